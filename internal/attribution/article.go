@@ -1,0 +1,42 @@
+package attribution
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Article is one news article whose text is searched for quotes.
+type Article struct {
+	// ID is assigned by the store when the article is created.
+	ID string `json:"id"`
+	// URL is where the article was published; optional but unique when set.
+	URL   string `json:"url,omitempty"`
+	Title string `json:"title,omitempty"`
+	// Text is the body exactly as received; quote offsets point into it.
+	Text        string    `json:"text"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	// Outlet names the publisher ("Reuters").
+	Outlet string `json:"outlet,omitempty"`
+	// Language is a BCP 47 tag ("en", "de").
+	Language string `json:"language,omitempty"`
+	// CreatedAt is set by the store when the article is created.
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate reports every invalid field of a new article as *FieldError
+// values joined together; nil means the article may be stored.
+func (a *Article) Validate() error {
+	var errs []error
+	if strings.TrimSpace(a.Text) == "" {
+		errs = append(errs, &FieldError{Field: "text", Reason: "must not be empty"})
+	}
+	if a.URL != "" {
+		u, err := url.Parse(a.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, &FieldError{Field: "url", Reason: "must be an absolute http or https URL"})
+		}
+	}
+	return errors.Join(errs...)
+}

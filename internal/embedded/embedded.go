@@ -1,0 +1,137 @@
+// Package embedded runs FerretDB in-process as whosaid's default store: a
+// MongoDB wire-protocol server on a loopback port that keeps its data in
+// SQLite files under a directory. Clients talk to it over the wire with the
+// ordinary MongoDB driver, exactly as they would to MongoDB.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Options configure Start.
+type Options struct {
+	// Dir is the directory of the SQLite files; it is created if missing.
+	Dir string
+	// Addr is the TCP address to listen on; empty means a free loopback
+	// port (127.0.0.1:0).
+	Addr string
+	// Logger receives FerretDB's own log records at LogLevel and above,
+	// tagged component=ferretdb. Nil discards them.
+	Logger *slog.Logger
+	// LogLevel is the least level of FerretDB records that are kept; nil
+	// means slog.LevelError. FerretDB logs every connection at info level
+	// and dumps every failed command (a duplicate key, the driver's
+	// endSessions it does not implement) at warn level, so warn is too
+	// noisy for normal operation.
+	LogLevel slog.Leveler
+}
+
+// Server is a running embedded FerretDB.
+type Server struct {
+	dir    string
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error // set before done is closed
+}
+
+// Start starts FerretDB with the SQLite handler on opts.Dir and returns once
+// it accepts connections. Call Stop to shut it down.
+func Start(opts Options) (*Server, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("start embedded store: empty directory")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("start embedded store: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("start embedded store: %w", err)
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	var level slog.Leveler = slog.LevelError
+	if opts.LogLevel != nil {
+		level = opts.LogLevel
+	}
+	var h slog.Handler = slog.DiscardHandler
+	if opts.Logger != nil {
+		h = opts.Logger.With(slog.String("component", "ferretdb")).Handler()
+	}
+	// FerretDB wants a file: URI of an existing directory ending in a slash.
+	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/"}).String()
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
+		Handler:   "sqlite",
+		SQLiteURL: sqliteURL,
+		Logger:    slog.New(minLevel{h: h, level: level}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start embedded store in %s: %w", dir, err)
+	}
+
+	// Run must outlive the caller's context: the service stops the store
+	// only after it has drained HTTP and disconnected the driver.
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{dir: dir, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		s.err = f.Run(ctx)
+	}()
+	return s, nil
+}
+
+// URI is the mongodb:// URI clients connect to.
+func (s *Server) URI() string { return s.uri }
+
+// Dir is the absolute directory of the SQLite files.
+func (s *Server) Dir() string { return s.dir }
+
+// Stop stops accepting connections, closes the open ones and the SQLite
+// files, and waits for FerretDB to return or ctx to end. Disconnect clients
+// first: FerretDB gives connected clients up to 3 seconds to go away.
+// Stop may be called more than once.
+func (s *Server) Stop(ctx context.Context) error {
+	s.cancel()
+	select {
+	case <-s.done:
+		if s.err != nil {
+			return fmt.Errorf("stop embedded store: %w", s.err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop embedded store: %w", context.Cause(ctx))
+	}
+}
+
+// minLevel drops records below level; FerretDB has no level setting of its
+// own, only the logger it is given.
+type minLevel struct {
+	h     slog.Handler
+	level slog.Leveler
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.level.Level() && m.h.Enabled(ctx, l)
+}
+
+func (m minLevel) Handle(ctx context.Context, r slog.Record) error { return m.h.Handle(ctx, r) }
+
+func (m minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h: m.h.WithAttrs(attrs), level: m.level}
+}
+
+func (m minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h: m.h.WithGroup(name), level: m.level}
+}

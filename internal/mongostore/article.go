@@ -1,0 +1,96 @@
+package mongostore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+)
+
+// articleDoc is an article as stored in the articles collection.
+type articleDoc struct {
+	ID    bson.ObjectID `bson:"_id"`
+	URL   string        `bson:"url,omitempty"` // absent, not "", so the sparse unique index skips it
+	Title string        `bson:"title,omitempty"`
+	Text  string        `bson:"text"`
+	// TextHash is the hex SHA-256 of Text, unique: one document per text.
+	TextHash    string     `bson:"text_hash"`
+	PublishedAt *time.Time `bson:"published_at,omitempty"`
+	Outlet      string     `bson:"outlet,omitempty"`
+	Language    string     `bson:"language,omitempty"`
+	CreatedAt   time.Time  `bson:"created_at"`
+}
+
+func newArticleDoc(a *attribution.Article) articleDoc {
+	sum := sha256.Sum256([]byte(a.Text))
+	d := articleDoc{
+		URL:       a.URL,
+		Title:     a.Title,
+		Text:      a.Text,
+		TextHash:  hex.EncodeToString(sum[:]),
+		Outlet:    a.Outlet,
+		Language:  a.Language,
+		CreatedAt: a.CreatedAt,
+	}
+	if !a.PublishedAt.IsZero() {
+		t := a.PublishedAt.UTC().Truncate(time.Millisecond)
+		d.PublishedAt = &t
+	}
+	return d
+}
+
+func (d articleDoc) article() attribution.Article {
+	a := attribution.Article{
+		ID:        d.ID.Hex(),
+		URL:       d.URL,
+		Title:     d.Title,
+		Text:      d.Text,
+		Outlet:    d.Outlet,
+		Language:  d.Language,
+		CreatedAt: d.CreatedAt.UTC(),
+	}
+	if d.PublishedAt != nil {
+		a.PublishedAt = d.PublishedAt.UTC()
+	}
+	return a
+}
+
+// CreateArticle validates a and stores it as a new article, setting a.ID and
+// a.CreatedAt. The error wraps attribution.ErrInvalid for an invalid article
+// and attribution.ErrConflict when an article with the same URL or the same
+// text exists.
+func (s *Store) CreateArticle(ctx context.Context, a *attribution.Article) error {
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("create article: %w", err)
+	}
+	// MongoDB keeps milliseconds; truncate so a.CreatedAt equals what a
+	// later read returns.
+	a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	d := newArticleDoc(a)
+	d.ID = bson.NewObjectID()
+	if _, err := s.db.Collection(collArticles).InsertOne(ctx, d); err != nil {
+		return wrapErr("create article", err)
+	}
+	a.ID = d.ID.Hex()
+	return nil
+}
+
+// GetArticle returns the article with the given ID. The error wraps
+// attribution.ErrNotFound when there is none, including when id is not a
+// well-formed article ID.
+func (s *Store) GetArticle(ctx context.Context, id string) (attribution.Article, error) {
+	oid, err := bson.ObjectIDFromHex(id)
+	if err != nil {
+		return attribution.Article{}, fmt.Errorf("get article %q: %w", id, attribution.ErrNotFound)
+	}
+	var d articleDoc
+	if err := s.db.Collection(collArticles).FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d); err != nil {
+		return attribution.Article{}, wrapErr(fmt.Sprintf("get article %s", id), err)
+	}
+	return d.article(), nil
+}
