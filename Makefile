@@ -1,0 +1,63 @@
+# whosaid: `make run` starts the service, `make test` checks everything CI
+# checks. Tools come from go.mod (`go tool swag`), nothing is installed.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO   ?= go
+BIN  ?= bin/whosaid
+SWAG := $(GO) tool swag
+# The OpenAPI 3.1 document is generated from the annotations in
+# internal/httpapi (general info in doc.go) and the types they name.
+SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
+	--dir ./internal/httpapi,./internal/attribution --outputTypes json,yaml
+
+.PHONY: help test fmt-check vet lint docs docs-check run build bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+
+test: fmt-check vet docs-check ## gofmt check, go vet, docs-check, then all tests with -race
+	$(GO) test -race -count=1 ./...
+
+fmt-check: ## fail listing the Go files gofmt would change
+	@files=$$(gofmt -l .); \
+	if [ -n "$$files" ]; then echo "gofmt needed on:" >&2; echo "$$files" >&2; exit 1; fi
+
+vet: ## go vet ./...
+	$(GO) vet ./...
+
+lint: fmt-check vet ## fmt-check and vet
+
+docs: ## regenerate docs/ from the swag annotations and copy the spec to api/
+	$(SWAG) fmt --dir ./internal/httpapi
+	rm -rf docs
+	$(SWAG) $(SWAG_INIT) --output docs >/dev/null
+	cp docs/swagger.json api/openapi.json
+	cp docs/swagger.yaml api/openapi.yaml
+
+docs-check: ## fail if docs/ or api/ differ from what `make docs` generates
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(SWAG) $(SWAG_INIT) --output "$$tmp/docs" >/dev/null; \
+	if ! diff -ru docs "$$tmp/docs"; then \
+		echo "docs-check: docs/ is out of date with the swag annotations; run 'make docs' and commit docs/ and api/" >&2; exit 1; \
+	fi; \
+	for ext in json yaml; do \
+		if ! cmp -s "docs/swagger.$$ext" "api/openapi.$$ext"; then \
+			echo "docs-check: api/openapi.$$ext differs from docs/swagger.$$ext; run 'make docs' and commit api/" >&2; exit 1; \
+		fi; \
+	done; \
+	echo "docs-check: docs/ and api/ are up to date"
+
+run: ## serve on 127.0.0.1:8080 with the embedded store in ./data
+	$(GO) run ./cmd/whosaid serve
+
+build: ## build a static binary at bin/whosaid (CGO_ENABLED=0)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/whosaid
+
+bench: ## run the benchmarks under internal/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+clean: ## remove the binary
+	rm -rf bin

@@ -1,0 +1,30 @@
+// Package httpapi is the REST API of whosaid, on gin. Every route is listed
+// in routes.go; handlers are methods on *Server and declare the small
+// interfaces they need (Pinger, Extractor), which the caller injects through
+// Options. Every error response is an RFC 9457 problem document written by
+// errors.go.
+//
+// The swag annotations below and on the handlers generate the OpenAPI 3.1
+// document in docs/ (make docs), which the server serves at /openapi.json.
+//
+// swag v2 gives a response the media types of the @Produce line above it,
+// and at the end adds the last @Produce types to every 2xx response that
+// lacks them. So each handler lists @Produce application/problem+json and
+// its @Failure lines first, then @Produce json and its @Success lines last.
+//
+//	@title			whosaid API
+//	@version		0.1.0
+//	@description	whosaid finds quotes in news articles and says who said them.
+//	@description
+//	@description	Offsets: every span (start, end) is a half-open range counted in the unit the request asks for: Unicode code points by default (Python string indices), UTF-16 code units (JavaScript) or UTF-8 bytes (Go).
+//	@description
+//	@description				Errors are RFC 9457 problem documents (application/problem+json).
+//	@license.name				Apache-2.0
+//	@license.url				https://www.apache.org/licenses/LICENSE-2.0
+//	@externalDocs.description	Source code and README
+//	@externalDocs.url			https://github.com/whosaid/whosaid
+//	@tag.name					extract
+//	@tag.description			Find quotes and speakers in a text without storing anything.
+//	@tag.name					ops
+//	@tag.description			Health checks and API documentation.
+package httpapi
