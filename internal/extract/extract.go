@@ -1,16 +1,163 @@
-// Package extract finds attributed quotes in article text.
+// Package extract finds attributed quotes in article text: direct quotes,
+// quoted fragments inside reported speech (mixed) and indirect speech, each
+// with its speaker resolved inside the article.
+//
+// The pipeline runs in stages over an nlp.Doc (tokens, sentences and
+// paragraphs with byte offsets): quotation marks are paired
+// (internal/nlp/quotemark), cues are matched against a lexicon kept as data
+// (lexicon/*.txt), then ordered sieves attribute each quote, the most precise
+// first; indirect speech is read from cue, subject and complement; last,
+// mentions are resolved to canonical speakers (surname → full name, pronoun
+// → the last compatible person, role noun → its antecedent).
 package extract
 
-import "github.com/whosaid/whosaid/internal/attribution"
+import (
+	"sort"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/nlp"
+	"github.com/whosaid/whosaid/internal/nlp/quotemark"
+)
 
 // Extractor finds quotes and their speakers. It is immutable after New and
 // safe for concurrent use; it does no I/O.
-type Extractor struct{}
+type Extractor struct {
+	lex *Lexicon
+}
 
-// New builds an Extractor.
-func New() (*Extractor, error) { return &Extractor{}, nil }
+// New builds an Extractor with the embedded lexicons.
+func New() (*Extractor, error) {
+	lx, err := loadLexicon()
+	if err != nil {
+		return nil, err
+	}
+	return &Extractor{lex: lx}, nil
+}
+
+// cue is a matched cue occurrence: tokens [First, Last).
+type cue struct {
+	First, Last int
+	Entry       cueEntry
+}
+
+// found is an attribution under construction.
+type found struct {
+	content attribution.Span
+	kind    attribution.Kind
+	cue     *cue
+	speaker phrase
+	hasSpk  bool
+	conf    float64
+	rule    string
+	quote   int // index into quotes, -1 for indirect
+	closed  bool
+	// inherit: the speaker is the same as that of found[inherit]
+	inherit int
+}
+
+// run holds the state of one extraction.
+type run struct {
+	x      *Extractor
+	d      *nlp.Doc
+	quotes []quotemark.Quote
+	// inQuote[i] is the index of the outermost quote holding token i, or -1.
+	inQuote []int
+	// quoteTok[q] is the token range of quote q's content: [first, last).
+	qFirst, qLast []int
+	// open/close mark token indices of each quote (-1 when none).
+	qOpenTok, qCloseTok []int
+	cues                []cue
+	cueAt               []int // cue index starting at token, -1
+	found               []found
+	usedCue             map[int]bool
+}
 
 // Extract returns the quotes and speakers of text, with byte offsets into text.
-func (e *Extractor) Extract(text string) attribution.Result {
-	return attribution.Result{Quotes: []attribution.Quote{}, Speakers: []attribution.Speaker{}}
+func (x *Extractor) Extract(text string) attribution.Result {
+	r := &run{x: x, d: nlp.New(text), usedCue: map[int]bool{}}
+	r.markQuotes()
+	r.findCues()
+	r.attributeQuotes()
+	r.findIndirect()
+	return r.resolve()
+}
+
+func (r *run) markQuotes() {
+	d := r.d
+	r.inQuote = make([]int, len(d.Tokens))
+	for i := range r.inQuote {
+		r.inQuote[i] = -1
+	}
+	for _, q := range quotemark.Find(d.Text) {
+		if q.Depth != 0 || q.End <= q.Start {
+			continue
+		}
+		qi := len(r.quotes)
+		r.quotes = append(r.quotes, q)
+		first := d.TokenAt(q.Start)
+		last := d.TokenAt(q.End)
+		openTok := d.TokenAt(q.Open)
+		closeTok := -1
+		if q.Closed {
+			closeTok = d.TokenAt(q.End)
+		}
+		r.qFirst = append(r.qFirst, first)
+		r.qLast = append(r.qLast, last)
+		r.qOpenTok = append(r.qOpenTok, openTok)
+		r.qCloseTok = append(r.qCloseTok, closeTok)
+		end := last
+		if closeTok >= 0 {
+			end = closeTok + 1
+		}
+		for i := openTok; i < end && i < len(d.Tokens); i++ {
+			r.inQuote[i] = qi
+		}
+	}
+}
+
+func (r *run) findCues() {
+	d := r.d
+	lx := r.x.lex
+	r.cueAt = make([]int, len(d.Tokens))
+	for i := range r.cueAt {
+		r.cueAt[i] = -1
+	}
+	for i := 0; i < len(d.Tokens); i++ {
+		if r.inQuote[i] >= 0 || d.Tokens[i].Kind != nlp.Word {
+			continue
+		}
+		// longest match first
+		key := ""
+		best := -1
+		var be cueEntry
+		for n := 1; n <= lx.maxLen && i+n <= len(d.Tokens); n++ {
+			t := d.Tokens[i+n-1]
+			if t.Kind != nlp.Word || r.inQuote[i+n-1] >= 0 || t.Sent != d.Tokens[i].Sent {
+				break
+			}
+			if n == 1 {
+				key = t.Lower
+			} else {
+				key += " " + t.Lower
+			}
+			if e, ok := lx.forms[key]; ok {
+				best, be = n, e
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		// Cue verbs are lower case except at a sentence start ("States" is no cue).
+		if d.Tokens[i].Cap && i != d.Sents[d.Tokens[i].Sent].First && be.Lang == "en" {
+			continue
+		}
+		r.cueAt[i] = len(r.cues)
+		r.cues = append(r.cues, cue{First: i, Last: i + best, Entry: be})
+		i += best - 1
+	}
+}
+
+// sortFound orders attributions by position.
+func (r *run) sortFound() {
+	sort.SliceStable(r.found, func(a, b int) bool { return r.found[a].content.Start < r.found[b].content.Start })
 }

@@ -1,0 +1,297 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/nlp"
+)
+
+// entity is a speaker of the article with its mentions.
+type entity struct {
+	name     string
+	typ      attribution.SpeakerType
+	roles    []string
+	gender   byte // 'm', 'f' or 0
+	last     int  // byte offset of the latest mention
+	lastPara int
+	mentions []attribution.Mention
+	surname  string // lower-case last name word of a person
+}
+
+// fullName is a person named in full somewhere in the article.
+type fullName struct {
+	name    string
+	surname string
+	pos     int
+	gender  byte
+	role    string
+}
+
+// names collects full person names: runs of two or more name tokens, with
+// leading titles and demonyms cut off ("Kremlin spokesman Dmitry Peskov").
+func (r *run) names() []fullName {
+	d := r.d
+	var out []fullName
+	for i := 0; i < len(d.Tokens); i++ {
+		if !r.x.isNameToken(d, i) || r.inQuote[i] >= 0 {
+			continue
+		}
+		j := i
+		for j < len(d.Tokens) && (r.x.isNameToken(d, j) || nameParticles[d.Tokens[j].Lower] && d.Tokens[j].Lower != "of" && d.Tokens[j].Lower != "and" && d.Tokens[j].Lower != "&" && d.Tokens[j].Lower != "'s" && j+1 < len(d.Tokens) && r.x.isNameToken(d, j+1)) {
+			if j > i && d.Tokens[j].Sent != d.Tokens[i].Sent {
+				break
+			}
+			j++
+		}
+		ph := r.x.finish(d, phrase{First: i, Last: j})
+		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.lex.in("orgs", d.Tokens[ph.NameLast-1].Lower) && !r.x.isTitle(d.Tokens[ph.NameLast-1].Lower) {
+			fn := fullName{name: d.Text[d.Tokens[ph.NameFirst].Start:d.Tokens[ph.NameLast-1].End], surname: d.Tokens[ph.NameLast-1].Lower, pos: d.Tokens[i].Start, role: ph.Role}
+			fn.gender = r.x.lex.firstMF[d.Tokens[ph.NameFirst].Lower]
+			out = append(out, fn)
+		}
+		i = j
+	}
+	return out
+}
+
+// resolve turns the attributions into quotes with canonical speakers.
+func (r *run) resolve() attribution.Result {
+	d := r.d
+	full := r.names()
+	var ents []*entity
+	byName := map[string]*entity{}
+	get := func(name string, typ attribution.SpeakerType) *entity {
+		key := strings.ToLower(name)
+		if e, ok := byName[key]; ok {
+			return e
+		}
+		e := &entity{name: name, typ: typ}
+		if typ == attribution.SpeakerPerson {
+			w := strings.Fields(key)
+			e.surname = w[len(w)-1]
+		}
+		byName[key] = e
+		ents = append(ents, e)
+		return e
+	}
+	fullFor := func(surname string, pos int) (fullName, bool) {
+		var best fullName
+		found := false
+		for _, fn := range full {
+			if fn.surname != surname {
+				continue
+			}
+			if !found || fn.pos < pos && (best.pos > pos || fn.pos > best.pos) {
+				best, found = fn, true
+			}
+		}
+		return best, found
+	}
+	var resolvePh func(ph phrase, role string, pos, para int) (*entity, string)
+	resolvePh = func(ph phrase, role string, pos, para int) (*entity, string) {
+		var e *entity
+		if ph.Ante != nil {
+			return resolvePh(*ph.Ante, ph.Ante.Role, pos, para)
+		}
+		switch {
+		case ph.Pronoun != "":
+			e = r.pronounAntecedent(ph.Pronoun, pos, para, ents, full, get)
+		case ph.Nominal:
+			name := nominalName(d, ph)
+			if ph.Definite {
+				e = antecedentByRole(ents, ph.Head, pos)
+			}
+			if e == nil {
+				e = get(name, ph.Type)
+			}
+		default:
+			name := d.Text[d.Tokens[ph.NameFirst].Start:d.Tokens[ph.NameLast-1].End]
+			typ := ph.Type
+			if ph.NameLast-ph.NameFirst == 1 && typ == attribution.SpeakerPerson {
+				if fn, ok := fullFor(d.Tokens[ph.NameFirst].Lower, pos); ok {
+					name = fn.name
+					if role == "" {
+						role = fn.role
+					}
+				}
+			}
+			e = get(name, typ)
+			if e.gender == 0 && ph.NameLast-ph.NameFirst >= 1 {
+				e.gender = r.x.lex.firstMF[strings.ToLower(strings.Fields(name)[0])]
+			}
+			if e.gender == 0 {
+				e.gender = honorificGender(role)
+			}
+		}
+		return e, role
+	}
+	owner := make([]*entity, len(r.found))
+	res := attribution.Result{Quotes: []attribution.Quote{}, Speakers: []attribution.Speaker{}}
+	for fi := range r.found {
+		f := &r.found[fi]
+		var e *entity
+		var mention *attribution.Mention
+		var role string
+		if f.inherit >= 0 {
+			e = owner[f.inherit]
+		} else if f.hasSpk {
+			ph := f.speaker
+			m := attribution.Mention{Text: d.Text[d.Tokens[ph.First].Start:d.Tokens[ph.Last-1].End], Span: span(d, ph.First, ph.Last)}
+			mention = &m
+			role = ph.Role
+			pos := m.Span.Start
+			para := d.Tokens[ph.First].Para
+			e, role = resolvePh(ph, role, pos, para)
+			if e != nil {
+				e.last, e.lastPara = pos, para
+				if mention != nil {
+					e.mentions = append(e.mentions, m)
+				}
+				if role != "" && !contains(e.roles, role) {
+					e.roles = append(e.roles, role)
+				}
+				if ph.Pronoun == "he" && e.gender == 0 {
+					e.gender = 'm'
+				} else if ph.Pronoun == "she" && e.gender == 0 {
+					e.gender = 'f'
+				}
+			}
+		}
+		owner[fi] = e
+		q := attribution.Quote{Text: d.Text[f.content.Start:f.content.End], Span: f.content, Kind: f.kind, Confidence: round2(f.conf), Rule: f.rule}
+		if f.cue != nil {
+			c := f.cue
+			cs := span(d, c.First, c.Last)
+			q.Cue = &attribution.Cue{Text: d.Text[cs.Start:cs.End], Span: cs}
+		}
+		if e != nil {
+			sp := &attribution.QuoteSpeaker{Name: e.name, Type: e.typ, Role: role, Mention: mention}
+			if sp.Role == "" && len(e.roles) > 0 {
+				sp.Role = e.roles[0]
+			}
+			if mention == nil && f.inherit >= 0 && len(res.Quotes) > 0 {
+				// inherited: point at the mention of the quote it continues
+				for k := len(res.Quotes) - 1; k >= 0; k-- {
+					if res.Quotes[k].Speaker != nil && res.Quotes[k].Speaker.Name == e.name && res.Quotes[k].Speaker.Mention != nil {
+						mm := *res.Quotes[k].Speaker.Mention
+						sp.Mention = &mm
+						break
+					}
+				}
+			}
+			q.Speaker = sp
+		}
+		res.Quotes = append(res.Quotes, q)
+	}
+	for _, e := range ents {
+		if len(e.mentions) == 0 {
+			continue
+		}
+		res.Speakers = append(res.Speakers, attribution.Speaker{Name: e.name, Type: e.typ, Roles: e.roles, Mentions: e.mentions})
+	}
+	return res
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func honorificGender(role string) byte {
+	l := strings.ToLower(role)
+	switch {
+	case strings.HasPrefix(l, "mr"):
+		return 'm'
+	case strings.HasPrefix(l, "ms") || strings.HasPrefix(l, "mrs") || strings.HasPrefix(l, "miss"):
+		return 'f'
+	}
+	return 0
+}
+
+// nominalName is the phrase without a leading article: "a Hamas official"
+// → "Hamas official".
+func nominalName(d *nlp.Doc, ph phrase) string {
+	f := ph.First
+	if w := d.Tokens[f].Lower; w == "a" || w == "an" || w == "the" {
+		if f+1 < ph.Last {
+			f++
+		}
+	}
+	return d.Text[d.Tokens[f].Start:d.Tokens[ph.Last-1].End]
+}
+
+// antecedentByRole: "the spokesman" → the latest speaker whose role holds
+// the same head word.
+func antecedentByRole(ents []*entity, head string, pos int) *entity {
+	var best *entity
+	for _, e := range ents {
+		if e.last >= pos || e.typ != attribution.SpeakerPerson {
+			continue
+		}
+		for _, ro := range e.roles {
+			if strings.Contains(strings.ToLower(ro), head) {
+				if best == nil || e.last > best.last {
+					best = e
+				}
+			}
+		}
+	}
+	return best
+}
+
+// pronounAntecedent resolves he/she to the latest compatible person: a
+// speaker of the last two paragraphs first, then the latest person named in
+// full; they/we/it to the latest organization or group speaker.
+func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []fullName, get func(string, attribution.SpeakerType) *entity) *entity {
+	switch p {
+	case "he", "she":
+		g := byte('m')
+		if p == "she" {
+			g = 'f'
+		}
+		var spk *entity
+		for _, e := range ents {
+			if e.typ == attribution.SpeakerPerson && e.last < pos && (e.gender == 0 || e.gender == g) && len(e.mentions) > 0 {
+				if spk == nil || e.last > spk.last {
+					spk = e
+				}
+			}
+		}
+		var fn *fullName
+		for i := range full {
+			if full[i].pos < pos && (full[i].gender == 0 || full[i].gender == g) {
+				fn = &full[i]
+			}
+		}
+		if spk != nil && (para-spk.lastPara <= 2 || fn == nil || fn.pos < spk.last) {
+			return spk
+		}
+		if fn != nil {
+			return get(fn.name, attribution.SpeakerPerson)
+		}
+		if spk != nil {
+			return spk
+		}
+	case "they", "we", "it":
+		var best *entity
+		for _, e := range ents {
+			if (e.typ == attribution.SpeakerOrganization || e.typ == attribution.SpeakerGroup) && e.last < pos && para-e.lastPara <= 3 {
+				if best == nil || e.last > best.last {
+					best = e
+				}
+			}
+		}
+		if best != nil {
+			return best
+		}
+	}
+	typ := attribution.SpeakerUnknown
+	return get(p, typ)
+}

@@ -1,0 +1,243 @@
+package extract
+
+import (
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/nlp"
+)
+
+// findIndirect reads reported speech without quotation marks from every cue
+// no quote has used: "X said (that) CONTENT", "CONTENT, X said",
+// "according to X, CONTENT" and "CONTENT, according to X".
+func (r *run) findIndirect() {
+	d := r.d
+	for ci, c := range r.cues {
+		if r.usedCue[c.First] {
+			continue
+		}
+		sf, sl := r.sentBounds(c.First)
+		var f found
+		ok := false
+		switch c.Entry.Class {
+		case ClassSpeech, ClassBelief:
+			if c.Last < sl && d.Tokens[c.Last].Lower == "," || c.Last == sl-1 && d.Tokens[c.Last].Kind == nlp.Punct {
+				ok = r.indirectTrailing(ci, sf, sl, &f) || r.indirectForward(ci, sf, sl, &f)
+			} else {
+				ok = r.indirectForward(ci, sf, sl, &f) || r.indirectTrailing(ci, sf, sl, &f)
+			}
+		case ClassSource:
+			ok = r.accordingTo(ci, sf, sl, &f)
+		}
+		if !ok {
+			continue
+		}
+		// Content holding a quote is mixed speech, attributed by the quote sieves.
+		if r.overlapsQuote(f.content) {
+			continue
+		}
+		cc := c
+		f.cue, f.quote, f.inherit, f.kind, f.closed = &cc, -1, -1, attribution.KindIndirect, true
+		if c.Entry.Class == ClassBelief {
+			f.conf *= 0.75
+		}
+		r.usedCue[c.First] = true
+		r.found = append(r.found, f)
+	}
+	r.sortFound()
+}
+
+func (r *run) overlapsQuote(s attribution.Span) bool {
+	for _, q := range r.quotes {
+		if q.Open < s.End && q.End > s.Start {
+			return true
+		}
+	}
+	return false
+}
+
+// indirectForward: SUBJECT CUE [addressee|adjunct] [that] CONTENT.
+func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
+	d := r.d
+	c := r.cues[ci]
+	ph, ok := r.subjectBefore(c.First, sf)
+	if !ok {
+		return false
+	}
+	if c.Entry.Base && ph.Pronoun == "" && !ph.Nominal && ph.Last == c.First {
+		// "Trump call" in a headline is rarer than "the call"; keep only plural subjects
+		if !(ph.Type == attribution.SpeakerGroup) {
+			return false
+		}
+	}
+	k := c.Last
+	hasThat := false
+	// "that" within a short distance starts the content.
+	for j := k; j < sl && j < k+10; j++ {
+		t := d.Tokens[j]
+		if t.Lower == "that" && !(j+1 < sl && isPreposition(d.Tokens[j+1].Lower)) {
+			hasThat = true
+			k = j + 1
+			break
+		}
+		if t.Kind == nlp.Punct && t.Lower != "," || r.cueAt[j] >= 0 && j > k {
+			break
+		}
+	}
+	if !hasThat {
+		if c.Entry.Obj {
+			if ph2, ok := r.x.rightPhrase(d, k, sl); ok && ph2.Last-k <= 4 {
+				k = ph2.Last
+			}
+		}
+		if k < sl && isPreposition(d.Tokens[k].Lower) && d.Tokens[k].Lower != "that" {
+			// "said on Tuesday the ...", "said in a statement the ..."
+			j := k + 1
+			for n := 0; j < sl && n < 4; n++ {
+				w := d.Tokens[j].Lower
+				if n > 0 && (determiners[w] || r.x.lex.in("pronouns", w) || d.Tokens[j].Cap && !d.Tokens[j-1].Cap) {
+					break
+				}
+				j++
+			}
+			k = j
+		}
+		if k < sl && (d.Tokens[k].Lower == ":" || d.Tokens[k].Lower == ",") {
+			k++
+		}
+	}
+	end := r.contentEnd(k, sl)
+	words := r.countWords(k, end)
+	if words < 3 || !hasThat && words < 4 {
+		return false
+	}
+	if w := d.Tokens[k].Lower; w == "to" && c.Entry.Class == ClassSpeech || w == "and" || w == "but" || w == "or" || w == "which" {
+		return false
+	}
+	f.content = span(d, k, end)
+	f.speaker, f.hasSpk = ph, true
+	f.rule, f.conf = ruleIndirect, 0.7
+	if hasThat {
+		f.conf = 0.75
+	}
+	return true
+}
+
+// indirectTrailing: CONTENT, SUBJECT CUE. or CONTENT, CUE SUBJECT.
+func (r *run) indirectTrailing(ci, sf, sl int, f *found) bool {
+	d := r.d
+	c := r.cues[ci]
+	var ph phrase
+	var comma int
+	if p, ok := r.subjectBefore(c.First, sf); ok && p.First-1 > sf && d.Tokens[p.First-1].Lower == "," {
+		ph, comma = p, p.First-1
+	} else if c.First-1 > sf && d.Tokens[c.First-1].Lower == "," {
+		p, ok := r.x.rightPhrase(d, c.Last, sl)
+		if !ok {
+			return false
+		}
+		ph, comma = p, c.First-1
+	} else {
+		return false
+	}
+	// The cue must end its clause: sentence end, a comma, or a short adjunct.
+	after := c.Last
+	if ph.First > c.First {
+		after = ph.Last
+	}
+	if after < sl && d.Tokens[after].Kind == nlp.Word {
+		n := 0
+		for j := after; j < sl && d.Tokens[j].Kind == nlp.Word; j++ {
+			n++
+		}
+		if n > 4 {
+			return false
+		}
+	}
+	start := sf
+	for start < comma && d.Tokens[start].Kind == nlp.Punct {
+		start++
+	}
+	if r.countWords(start, comma) < 3 {
+		return false
+	}
+	f.content = span(d, start, comma)
+	f.speaker, f.hasSpk = ph, true
+	f.rule, f.conf = ruleIndirectTrail, 0.75
+	return true
+}
+
+// accordingTo: "according to X, CONTENT" and "CONTENT, according to X".
+func (r *run) accordingTo(ci, sf, sl int, f *found) bool {
+	d := r.d
+	c := r.cues[ci]
+	ph, ok := r.x.rightPhrase(d, c.Last, sl)
+	if !ok {
+		return false
+	}
+	switch {
+	case c.First > sf && d.Tokens[c.First-1].Lower == ",":
+		start := sf
+		for start < c.First-1 && d.Tokens[start].Kind == nlp.Punct {
+			start++
+		}
+		if r.countWords(start, c.First-1) < 3 {
+			return false
+		}
+		f.content = span(d, start, c.First-1)
+	case c.First == sf || c.First == sf+1 && d.Tokens[sf].Kind == nlp.Punct:
+		k := ph.Last
+		for k < sl && d.Tokens[k].Lower != "," {
+			k++
+		}
+		k++
+		end := r.contentEnd(k, sl)
+		if r.countWords(k, end) < 3 {
+			return false
+		}
+		f.content = span(d, k, end)
+	default:
+		return false
+	}
+	f.speaker, f.hasSpk = ph, true
+	f.rule, f.conf = ruleAccordingTo, 0.75
+	return true
+}
+
+// contentEnd: the content runs to the sentence end, stopping before a
+// trailing attribution (", he said", ", according to") and final punctuation.
+func (r *run) contentEnd(k, sl int) int {
+	d := r.d
+	end := sl
+	for j := k + 1; j < sl; j++ {
+		if d.Tokens[j].Lower == "," && j+1 < sl {
+			n := d.Tokens[j+1].Lower
+			if n == "according" || n == "officials" && j+2 < sl && r.cueAt[j+2] >= 0 {
+				end = j
+				break
+			}
+			if _, ok := r.cueVerbAt(j + 1); ok {
+				end = j
+				break
+			}
+			if j+2 < sl {
+				if _, ok := r.cueVerbAt(j + 2); ok && r.x.lex.in("pronouns", n) {
+					end = j
+					break
+				}
+			}
+		}
+	}
+	for end > k && d.Tokens[end-1].Kind == nlp.Punct {
+		end--
+	}
+	return end
+}
+
+func (r *run) countWords(a, b int) int {
+	n := 0
+	for i := a; i < b; i++ {
+		if r.d.Tokens[i].Kind == nlp.Word {
+			n++
+		}
+	}
+	return n
+}

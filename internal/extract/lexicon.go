@@ -1,0 +1,148 @@
+package extract
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+)
+
+//go:embed lexicon/*.txt
+var lexiconFS embed.FS
+
+// CueClass says what kind of attribution a cue introduces.
+type CueClass uint8
+
+// The cue classes.
+const (
+	ClassSpeech CueClass = iota + 1 // said, wrote, told reporters
+	ClassBelief                     // thinks, wants: weaker attributions
+	ClassSource                     // according to X: the source follows
+	ClassNoun                       // in a statement, in an interview
+)
+
+func parseClass(s string) (CueClass, error) {
+	switch s {
+	case "speech":
+		return ClassSpeech, nil
+	case "belief":
+		return ClassBelief, nil
+	case "source":
+		return ClassSource, nil
+	case "noun":
+		return ClassNoun, nil
+	}
+	return 0, fmt.Errorf("unknown cue class %q", s)
+}
+
+// cueEntry is one form of a cue.
+type cueEntry struct {
+	Lemma string
+	Words int // number of tokens in the form
+	Class CueClass
+	Obj   bool // an addressee may follow ("told reporters")
+	Base  bool // the bare lemma ("say"), ambiguous with nouns for some verbs
+	Lang  string
+}
+
+// Lexicon maps cue forms (lower case, words joined by a space) to entries.
+type Lexicon struct {
+	forms   map[string]cueEntry
+	maxLen  int
+	words   map[string]map[string]bool // named word lists: titles, nouns, ...
+	firstMF map[string]byte            // first names: 'm' or 'f'
+}
+
+// loadLexicon reads every lexicon/*.txt file. Cue files are named LANG.txt;
+// word lists are LIST.list.txt with one lower-case word or phrase a line.
+func loadLexicon() (*Lexicon, error) {
+	lx := &Lexicon{forms: map[string]cueEntry{}, words: map[string]map[string]bool{}, firstMF: map[string]byte{}}
+	entries, err := fs.ReadDir(lexiconFS, "lexicon")
+	if err != nil {
+		return nil, fmt.Errorf("read lexicon: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		b, err := lexiconFS.ReadFile("lexicon/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("read lexicon %s: %w", name, err)
+		}
+		switch {
+		case strings.HasSuffix(name, ".list.txt"):
+			list := strings.TrimSuffix(name, ".list.txt")
+			if err := lx.addList(list, string(b)); err != nil {
+				return nil, fmt.Errorf("lexicon %s: %w", name, err)
+			}
+		default:
+			lang := strings.TrimSuffix(name, ".txt")
+			if err := lx.addCues(lang, string(b)); err != nil {
+				return nil, fmt.Errorf("lexicon %s: %w", name, err)
+			}
+		}
+	}
+	return lx, nil
+}
+
+func (lx *Lexicon) addCues(lang, data string) error {
+	sc := bufio.NewScanner(strings.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		f := strings.Split(s, "\t")
+		if len(f) < 2 {
+			return fmt.Errorf("line %d: want CLASS<TAB>FORMS", line)
+		}
+		cls, err := parseClass(f[0])
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		obj := len(f) > 2 && strings.Contains(f[2], "obj")
+		forms := strings.Fields(f[1])
+		for i, form := range forms {
+			form = strings.ReplaceAll(form, "_", " ")
+			n := strings.Count(form, " ") + 1
+			if n > lx.maxLen {
+				lx.maxLen = n
+			}
+			if _, dup := lx.forms[form]; dup {
+				continue // the first entry wins
+			}
+			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang}
+		}
+	}
+	return sc.Err()
+}
+
+func (lx *Lexicon) addList(list, data string) error {
+	m := lx.words[list]
+	if m == nil {
+		m = map[string]bool{}
+		lx.words[list] = m
+	}
+	sc := bufio.NewScanner(strings.NewReader(data))
+	for sc.Scan() {
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		if list == "firstnames" {
+			// "m john" / "f mary"
+			g, name, ok := strings.Cut(s, " ")
+			if !ok || (g != "m" && g != "f") {
+				return fmt.Errorf("first name line %q: want 'm NAME' or 'f NAME'", s)
+			}
+			lx.firstMF[name] = g[0]
+			continue
+		}
+		m[s] = true
+	}
+	return sc.Err()
+}
+
+// in reports whether word (lower case) is in the named list.
+func (lx *Lexicon) in(list, word string) bool { return lx.words[list][word] }

@@ -1,0 +1,342 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/nlp"
+)
+
+// phrase is a speaker mention found next to a cue: tokens [First, Last).
+type phrase struct {
+	First, Last int
+	// NameFirst..NameLast is the proper name inside the phrase, if any.
+	NameFirst, NameLast int
+	Role                string
+	Type                attribution.SpeakerType
+	Pronoun             string // lower-case pronoun when the phrase is one
+	Nominal             bool   // headed by a common noun ("the spokesman")
+	Definite            bool   // starts with "the", "this" or a possessive
+	Head                string // lower-case head word
+	// Ante is the antecedent of a relative pronoun ("McConnell, who said").
+	Ante *phrase
+}
+
+func (p phrase) valid() bool { return p.Last > p.First }
+
+// words used by the chunker
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "that": true, "these": true, "those": true, "his": true, "her": true, "their": true, "its": true, "our": true, "one": true, "two": true, "three": true, "several": true, "some": true, "many": true, "most": true, "other": true, "another": true, "both": true, "all": true, "few": true, "more": true, "my": true, "your": true, "der": true, "die": true, "das": true, "ein": true, "eine": true}
+
+var nameParticles = map[string]bool{"de": true, "van": true, "von": true, "bin": true, "al": true, "la": true, "der": true, "da": true, "di": true, "le": true, "du": true, "ibn": true, "del": true, "dos": true, "el": true, "ben": true, "abu": true, "st.": true, "of": true, "and": true, "&": true, "'s": true}
+
+// Capitalised words that start sentences or headlines but are not names.
+var capStop = map[string]bool{"the": true, "a": true, "an": true, "but": true, "and": true, "or": true, "in": true, "on": true, "at": true, "for": true, "with": true, "as": true, "if": true, "when": true, "while": true, "after": true, "before": true, "since": true, "because": true, "although": true, "though": true, "still": true, "yet": true, "so": true, "then": true, "now": true, "meanwhile": true, "however": true, "this": true, "that": true, "these": true, "those": true, "there": true, "here": true, "it": true, "he": true, "she": true, "they": true, "we": true, "i": true, "you": true, "his": true, "her": true, "their": true, "our": true, "my": true, "its": true, "what": true, "who": true, "why": true, "how": true, "where": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true, "january": true, "february": true, "march": true, "april": true, "june": true, "july": true, "august": true, "september": true, "october": true, "november": true, "december": true, "according": true, "asked": true, "speaking": true, "also": true, "both": true, "even": true, "only": true, "just": true, "today": true, "yesterday": true, "last": true, "next": true, "earlier": true, "later": true, "instead": true, "rather": true, "like": true, "unlike": true, "from": true, "to": true, "by": true, "of": true, "under": true, "over": true, "during": true, "until": true, "despite": true, "among": true, "between": true, "without": true, "within": true, "into": true, "about": true, "not": true, "no": true, "all": true, "some": true, "many": true, "most": true, "more": true, "other": true, "one": true, "every": true, "each": true, "any": true, "such": true, "do": true, "does": true, "did": true, "is": true, "are": true, "was": true, "were": true, "will": true, "would": true, "can": true, "could": true, "should": true, "may": true, "might": true, "must": true, "has": true, "have": true, "had": true, "mr.": false}
+
+func (x *Extractor) isTitle(w string) bool { return x.lex.in("titles", w) }
+func (x *Extractor) isHead(w string) bool  { return x.lex.in("heads", w) }
+
+// isNameToken: a capitalised word (or initial, or abbreviation) usable in a name.
+func (x *Extractor) isNameToken(d *nlp.Doc, i int) bool {
+	t := d.Tokens[i]
+	if t.Kind != nlp.Word || !t.Cap {
+		return false
+	}
+	return !capStop[t.Lower]
+}
+
+// isNounLike guesses whether a lower-case word can head a speaker phrase.
+func (x *Extractor) isNounLike(w string) bool {
+	if x.isHead(w) || x.isTitle(w) {
+		return true
+	}
+	for _, suf := range []string{"ers", "ors", "ists", "ians", "ants", "ents", "er", "or", "ist", "ian", "man", "men", "woman", "women"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
+			// "other", "never", "however", "after", "for" are not agents
+			switch w {
+			case "other", "never", "however", "after", "under", "over", "either", "neither", "whether", "rather", "together", "further", "later", "earlier", "former", "latter", "sooner", "longer", "better", "major", "minor", "prior", "superior", "inferior", "junior", "senior", "interior", "exterior", "whatever", "whoever", "ever", "instead", "recent", "current", "different", "important", "president", "independent", "confident", "patient", "apparent", "silent", "present":
+				return w == "president"
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// leftPhrase finds the speaker phrase that ends just before token end
+// (exclusive), without crossing token stop. ok is false when the words
+// before end do not form a speaker phrase.
+func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
+	j := end - 1
+	if j < stop {
+		return phrase{}, false
+	}
+	t := d.Tokens[j]
+	if t.Kind != nlp.Word {
+		return phrase{}, false
+	}
+	if x.lex.in("pronouns", t.Lower) {
+		return x.finish(d, phrase{First: j, Last: j + 1, Pronoun: t.Lower}), true
+	}
+	var headNominal bool
+	switch {
+	case x.isNameToken(d, j) && t.Lower != "'s":
+	case !t.Cap && x.isNounLike(t.Lower):
+		headNominal = true
+	default:
+		return phrase{}, false
+	}
+	k := j
+	for k-1 >= stop {
+		p := d.Tokens[k-1]
+		if p.Kind != nlp.Word {
+			// keep hyphens and dots that glue ("Al-Aiban" is one token already)
+			break
+		}
+		if determiners[p.Lower] {
+			k--
+			break
+		}
+		if x.isNameToken(d, k-1) || x.isTitle(p.Lower) || p.Lower == "'s" {
+			k--
+			continue
+		}
+		if nameParticles[p.Lower] && k-2 >= stop && x.isNameToken(d, k-2) && d.Tokens[k].Cap {
+			k--
+			continue
+		}
+		if !p.Cap && (headNominal || x.isTitle(p.Lower) || isModifier(p.Lower)) && (x.isNounLike(p.Lower) || isModifier(p.Lower)) && j-k < 6 {
+			k--
+			continue
+		}
+		break
+	}
+	// Do not start a phrase with a dangling particle or possessive.
+	for k < j && (nameParticles[d.Tokens[k].Lower] || d.Tokens[k].Lower == "'s") {
+		k++
+	}
+	ph := phrase{First: k, Last: j + 1, Nominal: headNominal}
+	return x.finish(d, ph), true
+}
+
+// isModifier: adjectives common in anonymous-source phrases.
+func isModifier(w string) bool {
+	switch w {
+	case "senior", "top", "former", "local", "foreign", "federal", "state", "military", "government", "administration", "white", "house", "party", "campaign", "other", "some", "many", "several", "two", "three", "four", "anonymous", "unnamed", "independent", "political", "legal", "security", "intelligence", "defense", "defence", "health", "election", "european", "western", "american", "russian", "ukrainian", "israeli", "palestinian", "chinese", "iranian", "british", "french", "german", "u.s.", "us", "republican", "democratic", "conservative", "liberal", "progressive", "prominent", "leading", "chief", "press", "news", "new", "latest", "recent", "national", "public", "private", "key", "veteran", "longtime", "influential", "powerful":
+		return true
+	}
+	return false
+}
+
+// rightPhrase finds a speaker phrase starting at token start: after a cue
+// ("said James Dorsey of ...") or after "according to".
+func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
+	i := start
+	if i >= stop {
+		return phrase{}, false
+	}
+	t := d.Tokens[i]
+	if t.Kind != nlp.Word {
+		return phrase{}, false
+	}
+	if x.lex.in("pronouns", t.Lower) {
+		return x.finish(d, phrase{First: i, Last: i + 1, Pronoun: t.Lower}), true
+	}
+	k := i
+	if determiners[t.Lower] {
+		k++
+	}
+	last := -1
+	nominal := false
+	for k < stop && k-i < 10 {
+		p := d.Tokens[k]
+		if p.Kind != nlp.Word {
+			break
+		}
+		if x.isNameToken(d, k) || p.Lower == "'s" || (p.Cap && capStop[p.Lower] && k == i && false) {
+			last = k
+			nominal = false
+			k++
+			continue
+		}
+		if nameParticles[p.Lower] && last >= 0 && k+1 < stop && x.isNameToken(d, k+1) && p.Lower != "of" && p.Lower != "and" {
+			k++
+			continue
+		}
+		if !p.Cap && (x.isNounLike(p.Lower) || isModifier(p.Lower) || x.isTitle(p.Lower)) {
+			last = k
+			nominal = !x.isNameToken(d, k) && (x.isNounLike(p.Lower))
+			k++
+			continue
+		}
+		break
+	}
+	if last < 0 {
+		return phrase{}, false
+	}
+	ph := phrase{First: i, Last: last + 1, Nominal: nominal}
+	ph = x.finish(d, ph)
+	// Apposition or affiliation after a name: "of the National University
+	// of Singapore", ", a former diplomat,".
+	if r := x.rightRole(d, ph.Last, stop); r != "" {
+		if ph.Role != "" {
+			ph.Role += ", " + r
+		} else {
+			ph.Role = r
+		}
+	}
+	return ph, true
+}
+
+// rightRole reads "of the X Y" or ", a/the ROLE," after a name.
+func (x *Extractor) rightRole(d *nlp.Doc, i, stop int) string {
+	if i >= stop {
+		return ""
+	}
+	t := d.Tokens[i]
+	if t.Lower == "of" || t.Lower == "from" || t.Lower == "at" {
+		k := i + 1
+		if k < stop && d.Tokens[k].Lower == "the" {
+			k++
+		}
+		j := k
+		for j < stop && d.Tokens[j].Kind == nlp.Word && (d.Tokens[j].Cap || d.Tokens[j].Lower == "of" || d.Tokens[j].Lower == "for" || d.Tokens[j].Lower == "and" || d.Tokens[j].Lower == "'s") {
+			j++
+		}
+		for j > k && !d.Tokens[j-1].Cap {
+			j--
+		}
+		if j > k {
+			return d.Text[d.Tokens[i].Start:d.Tokens[j-1].End]
+		}
+		return ""
+	}
+	if t.Lower == "," && i+1 < stop {
+		n := d.Tokens[i+1].Lower
+		if n == "a" || n == "an" || n == "the" || n == "who" || x.isTitle(n) {
+			for j := i + 2; j < stop && j < i+16; j++ {
+				if d.Tokens[j].Lower == "," || d.Tokens[j].Lower == "." {
+					if n == "who" {
+						return ""
+					}
+					return d.Text[d.Tokens[i+1].Start:d.Tokens[j-1].End]
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// finish fills the name, role and type of a phrase.
+func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
+	p.NameFirst, p.NameLast = -1, -1
+	if p.Pronoun != "" {
+		switch p.Pronoun {
+		case "he", "she", "i", "you":
+			p.Type = attribution.SpeakerPerson
+		case "they", "we":
+			p.Type = attribution.SpeakerGroup
+		default:
+			p.Type = attribution.SpeakerOrganization
+		}
+		return p
+	}
+	first := d.Tokens[p.First].Lower
+	p.Definite = first == "the" || first == "this" || first == "his" || first == "her" || first == "their" || first == "its"
+	p.Head = d.Tokens[p.Last-1].Lower
+	if p.Nominal {
+		// "a senior official", "Hamas official", "the newspaper"
+		switch {
+		case first == "a" || first == "an" || first == "one" || first == "two" || first == "three" || first == "several" || first == "some" || first == "many" || p.Head == "source" || p.Head == "sources":
+			p.Type = attribution.SpeakerAnonymous
+		case x.lex.in("orgs", p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
+			p.Type = attribution.SpeakerOrganization
+		case strings.HasSuffix(p.Head, "s") && !strings.HasSuffix(p.Head, "ss") && p.Head != "police" && p.Head != "us":
+			p.Type = attribution.SpeakerGroup
+			if !p.Definite {
+				p.Type = attribution.SpeakerAnonymous
+			}
+		default:
+			if p.Definite {
+				p.Type = attribution.SpeakerPerson
+			} else {
+				p.Type = attribution.SpeakerAnonymous
+			}
+		}
+		return p
+	}
+	// Named: the trailing run of name tokens after the last title word.
+	nf := p.First
+	for k := p.First; k < p.Last; k++ {
+		w := d.Tokens[k].Lower
+		if determiners[w] || x.isTitle(w) || w == "'s" || !d.Tokens[k].Cap || isDemonym(w) || (x.lex.in("orgs", w) && k+1 < p.Last && d.Tokens[k+1].Cap && !x.isTitle(d.Tokens[k+1].Lower)) {
+			nf = k + 1
+		}
+	}
+	if nf >= p.Last {
+		// all title words: "the President", "Kremlin"
+		nf = p.First
+		for nf < p.Last && determiners[d.Tokens[nf].Lower] {
+			nf++
+		}
+	}
+	p.NameFirst, p.NameLast = nf, p.Last
+	if nf > p.First {
+		rs := p.First
+		for rs < nf && determiners[d.Tokens[rs].Lower] {
+			rs++
+		}
+		if rs < nf {
+			p.Role = d.Text[d.Tokens[rs].Start:d.Tokens[nf-1].End]
+			p.Role = strings.TrimSuffix(strings.TrimSuffix(p.Role, " 's"), "'s")
+		}
+	}
+	p.Type = x.nameType(d, nf, p.Last, p.Role != "")
+	return p
+}
+
+func isDemonym(w string) bool {
+	if strings.HasSuffix(w, "ian") || strings.HasSuffix(w, "ese") || strings.HasSuffix(w, "ish") || strings.HasSuffix(w, "ean") {
+		return len(w) > 4
+	}
+	switch w {
+	case "u.s.", "us", "u.k.", "uk", "eu", "un", "american", "israeli", "saudi", "iraqi", "pakistani", "thai", "swiss", "dutch", "french", "greek", "kremlin", "white", "house":
+		return true
+	}
+	return false
+}
+
+// nameType guesses whether a proper name is a person or an organization.
+func (x *Extractor) nameType(d *nlp.Doc, first, last int, hasTitle bool) attribution.SpeakerType {
+	n := last - first
+	lastW := d.Tokens[last-1].Lower
+	firstW := d.Tokens[first].Lower
+	if x.lex.in("countries", lastW) || x.lex.in("orgs", lastW) || x.lex.in("orgs", firstW) && n > 1 {
+		return attribution.SpeakerOrganization
+	}
+	if n == 1 && (x.lex.in("orgs", lastW) || isAcronym(d.TokenText(first))) {
+		return attribution.SpeakerOrganization
+	}
+	if _, ok := x.lex.firstMF[firstW]; ok || hasTitle || n >= 2 {
+		return attribution.SpeakerPerson
+	}
+	return attribution.SpeakerPerson
+}
+
+func isAcronym(s string) bool {
+	if utf8.RuneCountInString(s) < 2 {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsUpper(r) && r != '.' && r != '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// text of tokens [a, b)
+func span(d *nlp.Doc, a, b int) attribution.Span {
+	return attribution.Span{Start: d.Tokens[a].Start, End: d.Tokens[b-1].End}
+}

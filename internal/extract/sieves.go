@@ -1,0 +1,643 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/nlp"
+)
+
+// Rules, most precise first. Each names the sieve that attributed a quote.
+const (
+	ruleQuoteCueSpeaker = "quote-cue-speaker"   // "...," said James Dorsey
+	ruleQuoteSpeakerCue = "quote-speaker-cue"   // "...," he said
+	ruleQuoteDash       = "quote-dash-speaker"  // "..." — Commissioner X
+	ruleSpeakerCueQuote = "speaker-cue-quote"   // He said: "..."
+	ruleColonSpeaker    = "speaker-colon-quote" // From Chairwoman X: "..."
+	ruleEmbedded        = "reported-speech"     // X said the talks would be "..."
+	ruleTrailingCue     = "trailing-cue"        // "..." words, X said.
+	ruleSameParagraph   = "same-paragraph"      // "A," he said. "B."
+	ruleContinuation    = "continuation"        // a quote paragraph after X's quote
+	ruleNeighbour       = "neighbour-sentence"  // X began talking. "..."
+	ruleUnattributed    = "unattributed"
+	ruleIndirect        = "subject-cue-content" // X said (that) ...
+	ruleIndirectTrail   = "content-cue"         // ..., X said.
+	ruleAccordingTo     = "according-to"        // according to X, ...
+)
+
+var skipSubjectWords = map[string]bool{}
+
+// subjectBefore finds the speaker of the cue starting at token c, looking
+// left no further than stop: "James Dorsey said", "he also said", "Yuri
+// Ushakov, Putin's adviser, said".
+func (r *run) subjectBefore(c, stop int) (phrase, bool) {
+	d := r.d
+	e := c
+	ing := strings.HasSuffix(d.Tokens[c].Lower, "ing")
+	for n := 0; n < 4 && e-1 >= stop; n++ {
+		w := d.Tokens[e-1].Lower
+		switch {
+		case r.x.lex.in("skip", w):
+			e--
+			continue
+		case ing && (w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "'s" || w == "'re"):
+			e--
+			continue
+		case w == ")" && r.inQuote[e-1] < 0:
+			// a parenthesis before the cue: "Chaffetz (R-Utah) said"
+			k := e - 2
+			for k >= stop && k > e-10 && d.Tokens[k].Lower != "(" {
+				k--
+			}
+			if k >= stop && d.Tokens[k].Lower == "(" {
+				e = k
+				continue
+			}
+		}
+		break
+	}
+	if e-1 < stop || r.inQuote[e-1] >= 0 {
+		return phrase{}, false
+	}
+	if w := d.Tokens[e-1].Lower; (w == "who" || w == "which" || w == "that") && e-1 > stop {
+		// "McConnell, who said", "the department which reported": the
+		// mention is the relative pronoun, its antecedent the phrase before.
+		k := e - 1
+		if d.Tokens[k-1].Lower == "," {
+			k--
+		}
+		if ante, ok := r.x.leftPhrase(d, k, stop); ok && ante.Pronoun == "" {
+			ph := phrase{First: e - 1, Last: e, Pronoun: w, Type: ante.Type, NameFirst: -1, NameLast: -1}
+			a := ante
+			ph.Ante = &a
+			return ph, true
+		}
+		return phrase{}, false
+	}
+	ph, ok := r.x.leftPhrase(d, e, stop)
+	if !ok && e-2 >= stop && determiners[d.Tokens[e-2].Lower] && d.Tokens[e-1].Kind == nlp.Word && !d.Tokens[e-1].Cap && (e-2 == stop || d.Tokens[e-3].Lower == ",") {
+		// "The clip says": a determiner and a noun opening the clause
+		ph, ok = r.x.finish(d, phrase{First: e - 2, Last: e, Nominal: true}), true
+	}
+	if ok {
+		// "Mr. Morgan of the Sierra Club said": the name before "of" heads it.
+		if p := ph.First - 1; p-1 >= stop && (d.Tokens[p].Lower == "of" || d.Tokens[p].Lower == "at" || d.Tokens[p].Lower == "from") {
+			if head, ok := r.x.leftPhrase(d, p, stop); ok && head.Pronoun == "" && !head.Nominal {
+				role := d.Text[d.Tokens[p].Start:d.Tokens[ph.Last-1].End]
+				head.Last = ph.Last
+				if head.Role == "" {
+					head.Role = role
+				} else {
+					head.Role += " " + role
+				}
+				ph = head
+			}
+		}
+		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) {
+			return phrase{}, false // "the report by the committee" heads elsewhere
+		}
+		return ph, true
+	}
+	// Apposition: NAME, ROLE, said
+	if d.Tokens[e-1].Lower == "," {
+		for k := e - 2; k >= stop && k > e-18; k-- {
+			if r.inQuote[k] >= 0 || d.Tokens[k].Kind == nlp.Punct && !strings.Contains(",'’-.()&", d.Tokens[k].Lower) {
+				break
+			}
+			if d.Tokens[k].Lower != "," {
+				continue
+			}
+			ph, ok := r.x.leftPhrase(d, k, stop)
+			if !ok || ph.Nominal && !ph.Definite {
+				break
+			}
+			if ph.Pronoun == "" {
+				role := d.Text[d.Tokens[k+1].Start:d.Tokens[e-2].End]
+				if !strings.HasPrefix(role, "who ") && !strings.HasPrefix(role, "which ") {
+					if ph.Role != "" {
+						ph.Role += ", " + role
+					} else {
+						ph.Role = role
+					}
+				}
+				if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) {
+					return phrase{}, false
+				}
+				return ph, true
+			}
+			break
+		}
+	}
+	return phrase{}, false
+}
+
+func isPreposition(w string) bool {
+	switch w {
+	case "of", "by", "to", "with", "for", "from", "about", "against", "on", "at", "in", "into", "than", "like", "as", "between", "among", "under", "over", "after", "before", "toward", "towards", "that", "whom", "whose":
+		return true
+	}
+	return false
+}
+
+func (r *run) sentBounds(i int) (int, int) {
+	s := r.d.Sents[r.d.Tokens[i].Sent]
+	return s.First, s.Last
+}
+
+func (r *run) paraBounds(i int) (int, int) {
+	p := r.d.Paras[r.d.Tokens[i].Para]
+	return p.First, p.Last
+}
+
+// isCueVerb: speech or belief cue at token i.
+func (r *run) cueVerbAt(i int) (cue, bool) {
+	if i < 0 || i >= len(r.cueAt) || r.cueAt[i] < 0 {
+		return cue{}, false
+	}
+	c := r.cues[r.cueAt[i]]
+	return c, c.Entry.Class == ClassSpeech || c.Entry.Class == ClassBelief
+}
+
+// attributeQuotes runs the quote sieves over every outermost quote.
+func (r *run) attributeQuotes() {
+	d := r.d
+	for qi, q := range r.quotes {
+		f := found{content: attribution.Span{Start: q.Start, End: q.End}, quote: qi, closed: q.Closed, inherit: -1}
+		trimSpan(d.Text, &f.content)
+		if f.content.End <= f.content.Start {
+			continue
+		}
+		ok := r.sieveAfter(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f) || r.sieveIntro(qi, &f)
+		if !ok {
+			ok = r.sieveContext(qi, &f)
+		}
+		if !ok {
+			if r.isScare(qi) {
+				continue
+			}
+			f.kind = r.quoteKind(qi, false)
+			f.rule = ruleUnattributed
+			f.conf = 0.3
+		}
+		if !q.Closed {
+			f.conf *= 0.7
+		}
+		if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
+			continue
+		}
+		if r.quoteWords(qi) == 0 || r.isTitleCase(qi) {
+			continue
+		}
+		r.found = append(r.found, f)
+	}
+}
+
+// trimSpan drops spaces and a trailing comma from quote content.
+func trimSpan(t string, s *attribution.Span) {
+	for s.Start < s.End {
+		r, n := utf8.DecodeRuneInString(t[s.Start:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		s.Start += n
+	}
+	for s.End > s.Start {
+		r, n := utf8.DecodeLastRuneInString(t[s.Start:s.End])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		s.End -= n
+	}
+}
+
+func (r *run) quoteWords(qi int) int {
+	n := 0
+	for i := r.qFirst[qi]; i < r.qLast[qi]; i++ {
+		if r.d.Tokens[i].Kind == nlp.Word {
+			n++
+		}
+	}
+	return n
+}
+
+// isScare reports quotes that are terms, titles or nicknames rather than
+// statements: short, or all in Title Case, or after "so-called".
+func (r *run) isScare(qi int) bool {
+	d := r.d
+	words, caps := 0, 0
+	for i := r.qFirst[qi]; i < r.qLast[qi]; i++ {
+		t := d.Tokens[i]
+		if t.Kind != nlp.Word {
+			continue
+		}
+		words++
+		if t.Cap || capStop[t.Lower] && !t.Cap && len(t.Lower) <= 3 {
+			caps++
+		}
+	}
+	o := r.qOpenTok[qi]
+	if o > 0 {
+		p := d.Tokens[o-1].Lower
+		if p == "so-called" || p == "called" || p == "dubbed" || p == "named" || p == "titled" || p == "entitled" || p == "as" || p == "word" || p == "term" || p == "phrase" {
+			return true
+		}
+	}
+	if words < 4 {
+		return true
+	}
+	return words <= 8 && caps == words
+}
+
+// isTitleCase: a short quote whose words are all capitalised is a title or
+// a name ("Morning Joe", "All Bets Are Off."), not a statement.
+func (r *run) isTitleCase(qi int) bool {
+	words, caps := 0, 0
+	for i := r.qFirst[qi]; i < r.qLast[qi]; i++ {
+		t := r.d.Tokens[i]
+		if t.Kind != nlp.Word {
+			continue
+		}
+		words++
+		if t.Cap || len(t.Lower) <= 3 && !t.Cap && words > 1 {
+			caps++
+		}
+	}
+	return words > 0 && words <= 6 && caps == words
+}
+
+// quoteKind: direct when the quote is a whole statement: it starts its
+// sentence (or follows a cue and a colon or comma) and ends it (or is
+// followed by a cue).
+func (r *run) quoteKind(qi int, cueAdjacent bool) attribution.Kind {
+	d := r.d
+	o := r.qOpenTok[qi]
+	sf, _ := r.sentBounds(o)
+	startOK := o == sf || cueAdjacent
+	if !startOK && o > 0 {
+		p := d.Tokens[o-1].Lower
+		startOK = p == ":" || p == "," && r.x.startsUpper(d, r.qFirst[qi]) || p == "—" || p == "-"
+	}
+	if !startOK {
+		// only punctuation between the sentence start and the mark
+		startOK = true
+		for i := sf; i < o; i++ {
+			if d.Tokens[i].Kind == nlp.Word {
+				startOK = false
+				break
+			}
+		}
+	}
+	if !startOK {
+		return attribution.KindMixed
+	}
+	if !r.x.startsUpper(d, r.qFirst[qi]) {
+		return attribution.KindMixed
+	}
+	return attribution.KindDirect
+}
+
+func (x *Extractor) startsUpper(d *nlp.Doc, i int) bool {
+	if i >= len(d.Tokens) {
+		return false
+	}
+	t := d.Tokens[i]
+	if t.Kind != nlp.Word {
+		return true // "…", a dash
+	}
+	return t.Cap || unicode.IsDigit(rune(d.Text[t.Start]))
+}
+
+// afterStart is the first token after quote qi's closing mark and the end of
+// the region it may look at (the paragraph, not past the next quote).
+func (r *run) afterRegion(qi int) (int, int) {
+	c := r.qCloseTok[qi]
+	if c < 0 {
+		return -1, -1
+	}
+	a := c + 1
+	_, pl := r.paraBounds(r.qOpenTok[qi])
+	if r.qCloseTok[qi] >= 0 {
+		_, pl = r.paraBounds(r.qCloseTok[qi])
+	}
+	end := pl
+	if qi+1 < len(r.quotes) && r.qOpenTok[qi+1] < end {
+		end = r.qOpenTok[qi+1]
+	}
+	return a, end
+}
+
+// sieveAfter: Quote-Cue-Speaker, Quote-Speaker-Cue and press-release dashes.
+func (r *run) sieveAfter(qi int, f *found) bool {
+	d := r.d
+	a, end := r.afterRegion(qi)
+	if a < 0 || a >= end {
+		return false
+	}
+	if d.Tokens[a].Lower == "," {
+		a++
+	}
+	if a >= end {
+		return false
+	}
+	// "...," said X / "...," says the spokesman
+	if c, ok := r.cueVerbAt(a); ok && (r.endsOpen(qi) || d.Tokens[a-1].Lower == ",") {
+		if ph, ok := r.x.rightPhrase(d, c.Last, end); ok {
+			r.setAttr(f, qi, c, ph, ruleQuoteCueSpeaker, 0.95, true)
+			return true
+		}
+	}
+	// "...," X said / "...," X, a former minister, said. A quote that ends
+	// its own sentence takes only a short "he said." after it.
+	commaAfter := d.Tokens[a-1].Lower == ","
+	endsStop := !r.endsOpen(qi) && !commaAfter
+	if endsStop && !r.endsPeriod(qi) {
+		return false // a fragment inside a sentence: "robust" security guarantees
+	}
+	for c := a; c < end && c < a+18; c++ {
+		if d.Tokens[c].Kind == nlp.Punct && d.Tokens[c].Lower != "," && d.Tokens[c].Lower != "'s" {
+			break
+		}
+		cu, ok := r.cueVerbAt(c)
+		if !ok {
+			continue
+		}
+		if endsStop {
+			if cu.Last < end && d.Tokens[cu.Last].Kind == nlp.Word {
+				break
+			}
+		}
+		if ph, ok := r.subjectBefore(c, a); ok && ph.First == a || ok && ph.First == a+1 && determiners[d.Tokens[a].Lower] {
+			r.setAttr(f, qi, cu, ph, ruleQuoteSpeakerCue, 0.93, true)
+			return true
+		}
+		break
+	}
+	// "..." — Commissioner X
+	if t := d.Tokens[a].Lower; (t == "—" || t == "–" || t == "-" || t == "―") && a+1 < end {
+		if ph, ok := r.x.rightPhrase(d, a+1, end); ok && ph.Pronoun == "" {
+			r.setAttr(f, qi, cue{First: -1}, ph, ruleQuoteDash, 0.8, true)
+			return true
+		}
+	}
+	return false
+}
+
+// endsOpen reports whether the quoted text ends with a comma, question or
+// exclamation mark, a dash or an ellipsis: punctuation that hands over to an
+// attribution ("...," he said).
+func (r *run) endsOpen(qi int) bool {
+	l := r.qLast[qi]
+	if l <= r.qFirst[qi] {
+		return false
+	}
+	switch r.d.Tokens[l-1].Lower {
+	case ",", "?", "!", "…", "-", "—", "–", ";":
+		return true
+	}
+	return false
+}
+
+func (r *run) endsPeriod(qi int) bool {
+	l := r.qLast[qi]
+	return l > r.qFirst[qi] && (r.d.Tokens[l-1].Lower == "." || r.d.Tokens[l-1].Lower == "。")
+}
+
+// sieveColon: "From Chairwoman X:" or "X:" right before the quote.
+func (r *run) sieveColon(qi int, f *found) bool {
+	d := r.d
+	o := r.qOpenTok[qi]
+	if o < 2 || d.Tokens[o-1].Lower != ":" {
+		return false
+	}
+	pf, _ := r.paraBounds(o)
+	sf, _ := r.sentBounds(o - 1)
+	if sf < pf {
+		sf = pf
+	}
+	start := sf
+	if w := d.Tokens[start].Lower; w == "from" || w == "von" {
+		start++
+	}
+	if ph, ok := r.x.rightPhrase(d, start, o-1); ok && ph.Last == o-1 && ph.Pronoun == "" {
+		r.setAttr(f, qi, cue{First: -1}, ph, ruleColonSpeaker, 0.75, true)
+		return true
+	}
+	return false
+}
+
+// sieveBefore: a cue before the quote in its sentence. The first speech cue
+// with a subject wins (the main clause), then belief cues, then
+// "according to X".
+func (r *run) sieveBefore(qi int, f *found) bool {
+	d := r.d
+	o := r.qOpenTok[qi]
+	sf, _ := r.sentBounds(o)
+	pf, _ := r.paraBounds(o)
+	if sf < pf {
+		sf = pf
+	}
+	type cand struct {
+		c  cue
+		ph phrase
+	}
+	var best, belief, src *cand
+	for i := sf; i < o; i++ {
+		if r.inQuote[i] >= 0 || r.cueAt[i] < 0 {
+			continue
+		}
+		c := r.cues[r.cueAt[i]]
+		switch c.Entry.Class {
+		case ClassSpeech, ClassBelief:
+			ph, ok := r.subjectBefore(c.First, sf)
+			if !ok {
+				continue
+			}
+			if c.Entry.Class == ClassSpeech && best == nil {
+				best = &cand{c, ph}
+			} else if c.Entry.Class == ClassBelief && belief == nil {
+				belief = &cand{c, ph}
+			}
+		case ClassSource:
+			if ph, ok := r.x.rightPhrase(d, c.Last, o); ok && src == nil {
+				src = &cand{c, ph}
+			}
+		}
+	}
+	pick := best
+	// A cue right before the quote ("X boasted, “...”") beats the main clause.
+	if o >= 2 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") {
+		for i := o - 2; i >= sf && i >= o-6; i-- {
+			if c, ok := r.cueVerbAt(i); ok && r.inQuote[i] < 0 {
+				if ph, ok := r.subjectBefore(c.First, sf); ok {
+					pick = &cand{c, ph}
+				}
+				break
+			}
+			if d.Tokens[i].Kind == nlp.Punct {
+				break
+			}
+		}
+	}
+	if pick == nil {
+		pick = src
+	}
+	if pick == nil {
+		pick = belief
+	}
+	if pick == nil {
+		return false
+	}
+	// Direct when only the cue, an addressee or an adjunct and a colon or
+	// comma stand between cue and quote: He told reporters: "...".
+	adjacent := false
+	gap := o - pick.c.Last
+	if gap >= 0 && gap <= 8 && o > 0 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") {
+		adjacent = true
+		for i := pick.c.Last; i < o-1; i++ {
+			if d.Tokens[i].Kind == nlp.Punct && d.Tokens[i].Lower != "," {
+				adjacent = false
+			}
+		}
+	}
+	if gap == 0 {
+		adjacent = true
+	}
+	conf := 0.88
+	if pick.c.Entry.Class == ClassBelief {
+		conf = 0.7
+	}
+	r.setAttr(f, qi, pick.c, pick.ph, ruleSpeakerCueQuote, conf, adjacent)
+	if !adjacent {
+		f.rule = ruleEmbedded
+	}
+	return true
+}
+
+// sieveIntro: the quote opens its sentence or paragraph right after a
+// sentence that ends with a colon and holds a cue: 'Caddell continued:' ¶ "...".
+func (r *run) sieveIntro(qi int, f *found) bool {
+	d := r.d
+	o := r.qOpenTok[qi]
+	if o == 0 || d.Tokens[o-1].Lower != ":" {
+		return false
+	}
+	sf, _ := r.sentBounds(o - 1)
+	for i := o - 2; i >= sf && i >= o-10; i-- {
+		if c, ok := r.cueVerbAt(i); ok && r.inQuote[i] < 0 {
+			if ph, ok := r.subjectBefore(c.First, sf); ok {
+				r.setAttr(f, qi, c, ph, ruleSpeakerCueQuote, 0.8, true)
+				return true
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// sieveTrailing: '"..." words, X said.' A cue after the quote in the same
+// sentence whose subject follows a comma.
+func (r *run) sieveTrailing(qi int, f *found) bool {
+	d := r.d
+	c0 := r.qCloseTok[qi]
+	if c0 < 0 {
+		return false
+	}
+	_, sl := r.sentBounds(c0)
+	for i := c0 + 1; i < sl; i++ {
+		if r.inQuote[i] >= 0 {
+			return false
+		}
+		cu, ok := r.cueVerbAt(i)
+		if !ok {
+			if r.cueAt[i] >= 0 && r.cues[r.cueAt[i]].Entry.Class == ClassSource && i > 0 && d.Tokens[i-1].Lower == "," {
+				if ph, ok := r.x.rightPhrase(d, r.cues[r.cueAt[i]].Last, sl); ok {
+					r.setAttr(f, qi, r.cues[r.cueAt[i]], ph, ruleAccordingTo, 0.8, false)
+					return true
+				}
+			}
+			continue
+		}
+		if ph, ok := r.subjectBefore(i, c0+1); ok && ph.First > 0 && d.Tokens[ph.First-1].Lower == "," {
+			r.setAttr(f, qi, cu, ph, ruleTrailingCue, 0.8, false)
+			return true
+		}
+		if d.Tokens[i-1].Lower == "," {
+			if ph, ok := r.x.rightPhrase(d, cu.Last, sl); ok {
+				r.setAttr(f, qi, cu, ph, ruleTrailingCue, 0.8, false)
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// sieveContext: no cue next to the quote. Same speaker as an earlier quote
+// of the paragraph, or of the previous paragraph (continuation), or a
+// person named in the previous sentence.
+func (r *run) sieveContext(qi int, f *found) bool {
+	d := r.d
+	o := r.qOpenTok[qi]
+	para := d.Tokens[o].Para
+	// the latest attributed quote before this one
+	for k := len(r.found) - 1; k >= 0; k-- {
+		p := r.found[k]
+		if p.quote < 0 || !p.hasSpk && p.inherit < 0 {
+			continue
+		}
+		pp := d.Tokens[r.qOpenTok[p.quote]].Para
+		if pp == para {
+			f.inherit, f.rule, f.conf = k, ruleSameParagraph, 0.75
+			f.kind = r.quoteKind(qi, false)
+			return true
+		}
+		if pp == para-1 && o == d.Paras[para].First {
+			f.inherit, f.rule, f.conf = k, ruleContinuation, 0.65
+			f.kind = r.quoteKind(qi, false)
+			return true
+		}
+		break
+	}
+	// A speaker named in the previous sentence of the paragraph, or in a
+	// paragraph that ends with a colon.
+	s := d.Tokens[o].Sent
+	for ps := s - 1; ps >= 0 && ps >= s-1; ps-- {
+		sent := d.Sents[ps]
+		if sent.Para != para && !(sent.Para == para-1 && d.Tokens[sent.Last-1].Lower == ":") {
+			break
+		}
+		if r.isScare(qi) {
+			return false
+		}
+		for i := sent.First; i < sent.Last; i++ {
+			if r.inQuote[i] >= 0 || !r.x.isNameToken(d, i) || i > sent.First && r.x.isNameToken(d, i-1) {
+				continue
+			}
+			j := i
+			for j < sent.Last && r.x.isNameToken(d, j) {
+				j++
+			}
+			ph := r.x.finish(d, phrase{First: i, Last: j})
+			if ph.Type == attribution.SpeakerPerson && j-i >= 1 && (j-i >= 2 || d.Tokens[i].Lower != d.Tokens[sent.First].Lower) {
+				f.speaker, f.hasSpk = ph, true
+				f.rule, f.conf = ruleNeighbour, 0.5
+				f.kind = r.quoteKind(qi, false)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (r *run) setAttr(f *found, qi int, c cue, ph phrase, rule string, conf float64, adjacent bool) {
+	f.speaker, f.hasSpk = ph, true
+	f.rule, f.conf = rule, conf
+	if c.First >= 0 {
+		cc := c
+		f.cue = &cc
+		r.usedCue[c.First] = true
+	}
+	f.kind = r.quoteKind(qi, adjacent)
+}

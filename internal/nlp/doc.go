@@ -1,0 +1,279 @@
+// Package nlp holds the shared annotations of the extraction pipeline: a
+// document split into paragraphs, sentences and tokens, every one carrying
+// byte offsets into the text exactly as received. Nothing here rewrites the
+// text.
+package nlp
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TokenKind classifies a token.
+type TokenKind uint8
+
+// The token kinds.
+const (
+	Word  TokenKind = iota // letters and digits, with inner apostrophes, hyphens and abbreviation dots
+	Punct                  // any other single non-space rune
+)
+
+// Token is a word or punctuation mark with its byte offsets.
+type Token struct {
+	Start, End int
+	Kind       TokenKind
+	// Lower is the lower-cased text with curly apostrophes straightened.
+	Lower string
+	// Cap is true when the token starts with an upper-case letter.
+	Cap bool
+	// Para and Sent index the paragraph and sentence holding the token.
+	Para, Sent int
+}
+
+// Sentence is a range of tokens [First, Last) and its byte span.
+type Sentence struct {
+	Start, End  int
+	First, Last int
+	Para        int
+}
+
+// Paragraph is a line-delimited block of text.
+type Paragraph struct {
+	Start, End  int
+	First, Last int // token range
+}
+
+// Doc is a tokenized text.
+type Doc struct {
+	Text   string
+	Tokens []Token
+	Sents  []Sentence
+	Paras  []Paragraph
+}
+
+// TokenText returns the source text of token i.
+func (d *Doc) TokenText(i int) string { return d.Text[d.Tokens[i].Start:d.Tokens[i].End] }
+
+// TokenAt returns the index of the first token starting at or after byte b.
+func (d *Doc) TokenAt(b int) int {
+	lo, hi := 0, len(d.Tokens)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if d.Tokens[m].Start < b {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// New tokenizes text and splits it into paragraphs and sentences.
+func New(text string) *Doc {
+	d := &Doc{Text: text}
+	d.tokenize()
+	d.split()
+	return d
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+
+// IsApostrophe reports whether r can be an apostrophe.
+func IsApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
+
+func (d *Doc) tokenize() {
+	t := d.Text
+	d.Tokens = make([]Token, 0, len(t)/5)
+	for i := 0; i < len(t); {
+		r, size := utf8.DecodeRuneInString(t[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		if !isWordRune(r) {
+			d.Tokens = append(d.Tokens, Token{Start: i, End: i + size, Kind: Punct, Lower: t[i : i+size]})
+			i += size
+			continue
+		}
+		j := i + size
+		for j < len(t) {
+			r2, s2 := utf8.DecodeRuneInString(t[j:])
+			if isWordRune(r2) {
+				j += s2
+				continue
+			}
+			// Inner apostrophe, hyphen or abbreviation dot: keep when a word
+			// rune follows ("don't", "Al-Aiban", "U.S").
+			if r2 == '\'' || r2 == '’' || r2 == '-' || r2 == '.' || r2 == '&' {
+				if j+s2 < len(t) {
+					r3, s3 := utf8.DecodeRuneInString(t[j+s2:])
+					if isWordRune(r3) && (r2 != '.' || isAbbrevDot(t, i, j, j+s2+s3)) {
+						j += s2
+						continue
+					}
+				}
+			}
+			break
+		}
+		// A trailing dot belongs to an abbreviation such as "U.S." or "Mr.".
+		if j < len(t) && t[j] == '.' && (strings.Contains(t[i:j], ".") || isTitleAbbrev(t[i:j])) {
+			j++
+		}
+		// A possessive "'s" is a token of its own: "Putin's advisor".
+		if j-i > 3 && (strings.HasSuffix(t[i:j], "'s") || strings.HasSuffix(t[i:j], "’s")) {
+			k := strings.LastIndexAny(t[i:j], "'’") + i
+			d.Tokens = append(d.Tokens, newWord(t, i, k), newWord(t, k, j))
+		} else {
+			d.Tokens = append(d.Tokens, newWord(t, i, j))
+		}
+		i = j
+	}
+}
+
+// isAbbrevDot reports whether the dot at j inside a word that starts at i
+// joins an abbreviation like "U.S" (single letters between dots).
+func isAbbrevDot(t string, i, j, next int) bool {
+	// letters before the dot since the previous dot
+	k := strings.LastIndexByte(t[i:j], '.')
+	seg := t[i+k+1 : j]
+	after := t[j+1 : next]
+	return utf8.RuneCountInString(seg) == 1 && utf8.RuneCountInString(after) == 1
+}
+
+func newWord(t string, i, j int) Token {
+	s := t[i:j]
+	r, _ := utf8.DecodeRuneInString(s)
+	low := strings.ToLower(s)
+	if strings.ContainsRune(low, '’') {
+		low = strings.ReplaceAll(low, "’", "'")
+	}
+	return Token{Start: i, End: j, Kind: Word, Lower: low, Cap: unicode.IsUpper(r)}
+}
+
+// Abbreviations that take a dot without ending a sentence.
+var titleAbbrevs = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "sen": true, "rep": true,
+	"gov": true, "gen": true, "lt": true, "col": true, "sgt": true, "capt": true, "st": true,
+	"jr": true, "sr": true, "rev": true, "hon": true, "pres": true, "vs": true, "no": false,
+	"inc": true, "corp": true, "co": true, "ltd": true, "jan": true, "feb": true, "aug": true,
+	"sept": true, "sep": true, "oct": true, "nov": true, "dec": true, "adm": true, "maj": true,
+	"supt": true, "det": true, "insp": true, "atty": true, "dept": true, "fig": true, "approx": true,
+	"etc": false, "ca": true, "bzw": true, "dh": true, "nr": true, "vgl": true, "usw": false,
+}
+
+func isTitleAbbrev(w string) bool {
+	if utf8.RuneCountInString(w) == 1 {
+		r, _ := utf8.DecodeRuneInString(w)
+		return unicode.IsUpper(r) // an initial: "J. Smith"
+	}
+	return titleAbbrevs[strings.ToLower(w)]
+}
+
+// split assigns paragraphs (blocks between newlines) and sentences.
+func (d *Doc) split() {
+	t := d.Text
+	// Paragraph boundaries: every newline ends a paragraph.
+	start := 0
+	tok := 0
+	for start <= len(t) {
+		end := strings.IndexByte(t[start:], '\n')
+		if end < 0 {
+			end = len(t)
+		} else {
+			end += start
+		}
+		first := tok
+		for tok < len(d.Tokens) && d.Tokens[tok].Start < end {
+			tok++
+		}
+		if tok > first {
+			p := Paragraph{Start: d.Tokens[first].Start, End: d.Tokens[tok-1].End, First: first, Last: tok}
+			d.Paras = append(d.Paras, p)
+		}
+		if end >= len(t) {
+			break
+		}
+		start = end + 1
+	}
+	for pi, p := range d.Paras {
+		s := p.First
+		for i := p.First; i < p.Last; i++ {
+			d.Tokens[i].Para = pi
+			if d.endsSentence(i, p.Last) {
+				d.addSent(s, i+1+d.trailingClosers(i+1, p.Last), pi)
+				i = d.Sents[len(d.Sents)-1].Last - 1
+				for k := s; k <= i; k++ {
+					d.Tokens[k].Para = pi
+				}
+				s = i + 1
+			}
+		}
+		if s < p.Last {
+			d.addSent(s, p.Last, pi)
+		}
+	}
+}
+
+func (d *Doc) addSent(first, last, para int) {
+	si := len(d.Sents)
+	for k := first; k < last; k++ {
+		d.Tokens[k].Sent = si
+	}
+	d.Sents = append(d.Sents, Sentence{Start: d.Tokens[first].Start, End: d.Tokens[last-1].End, First: first, Last: last, Para: para})
+}
+
+// trailingClosers counts closing quote marks and brackets right after a
+// sentence end ("...said." or ...end.”).
+func (d *Doc) trailingClosers(i, last int) int {
+	n := 0
+	for i+n < last && d.Tokens[i+n].Kind == Punct {
+		s := d.Text[d.Tokens[i+n].Start:d.Tokens[i+n].End]
+		switch s {
+		case "\"", "”", "’", "'", ")", "]", "»", "“", "«", "」", "』":
+			// only when it is glued to the previous token
+			if d.Tokens[i+n].Start != d.Tokens[i+n-1].End {
+				return n
+			}
+			n++
+			continue
+		}
+		break
+	}
+	return n
+}
+
+// endsSentence reports whether token i ends a sentence.
+func (d *Doc) endsSentence(i, last int) bool {
+	tk := d.Tokens[i]
+	if tk.Kind == Word {
+		// "U.S." or "Mr." carry their dot; a capital word after "U.S." may
+		// still start a sentence, but we keep the sentence whole there.
+		return false
+	}
+	s := d.Text[tk.Start:tk.End]
+	switch s {
+	case ".", "!", "?", "…", "。", "！", "？":
+	default:
+		return false
+	}
+	j := i + 1 + d.trailingClosers(i+1, last)
+	if j >= last {
+		return true
+	}
+	next := d.Tokens[j]
+	if next.Start == d.Tokens[j-1].End {
+		return false // "3.5", "...x"
+	}
+	if s == "." && i > 0 && d.Tokens[i-1].Kind == Word && d.Tokens[i-1].End == tk.Start && isTitleAbbrev(d.TokenText(i-1)) {
+		return false
+	}
+	if next.Kind == Word {
+		return next.Cap || unicode.IsDigit(rune(d.Text[next.Start]))
+	}
+	switch d.Text[next.Start:next.End] {
+	case ",", ";", ":", ")", "]", ".":
+		return false // "R-Ky., said"
+	}
+	return true // a quote mark, a dash, a bracket
+}
