@@ -99,7 +99,10 @@ func (r *run) markQuotes() {
 		openTok := d.TokenAt(q.Open)
 		closeTok := -1
 		if q.Closed {
-			closeTok = d.TokenAt(q.End)
+			closeTok = d.TokenAt(q.Close-1) - 1
+			if closeTok+1 < len(d.Tokens) && d.Tokens[closeTok+1].Start < q.Close {
+				closeTok++
+			}
 		}
 		r.qFirst = append(r.qFirst, first)
 		r.qLast = append(r.qLast, last)

@@ -64,7 +64,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	}
 	if c.Entry.Base && ph.Pronoun == "" && !ph.Nominal && ph.Last == c.First {
 		// "Trump call" in a headline is rarer than "the call"; keep only plural subjects
-		if !(ph.Type == attribution.SpeakerGroup) {
+		if ph.Type == attribution.SpeakerPerson && ph.NameLast-ph.NameFirst == 1 {
 			return false
 		}
 	}
@@ -148,7 +148,7 @@ func (r *run) indirectTrailing(ci, sf, sl int, f *found) bool {
 		for j := after; j < sl && d.Tokens[j].Kind == nlp.Word; j++ {
 			n++
 		}
-		if n > 4 {
+		if n > 6 {
 			return false
 		}
 	}

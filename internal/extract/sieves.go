@@ -21,6 +21,7 @@ const (
 	ruleSameParagraph   = "same-paragraph"      // "A," he said. "B."
 	ruleContinuation    = "continuation"        // a quote paragraph after X's quote
 	ruleNeighbour       = "neighbour-sentence"  // X began talking. "..."
+	ruleSubject         = "sentence-subject"    // Cruz exhorted Republicans to "..."
 	ruleUnattributed    = "unattributed"
 	ruleIndirect        = "subject-cue-content" // X said (that) ...
 	ruleIndirectTrail   = "content-cue"         // ..., X said.
@@ -28,6 +29,41 @@ const (
 )
 
 var skipSubjectWords = map[string]bool{}
+
+// extendOf joins a phrase to the head it qualifies: "Mr. Morgan of the
+// Sierra Club", "attorneys for the family", "a spokeswoman for Hillary
+// Clinton". The head names the speaker; the rest is its role.
+func (r *run) extendOf(ph phrase, stop int) phrase {
+	d := r.d
+	p := ph.First - 1
+	if p-1 < stop {
+		return ph
+	}
+	switch d.Tokens[p].Lower {
+	case "of", "at", "from", "for", "with":
+	default:
+		return ph
+	}
+	head, ok := r.x.leftPhrase(d, p, stop)
+	if !ok || head.Pronoun != "" {
+		return ph
+	}
+	role := d.Text[d.Tokens[p].Start:d.Tokens[ph.Last-1].End]
+	head.Last = ph.Last
+	if head.Nominal {
+		head.Role = ""
+		if head.NameFirst >= 0 {
+			head.NameLast = ph.Last
+		}
+		return head
+	}
+	if head.Role == "" {
+		head.Role = role
+	} else {
+		head.Role += " " + role
+	}
+	return head
+}
 
 // subjectBefore finds the speaker of the cue starting at token c, looking
 // left no further than stop: "James Dorsey said", "he also said", "Yuri
@@ -82,19 +118,7 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		ph, ok = r.x.finish(d, phrase{First: e - 2, Last: e, Nominal: true}), true
 	}
 	if ok {
-		// "Mr. Morgan of the Sierra Club said": the name before "of" heads it.
-		if p := ph.First - 1; p-1 >= stop && (d.Tokens[p].Lower == "of" || d.Tokens[p].Lower == "at" || d.Tokens[p].Lower == "from") {
-			if head, ok := r.x.leftPhrase(d, p, stop); ok && head.Pronoun == "" && !head.Nominal {
-				role := d.Text[d.Tokens[p].Start:d.Tokens[ph.Last-1].End]
-				head.Last = ph.Last
-				if head.Role == "" {
-					head.Role = role
-				} else {
-					head.Role += " " + role
-				}
-				ph = head
-			}
-		}
+		ph = r.extendOf(ph, stop)
 		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) {
 			return phrase{}, false // "the report by the committee" heads elsewhere
 		}
@@ -109,10 +133,20 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 			if d.Tokens[k].Lower != "," {
 				continue
 			}
+			// "A lawyer for the outlets, David Schulz, said": the name speaks.
+			if in, ok := r.x.rightPhrase(d, k+1, e-1); ok && in.Pronoun == "" && !in.Nominal && in.Last == e-1 {
+				if before, ok := r.x.leftPhrase(d, k, stop); ok {
+					before = r.extendOf(before, stop)
+					in.Role = d.Text[d.Tokens[before.First].Start:d.Tokens[before.Last-1].End]
+					in.First = before.First
+				}
+				return in, true
+			}
 			ph, ok := r.x.leftPhrase(d, k, stop)
 			if !ok || ph.Nominal && !ph.Definite {
 				break
 			}
+			ph = r.extendOf(ph, stop)
 			if ph.Pronoun == "" {
 				role := d.Text[d.Tokens[k+1].Start:d.Tokens[e-2].End]
 				if !strings.HasPrefix(role, "who ") && !strings.HasPrefix(role, "which ") {
@@ -128,6 +162,16 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 				return ph, true
 			}
 			break
+		}
+	}
+	// ", saying ...": a participle takes the subject of its clause.
+	if ing && d.Tokens[c-1].Lower == "," {
+		sf, _ := r.sentBounds(c)
+		if sf < stop {
+			sf = stop
+		}
+		if ph, ok := r.clauseSubject(sf, c-1); ok {
+			return ph, true
 		}
 	}
 	return phrase{}, false
@@ -171,15 +215,15 @@ func (r *run) attributeQuotes() {
 		}
 		ok := r.sieveAfter(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f) || r.sieveIntro(qi, &f)
 		if !ok {
-			ok = r.sieveContext(qi, &f)
+			ok = r.sieveContext(qi, &f) || r.sieveSubject(qi, &f)
 		}
 		if !ok {
-			if r.isScare(qi) {
-				continue
-			}
 			f.kind = r.quoteKind(qi, false)
 			f.rule = ruleUnattributed
 			f.conf = 0.3
+			if r.isScare(qi) {
+				continue // a quoted term with no cue in sight: not a statement
+			}
 		}
 		if !q.Closed {
 			f.conf *= 0.7
@@ -237,6 +281,18 @@ func (r *run) isScare(qi int) bool {
 			caps++
 		}
 	}
+	if r.isSoCalled(qi) {
+		return true
+	}
+	if words < 4 {
+		return true
+	}
+	return words <= 8 && caps == words
+}
+
+// isSoCalled: the quote names something: so-called "experts", dubbed "X".
+func (r *run) isSoCalled(qi int) bool {
+	d := r.d
 	o := r.qOpenTok[qi]
 	if o > 0 {
 		p := d.Tokens[o-1].Lower
@@ -244,10 +300,7 @@ func (r *run) isScare(qi int) bool {
 			return true
 		}
 	}
-	if words < 4 {
-		return true
-	}
-	return words <= 8 && caps == words
+	return false
 }
 
 // isTitleCase: a short quote whose words are all capitalised is a title or
@@ -627,6 +680,81 @@ func (r *run) sieveContext(qi int, f *found) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// sieveSubject: the subject of the clause holding the quote, when it is a
+// name or pronoun directly followed by a verb: 'Cruz exhorted Republicans to
+// "vote your conscience"'. Weak: the verb is not a known cue.
+func (r *run) sieveSubject(qi int, f *found) bool {
+	d := r.d
+	o := r.qOpenTok[qi]
+	sf, _ := r.sentBounds(o)
+	start := sf
+	// skip a leading adverbial clause: "At a rally, Trump likened ..."
+	for i := sf; i < o && i < sf+12; i++ {
+		if d.Tokens[i].Lower == "," {
+			start = i + 1
+			break
+		}
+	}
+	for _, st := range []int{start, sf} {
+		if st >= o {
+			continue
+		}
+		ph, ok := r.x.rightPhrase(d, st, o)
+		if !ok || ph.Nominal && !ph.Definite {
+			continue
+		}
+		v := ph.Last
+		if ph.Role != "" {
+			// skip an apposition: "Dean, a medical doctor, then appeared"
+			for v < o && d.Tokens[v].Lower != "," {
+				v++
+			}
+			v++
+		}
+		for v < o && r.x.lex.in("skip", d.Tokens[v].Lower) {
+			v++
+		}
+		if v >= o || d.Tokens[v].Kind != nlp.Word || d.Tokens[v].Cap || !looksVerb(d.Tokens[v].Lower) {
+			continue
+		}
+		f.speaker, f.hasSpk = ph, true
+		f.rule, f.conf = ruleSubject, 0.45
+		f.kind = r.quoteKind(qi, false)
+		return true
+	}
+	return false
+}
+
+// clauseSubject: the name, pronoun or definite phrase that opens the clause
+// [from, to) and is followed by a verb.
+func (r *run) clauseSubject(from, to int) (phrase, bool) {
+	d := r.d
+	ph, ok := r.x.rightPhrase(d, from, to)
+	if !ok || ph.Nominal && !ph.Definite {
+		return phrase{}, false
+	}
+	v := ph.Last
+	for v < to && r.x.lex.in("skip", d.Tokens[v].Lower) {
+		v++
+	}
+	if v >= to || d.Tokens[v].Kind != nlp.Word || d.Tokens[v].Cap || !looksVerb(d.Tokens[v].Lower) && r.cueAt[v] < 0 {
+		return phrase{}, false
+	}
+	return ph, true
+}
+
+// looksVerb: a past or present tense form, by its ending.
+func looksVerb(w string) bool {
+	if strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "ous") {
+		return true
+	}
+	switch w {
+	case "put", "took", "gave", "made", "went", "got", "came", "saw", "led", "left", "ran", "won", "lost", "hit", "set", "sent", "spent", "kept", "held", "brought", "bought", "felt", "found", "told", "said", "wrote", "spoke", "sang", "began", "became", "chose", "drew", "threw", "stood", "fought", "taught", "thought", "sought", "meant", "chanted":
+		return true
 	}
 	return false
 }

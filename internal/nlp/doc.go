@@ -135,7 +135,7 @@ func (d *Doc) tokenize() {
 // joins an abbreviation like "U.S" (single letters between dots).
 func isAbbrevDot(t string, i, j, next int) bool {
 	// letters before the dot since the previous dot
-	k := strings.LastIndexByte(t[i:j], '.')
+	k := strings.LastIndexAny(t[i:j], ".-")
 	seg := t[i+k+1 : j]
 	after := t[j+1 : next]
 	return utf8.RuneCountInString(seg) == 1 && utf8.RuneCountInString(after) == 1
@@ -267,6 +267,9 @@ func (d *Doc) endsSentence(i, last int) bool {
 	}
 	if s == "." && i > 0 && d.Tokens[i-1].Kind == Word && d.Tokens[i-1].End == tk.Start && isTitleAbbrev(d.TokenText(i-1)) {
 		return false
+	}
+	if next.Kind == Word && next.End-next.Start == 1 && j+1 < last && d.Text[d.Tokens[j+1].Start] == '.' {
+		return false // an initial follows: "R-S. C."
 	}
 	if next.Kind == Word {
 		return next.Cap || unicode.IsDigit(rune(d.Text[next.Start]))

@@ -136,6 +136,10 @@ func closeAll(text string, stack []open, nextPara int, out []Quote) []Quote {
 func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote) ([]Quote, []open) {
 	for i := from; i < paraEnd; {
 		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == '\'' && i+1 < paraEnd && text[i+1] == '\'' {
+			// '' stands for a double quotation mark in some wire styles
+			r, size = '"', 2
+		}
 		if !IsMark(r) {
 			i += size
 			continue
