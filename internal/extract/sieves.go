@@ -21,6 +21,7 @@ const (
 	ruleSameParagraph   = "same-paragraph"      // "A," he said. "B."
 	ruleContinuation    = "continuation"        // a quote paragraph after X's quote
 	ruleNeighbour       = "neighbour-sentence"  // X began talking. "..."
+	ruleTranscript      = "transcript"          // "PENCE: Well, ..."
 	ruleSubject         = "sentence-subject"    // Cruz exhorted Republicans to "..."
 	ruleUnattributed    = "unattributed"
 	ruleIndirect        = "subject-cue-content" // X said (that) ...
@@ -213,7 +214,7 @@ func (r *run) attributeQuotes() {
 		if f.content.End <= f.content.Start {
 			continue
 		}
-		ok := r.sieveAfter(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f) || r.sieveIntro(qi, &f)
+		ok := r.sieveTranscript(qi, &f) || r.sieveAfter(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f) || r.sieveIntro(qi, &f)
 		if !ok {
 			ok = r.sieveContext(qi, &f) || r.sieveSubject(qi, &f)
 		}
@@ -409,7 +410,7 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		return false // a fragment inside a sentence: "robust" security guarantees
 	}
 	for c := a; c < end && c < a+18; c++ {
-		if d.Tokens[c].Kind == nlp.Punct && d.Tokens[c].Lower != "," && d.Tokens[c].Lower != "'s" {
+		if d.Tokens[c].Kind == nlp.Punct && (r.inQuote[c] >= 0 || d.Tokens[c].Sent != d.Tokens[a].Sent || strings.Contains(";:!?\"“”«»„", d.Tokens[c].Lower)) {
 			break
 		}
 		cu, ok := r.cueVerbAt(c)
@@ -568,6 +569,27 @@ func (r *run) sieveBefore(qi int, f *found) bool {
 	return true
 }
 
+// sieveTranscript: a quoted transcript line names its speaker in capitals
+// and a colon: "WALLACE: Governor, ..." The content follows the colon.
+func (r *run) sieveTranscript(qi int, f *found) bool {
+	d := r.d
+	i := r.qFirst[qi]
+	j := i
+	for j < r.qLast[qi] && j < i+4 && d.Tokens[j].Kind == nlp.Word && isAcronym(strings.ReplaceAll(d.TokenText(j), "-", "")) {
+		j++
+	}
+	if j == i || j >= r.qLast[qi]-1 || d.Tokens[j].Lower != ":" {
+		return false
+	}
+	ph := r.x.finish(d, phrase{First: i, Last: j})
+	ph.Type = attribution.SpeakerPerson
+	f.speaker, f.hasSpk = ph, true
+	f.rule, f.conf = ruleTranscript, 0.8
+	f.content.Start = d.Tokens[j+1].Start
+	f.kind = attribution.KindDirect
+	return true
+}
+
 // sieveIntro: the quote opens its sentence or paragraph right after a
 // sentence that ends with a colon and holds a cue: 'Caddell continued:' ¶ "...".
 func (r *run) sieveIntro(qi int, f *found) bool {
@@ -601,6 +623,9 @@ func (r *run) sieveTrailing(qi int, f *found) bool {
 	for i := c0 + 1; i < sl; i++ {
 		if r.inQuote[i] >= 0 {
 			return false
+		}
+		if r.cueAt[i] < 0 {
+			continue
 		}
 		cu, ok := r.cueVerbAt(i)
 		if !ok {

@@ -31,9 +31,9 @@ type Quote struct {
 
 // closers maps an opening mark to the marks that may close it.
 var closers = map[rune]string{
-	'"': `"`,
+	'"': `"”`, // scraped text mixes straight and curly marks
 	'\'': `'`,
-	'“': `”“`, // English; “…“ is a common typo
+	'“': `”“"`, // English; “…“ is a common typo, “…" a scraping artefact
 	'‘': `’`,
 	'„': `“”`,
 	'‚': `‘’`,
