@@ -97,7 +97,7 @@ func (r *run) resolve() attribution.Result {
 		switch {
 		case ph.Pronoun != "":
 			e = r.pronounAntecedent(ph.Pronoun, pos, para, ents, full, get)
-		case ph.Nominal:
+		case ph.Nominal || ph.NameFirst < 0 || ph.NameFirst >= ph.NameLast:
 			name := nominalName(d, ph)
 			if ph.Definite {
 				e = antecedentByRole(ents, ph.Head, pos)

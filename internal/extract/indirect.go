@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"strings"
+
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/nlp"
 )
@@ -59,6 +61,11 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	d := r.d
 	c := r.cues[ci]
 	ph, ok := r.subjectBefore(c.First, sf)
+	loose := false
+	if !ok && c.Entry.Class == ClassSpeech {
+		ph, ok = r.looseSubject(c.First, sf)
+		loose = true
+	}
 	if !ok {
 		return false
 	}
@@ -118,7 +125,46 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	if hasThat {
 		f.conf = 0.75
 	}
+	if loose {
+		f.rule, f.conf = ruleIndirectLoose, 0.55
+	}
 	return true
+}
+
+// looseSubject takes the whole clause before a speech cue as its subject
+// when no tighter phrase fits: "One in four voters in a poll said", "Many
+// in the crowd said", "Supporters who heard from the campaign say".
+func (r *run) looseSubject(c, sf int) (phrase, bool) {
+	d := r.d
+	e := c
+	for e-1 >= sf && r.x.lex.in("skip", d.Tokens[e-1].Lower) {
+		e--
+	}
+	if e-1 < sf || d.Tokens[e-1].Kind != nlp.Word || r.inQuote[e-1] >= 0 {
+		return phrase{}, false
+	}
+	k := e - 1
+	for k-1 >= sf && e-k < 14 {
+		t := d.Tokens[k-1]
+		if t.Kind == nlp.Punct && t.Lower != "'s" && t.Lower != "-" && t.Lower != "%" && t.Lower != "." || r.inQuote[k-1] >= 0 {
+			break
+		}
+		if t.Lower == "and" || t.Lower == "but" || t.Lower == "that" || t.Lower == "because" || t.Lower == "while" || t.Lower == "as" || t.Lower == "if" || t.Lower == "when" {
+			break
+		}
+		if r.cueAt[k-1] >= 0 || looksVerb(t.Lower) && !t.Cap && !r.x.isNounLike(t.Lower) && !strings.HasSuffix(t.Lower, "s") {
+			return phrase{}, false // another verb: not a plain subject
+		}
+		k--
+	}
+	if k-1 >= sf && d.Tokens[k-1].Kind == nlp.Punct && d.Tokens[k-1].Lower != "," && !(k-1 == sf) {
+		return phrase{}, false
+	}
+	if w := d.Tokens[k].Lower; w == "it" || w == "there" || w == "what" || w == "this" {
+		return phrase{}, false
+	}
+	ph := phrase{First: k, Last: e, Nominal: !d.Tokens[e-1].Cap}
+	return r.x.finish(d, ph), true
 }
 
 // indirectTrailing: CONTENT, SUBJECT CUE. or CONTENT, CUE SUBJECT.

@@ -277,7 +277,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 	if nf >= p.Last {
 		// all title words: "the President", "Kremlin"
 		nf = p.First
-		for nf < p.Last && determiners[d.Tokens[nf].Lower] {
+		for nf < p.Last-1 && determiners[d.Tokens[nf].Lower] {
 			nf++
 		}
 	}
