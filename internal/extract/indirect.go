@@ -62,7 +62,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	c := r.cues[ci]
 	ph, ok := r.subjectBefore(c.First, sf)
 	loose := false
-	if !ok && c.Entry.Class == ClassSpeech {
+	if !ok && c.Entry.Class == ClassSpeech && !c.Entry.That {
 		ph, ok = r.looseSubject(c.First, sf)
 		loose = true
 	}
@@ -88,6 +88,9 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 		if t.Kind == nlp.Punct && t.Lower != "," || r.cueAt[j] >= 0 && j > k {
 			break
 		}
+	}
+	if !hasThat && c.Entry.That {
+		return false
 	}
 	if !hasThat {
 		if c.Entry.Obj {

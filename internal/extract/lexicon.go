@@ -43,7 +43,11 @@ type cueEntry struct {
 	Class CueClass
 	Obj   bool // an addressee may follow ("told reporters")
 	Base  bool // the bare lemma ("say"), ambiguous with nouns for some verbs
-	Lang  string
+	// Strong cues mark speech whatever their subject ("Many in the crowd said").
+	Strong bool
+	// That: the verb has other senses, so reported speech needs "that".
+	That bool
+	Lang string
 }
 
 // Lexicon maps cue forms (lower case, words joined by a space) to entries.
@@ -101,7 +105,11 @@ func (lx *Lexicon) addCues(lang, data string) error {
 		if err != nil {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
-		obj := len(f) > 2 && strings.Contains(f[2], "obj")
+		var flags string
+		if len(f) > 2 {
+			flags = f[2]
+		}
+		obj := strings.Contains(flags, "obj")
 		forms := strings.Fields(f[1])
 		for i, form := range forms {
 			form = strings.ReplaceAll(form, "_", " ")
@@ -112,7 +120,7 @@ func (lx *Lexicon) addCues(lang, data string) error {
 			if _, dup := lx.forms[form]; dup {
 				continue // the first entry wins
 			}
-			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang}
+			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that")}
 		}
 	}
 	return sc.Err()
