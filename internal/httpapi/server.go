@@ -103,7 +103,7 @@ func (s *Server) logRequests(c *gin.Context) {
 		slog.String("route", c.FullPath()),
 		slog.Int("status", c.Writer.Status()),
 		slog.Int("bytes", c.Writer.Size()),
-		slog.Duration("duration", time.Since(start)),
+		slog.String("duration", time.Since(start).String()),
 		slog.String("remote", c.ClientIP()),
 	)
 }
