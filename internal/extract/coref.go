@@ -127,14 +127,20 @@ func (r *run) resolve() attribution.Result {
 		return e, role
 	}
 	owner := make([]*entity, len(r.found))
+	foundOfQuote := map[int]int{}
 	res := attribution.Result{Quotes: []attribution.Quote{}, Speakers: []attribution.Speaker{}}
 	for fi := range r.found {
 		f := &r.found[fi]
 		var e *entity
 		var mention *attribution.Mention
 		var role string
+		if f.quote >= 0 {
+			foundOfQuote[f.quote] = fi
+		}
 		if f.inherit >= 0 {
-			e = owner[f.inherit]
+			if k, ok := foundOfQuote[f.inherit]; ok {
+				e = owner[k]
+			}
 		} else if f.hasSpk {
 			ph := f.speaker
 			m := attribution.Mention{Text: d.Text[d.Tokens[ph.First].Start:d.Tokens[ph.Last-1].End], Span: span(d, ph.First, ph.Last)}

@@ -51,7 +51,8 @@ type found struct {
 	rule    string
 	quote   int // index into quotes, -1 for indirect
 	closed  bool
-	// inherit: the speaker is the same as that of found[inherit]
+	// inherit is the quote (index into quotes) whose speaker this one
+	// shares, or -1.
 	inherit int
 }
 

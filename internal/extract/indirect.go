@@ -98,7 +98,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 				k = ph2.Last
 			}
 		}
-		if k < sl && isPreposition(d.Tokens[k].Lower) && d.Tokens[k].Lower != "that" {
+		if k < sl && isPreposition(d.Tokens[k].Lower) && d.Tokens[k].Lower != "that" && !(d.Tokens[k].Lower == "to" && c.Entry.Class == ClassBelief) {
 			// "said on Tuesday the ...", "said in a statement the ..."
 			j := k + 1
 			for n := 0; j < sl && n < 4; n++ {
@@ -119,7 +119,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	if words < 3 || !hasThat && words < 4 {
 		return false
 	}
-	if w := d.Tokens[k].Lower; w == "to" && c.Entry.Class == ClassSpeech || w == "and" || w == "but" || w == "or" || w == "which" {
+	if w := d.Tokens[k].Lower; (w == "to" || w == "not") && c.Entry.Class == ClassSpeech || w == "and" || w == "but" || w == "or" || w == "which" {
 		return false
 	}
 	f.content = span(d, k, end)
@@ -152,7 +152,7 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 		if t.Kind == nlp.Punct && t.Lower != "'s" && t.Lower != "-" && t.Lower != "%" && t.Lower != "." || r.inQuote[k-1] >= 0 {
 			break
 		}
-		if t.Lower == "and" || t.Lower == "but" || t.Lower == "that" || t.Lower == "because" || t.Lower == "while" || t.Lower == "as" || t.Lower == "if" || t.Lower == "when" {
+		if isClauseBreak(t.Lower) {
 			break
 		}
 		if r.cueAt[k-1] >= 0 || looksVerb(t.Lower) && !t.Cap && !r.x.isNounLike(t.Lower) && !strings.HasSuffix(t.Lower, "s") {
@@ -257,8 +257,16 @@ func (r *run) contentEnd(k, sl int) int {
 	d := r.d
 	end := sl
 	for j := k + 1; j < sl; j++ {
+		if d.Tokens[j].Lower == ";" {
+			end = j
+			break
+		}
 		if d.Tokens[j].Lower == "," && j+1 < sl {
 			n := d.Tokens[j+1].Lower
+			if n == "while" || n == "whereas" || n == "although" {
+				end = j // "..., while European leaders were gathering"
+				break
+			}
 			if n == "according" || n == "officials" && j+2 < sl && r.cueAt[j+2] >= 0 {
 				end = j
 				break
@@ -289,4 +297,14 @@ func (r *run) countWords(a, b int) int {
 		}
 	}
 	return n
+}
+
+// isClauseBreak: words that start a new clause, so a subject never reaches
+// past them to the left.
+func isClauseBreak(w string) bool {
+	switch w {
+	case "and", "but", "or", "that", "because", "while", "as", "if", "when", "after", "before", "since", "until", "unless", "although", "though", "once", "whether", "where", "so", "than", "whereas":
+		return true
+	}
+	return false
 }

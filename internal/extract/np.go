@@ -110,6 +110,11 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 			k--
 			continue
 		}
+		// a noun compound after a determiner: "the transport ministry"
+		if !p.Cap && headNominal && j-k < 3 && k-2 >= stop && determiners[d.Tokens[k-2].Lower] && !isPrepositionWord(p.Lower) {
+			k--
+			continue
+		}
 		break
 	}
 	// Do not start a phrase with a dangling particle or possessive.
@@ -339,4 +344,12 @@ func isAcronym(s string) bool {
 // text of tokens [a, b)
 func span(d *nlp.Doc, a, b int) attribution.Span {
 	return attribution.Span{Start: d.Tokens[a].Start, End: d.Tokens[b-1].End}
+}
+
+func isPrepositionWord(w string) bool {
+	switch w {
+	case "of", "by", "to", "with", "for", "from", "about", "against", "on", "at", "in", "into", "than", "like", "as", "and", "or", "but", "that", "who", "which":
+		return true
+	}
+	return false
 }

@@ -144,6 +144,9 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 				}
 				return in, true
 			}
+			if fw := d.Tokens[k+1]; fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "who" && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
+				break // "Jensen, defended the work, saying": no apposition
+			}
 			ph, ok := r.x.leftPhrase(d, k, stop)
 			if !ok || ph.Nominal && !ph.Definite {
 				break
@@ -233,7 +236,7 @@ func (r *run) attributeQuotes() {
 		if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
 			continue
 		}
-		if r.quoteWords(qi) == 0 || r.isTitleCase(qi) {
+		if r.quoteWords(qi) == 0 || r.isTitleCase(qi) || r.isNamed(qi) {
 			continue
 		}
 		r.found = append(r.found, f)
@@ -290,6 +293,20 @@ func (r *run) isScare(qi int) bool {
 		return true
 	}
 	return words <= 8 && caps == words
+}
+
+// isNamed: the quote is a name given to something: so-called "experts",
+// a plan dubbed "Project Sunrise".
+func (r *run) isNamed(qi int) bool {
+	o := r.qOpenTok[qi]
+	if o == 0 {
+		return false
+	}
+	switch r.d.Tokens[o-1].Lower {
+	case "so-called", "dubbed", "nicknamed", "titled", "entitled", "codenamed":
+		return true
+	}
+	return false
 }
 
 // isSoCalled: the quote names something: so-called "experts", dubbed "X".
@@ -466,7 +483,7 @@ func (r *run) sieveColon(qi int, f *found) bool {
 	if o < 2 || d.Tokens[o-1].Lower != ":" {
 		return false
 	}
-	pf, _ := r.paraBounds(o)
+	pf, _ := r.paraBounds(o - 1)
 	sf, _ := r.sentBounds(o - 1)
 	if sf < pf {
 		sf = pf
@@ -668,12 +685,12 @@ func (r *run) sieveContext(qi int, f *found) bool {
 		}
 		pp := d.Tokens[r.qOpenTok[p.quote]].Para
 		if pp == para {
-			f.inherit, f.rule, f.conf = k, ruleSameParagraph, 0.75
+			f.inherit, f.rule, f.conf = p.quote, ruleSameParagraph, 0.75
 			f.kind = r.quoteKind(qi, false)
 			return true
 		}
 		if pp == para-1 && o == d.Paras[para].First {
-			f.inherit, f.rule, f.conf = k, ruleContinuation, 0.65
+			f.inherit, f.rule, f.conf = p.quote, ruleContinuation, 0.65
 			f.kind = r.quoteKind(qi, false)
 			return true
 		}
@@ -689,6 +706,12 @@ func (r *run) sieveContext(qi int, f *found) bool {
 		}
 		if r.isScare(qi) {
 			return false
+		}
+		if ph, ok := r.clauseSubject(sent.First, sent.Last); ok && ph.Type == attribution.SpeakerPerson {
+			f.speaker, f.hasSpk = ph, true
+			f.rule, f.conf = ruleNeighbour, 0.55
+			f.kind = r.quoteKind(qi, false)
+			return true
 		}
 		for i := sent.First; i < sent.Last; i++ {
 			if r.inQuote[i] >= 0 || !r.x.isNameToken(d, i) || i > sent.First && r.x.isNameToken(d, i-1) {
@@ -764,6 +787,19 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 		return phrase{}, false
 	}
 	v := ph.Last
+	if v < to && d.Tokens[v].Lower == "," {
+		// an apposition: "The agency's administrator, Carl Jensen, defended"
+		for j := v + 1; j < to && j < v+10; j++ {
+			if d.Tokens[j].Lower == "," {
+				if in, ok := r.x.rightPhrase(d, v+1, j); ok && in.Last == j && !in.Nominal && in.Pronoun == "" {
+					in.Role = d.Text[d.Tokens[ph.First].Start:d.Tokens[ph.Last-1].End]
+					ph = in
+				}
+				v = j + 1
+				break
+			}
+		}
+	}
 	for v < to && r.x.lex.in("skip", d.Tokens[v].Lower) {
 		v++
 	}
