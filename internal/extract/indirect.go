@@ -238,6 +238,9 @@ func (r *run) accordingTo(ci, sf, sl int, f *found) bool {
 			k++
 		}
 		k++
+		if k >= sl {
+			k = ph.Last // "Laut dem Ministerium sind die Kosten gestiegen."
+		}
 		end := r.contentEnd(k, sl)
 		if r.countWords(k, end) < 3 {
 			return false

@@ -27,7 +27,7 @@ type phrase struct {
 func (p phrase) valid() bool { return p.Last > p.First }
 
 // words used by the chunker
-var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "that": true, "these": true, "those": true, "his": true, "her": true, "their": true, "its": true, "our": true, "one": true, "two": true, "three": true, "several": true, "some": true, "many": true, "most": true, "other": true, "another": true, "both": true, "all": true, "few": true, "more": true, "my": true, "your": true, "der": true, "die": true, "das": true, "ein": true, "eine": true}
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "that": true, "these": true, "those": true, "his": true, "her": true, "their": true, "its": true, "our": true, "one": true, "two": true, "three": true, "several": true, "some": true, "many": true, "most": true, "other": true, "another": true, "both": true, "all": true, "few": true, "more": true, "my": true, "your": true, "der": true, "die": true, "das": true, "dem": true, "den": true, "des": true, "ein": true, "eine": true, "le": true, "la": true, "les": true, "un": true, "une": true, "l'": true}
 
 var nameParticles = map[string]bool{"de": true, "van": true, "von": true, "bin": true, "al": true, "la": true, "der": true, "da": true, "di": true, "le": true, "du": true, "ibn": true, "del": true, "dos": true, "el": true, "ben": true, "abu": true, "st.": true, "of": true, "and": true, "&": true, "'s": true}
 
