@@ -131,3 +131,24 @@ func Convert(text string, r Result, unit Unit) Result {
 	}
 	return out
 }
+
+// Byte converts an offset in the map's unit back to a byte offset.
+func (m *OffsetMap) Byte(u int) int {
+	if m.unit == UnitUTF8 || len(m.unitAt) == 0 {
+		return u
+	}
+	// the last entry whose unit end is <= u
+	lo, hi := 0, len(m.unitAt)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m.unitAt[mid] <= u {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == 0 {
+		return u
+	}
+	return m.byteAt[lo-1] + (u - m.unitAt[lo-1])
+}

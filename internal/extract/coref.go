@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/whosaid/whosaid/internal/attribution"
@@ -45,6 +46,10 @@ func (r *run) names() []fullName {
 			j++
 		}
 		ph := r.x.finish(d, phrase{First: i, Last: j})
+		// take titles before the name as its role: "Kremlin spokesman Dmitry Peskov"
+		if lp, ok := r.x.leftPhrase(d, j, d.Sents[d.Tokens[i].Sent].First); ok && !lp.Nominal && lp.Pronoun == "" && lp.NameLast == ph.NameLast {
+			ph = lp
+		}
 		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.lex.in("orgs", d.Tokens[ph.NameLast-1].Lower) && !r.x.isTitle(d.Tokens[ph.NameLast-1].Lower) {
 			fn := fullName{name: d.Text[d.Tokens[ph.NameFirst].Start:d.Tokens[ph.NameLast-1].End], surname: d.Tokens[ph.NameLast-1].Lower, pos: d.Tokens[i].Start, role: ph.Role}
 			fn.gender = r.x.lex.firstMF[d.Tokens[ph.NameFirst].Lower]
@@ -60,6 +65,23 @@ func (r *run) resolve() attribution.Result {
 	d := r.d
 	full := r.names()
 	var ents []*entity
+	// recent holds the entities mentioned last, newest first: pronouns and
+	// role nouns look for their antecedent only there.
+	var recent []*entity
+	touch := func(e *entity) {
+		for i, x := range recent {
+			if x == e {
+				copy(recent[1:i+1], recent[:i])
+				recent[0] = e
+				return
+			}
+		}
+		if len(recent) < 12 {
+			recent = append(recent, nil)
+		}
+		copy(recent[1:], recent[:len(recent)-1])
+		recent[0] = e
+	}
 	byName := map[string]*entity{}
 	get := func(name string, typ attribution.SpeakerType) *entity {
 		key := strings.ToLower(name)
@@ -75,10 +97,19 @@ func (r *run) resolve() attribution.Result {
 		ents = append(ents, e)
 		return e
 	}
+	// distinct full names per surname, each at its first mention
+	bySurname := map[string][]fullName{}
+	seenFull := map[string]bool{}
+	for _, fn := range full {
+		if !seenFull[fn.name] {
+			seenFull[fn.name] = true
+			bySurname[fn.surname] = append(bySurname[fn.surname], fn)
+		}
+	}
 	fullFor := func(surname string, pos int) (fullName, bool) {
 		var best fullName
 		found := false
-		for _, fn := range full {
+		for _, fn := range bySurname[surname] {
 			if fn.surname != surname {
 				continue
 			}
@@ -96,11 +127,11 @@ func (r *run) resolve() attribution.Result {
 		}
 		switch {
 		case ph.Pronoun != "":
-			e = r.pronounAntecedent(ph.Pronoun, pos, para, ents, full, get)
+			e = r.pronounAntecedent(ph.Pronoun, pos, para, recent, full, get)
 		case ph.Nominal || ph.NameFirst < 0 || ph.NameFirst >= ph.NameLast:
 			name := nominalName(d, ph)
 			if ph.Definite {
-				e = antecedentByRole(ents, ph.Head, pos)
+				e = antecedentByRole(recent, ph.Head, pos)
 			}
 			if e == nil {
 				e = get(name, ph.Type)
@@ -150,6 +181,7 @@ func (r *run) resolve() attribution.Result {
 			para := d.Tokens[ph.First].Para
 			e, role = resolvePh(ph, role, pos, para)
 			if e != nil {
+				touch(e)
 				e.last, e.lastPara = pos, para
 				if mention != nil {
 					e.mentions = append(e.mentions, m)
@@ -271,9 +303,11 @@ func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []
 			}
 		}
 		var fn *fullName
-		for i := range full {
-			if full[i].pos < pos && (full[i].gender == 0 || full[i].gender == g) {
-				fn = &full[i]
+		i := sort.Search(len(full), func(i int) bool { return full[i].pos >= pos })
+		for k := i - 1; k >= 0 && k >= i-20; k-- {
+			if full[k].gender == 0 || full[k].gender == g {
+				fn = &full[k]
+				break
 			}
 		}
 		if spk != nil && (para-spk.lastPara <= 2 || fn == nil || fn.pos < spk.last) {

@@ -190,9 +190,17 @@ func isPreposition(w string) bool {
 	return false
 }
 
+// Windows around a token that the sieves look at: a sentence, but never
+// more than maxBack tokens before the token or maxAhead after it, so that a
+// text with no sentence ends costs linear time.
+const (
+	maxBack  = 80
+	maxAhead = 160
+)
+
 func (r *run) sentBounds(i int) (int, int) {
 	s := r.d.Sents[r.d.Tokens[i].Sent]
-	return s.First, s.Last
+	return max(s.First, i-maxBack), min(s.Last, i+maxAhead)
 }
 
 func (r *run) paraBounds(i int) (int, int) {
@@ -713,7 +721,7 @@ func (r *run) sieveContext(qi int, f *found) bool {
 			f.kind = r.quoteKind(qi, false)
 			return true
 		}
-		for i := sent.First; i < sent.Last; i++ {
+		for i := max(sent.First, sent.Last-maxBack); i < sent.Last; i++ {
 			if r.inQuote[i] >= 0 || !r.x.isNameToken(d, i) || i > sent.First && r.x.isNameToken(d, i-1) {
 				continue
 			}

@@ -1,0 +1,104 @@
+package extract
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// benchCorpus is the fixtures and the seed article joined, repeated to
+// about 1 MB of news text.
+func benchCorpus(b *testing.B) []string {
+	b.Helper()
+	var docs []string
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, f := range files {
+		t, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, string(t))
+	}
+	seed, err := os.ReadFile("testdata/seed.gold.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	// the seed article's text, without parsing JSON here
+	s := string(seed)
+	if i := strings.Index(s, `"text": "`); i >= 0 {
+		docs = append(docs, s[i:])
+	}
+	var out []string
+	size := 0
+	for size < 1<<20 {
+		for _, d := range docs {
+			out = append(out, d)
+			size += len(d)
+		}
+	}
+	return out
+}
+
+func bareWalk(docs []string) int {
+	n := 0
+	for _, d := range docs {
+		for i := 0; i < len(d); {
+			r, size := utf8.DecodeRuneInString(d[i:])
+			if r > 'a' {
+				n++
+			}
+			i += size
+		}
+	}
+	return n
+}
+
+// BenchmarkExtract reports MB/s on one core and, as x-bare, how many times
+// slower extraction is than a bare pass that decodes every rune of the same
+// text in the same run.
+func BenchmarkExtract(b *testing.B) {
+	x := mustNew(b)
+	docs := benchCorpus(b)
+	size := 0
+	for _, d := range docs {
+		size += len(d)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var extractTime time.Duration
+	st := time.Now()
+	for i := 0; i < b.N; i++ {
+		for _, d := range docs {
+			x.Extract(d)
+		}
+	}
+	extractTime = time.Since(st)
+	b.StopTimer()
+	st = time.Now()
+	sink := 0
+	for i := 0; i < b.N; i++ {
+		sink += bareWalk(docs)
+	}
+	bare := time.Since(st)
+	if sink < 0 {
+		b.Fatal("unreachable")
+	}
+	b.ReportMetric(float64(extractTime)/float64(bare), "x-bare")
+}
+
+// BenchmarkBareWalk is the bare pass alone, for reference.
+func BenchmarkBareWalk(b *testing.B) {
+	docs := benchCorpus(b)
+	size := 0
+	for _, d := range docs {
+		size += len(d)
+	}
+	b.SetBytes(int64(size))
+	for i := 0; i < b.N; i++ {
+		bareWalk(docs)
+	}
+}

@@ -1,0 +1,80 @@
+package quotemark
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestFind(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string // quoted texts of outermost quotes, in order
+		open []bool   // closed flags, when given
+	}{
+		{"straight double", `"Europe's the place," said James. "You go," he said.`, []string{"Europe's the place,", "You go,"}, nil},
+		{"curly double", `He said “the talks” would go on.`, []string{"the talks"}, nil},
+		{"curly single and apostrophes", `Zelenskyy’s aides said ‘no’, and the countries’ talks ended.`, []string{"no"}, nil},
+		{"straight single vs apostrophes", `The '90s were 'so-called experts' time, don't ask.`, []string{"so-called experts"}, nil},
+		{"german", `„Wir schaffen das“, sagte sie. ‚Gut‘, sagte er.`, []string{"Wir schaffen das", "Gut"}, nil},
+		{"guillemets", `«Bonjour», dit-il. ‹Salut›, dit-elle.`, []string{"Bonjour", "Salut"}, nil},
+		{"reversed guillemets", `»Ja«, sagte er.`, []string{"Ja"}, nil},
+		{"cjk", `「こんにちは」と彼は言った。『本』`, []string{"こんにちは", "本"}, nil},
+		{"nested", `He said "the 'inner' words" and left.`, []string{"the 'inner' words"}, nil},
+		{"doubled apostrophes", `''It is over,'' he said.`, []string{"It is over,"}, nil},
+		{"mixed straight and curly", `“Immunity deals are bad," he said.`, []string{"Immunity deals are bad,"}, nil},
+		{"multi paragraph", "“First paragraph.\n“Second ends here,” she said.", []string{"First paragraph.\n“Second ends here,"}, []bool{true}},
+		{"unbalanced closes at paragraph end", "He said “it is over.\nNext paragraph.", []string{"it is over."}, []bool{false}},
+		{"stray closer ignored", "It ended” there. Then “a quote” came.", []string{"a quote"}, nil},
+		{"elision is no quote", "Rock 'n roll 'til dawn.", nil, nil},
+		{"empty", "", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			var closed []bool
+			for _, q := range Find(tc.text) {
+				if q.Depth == 0 {
+					got = append(got, tc.text[q.Start:q.End])
+					closed = append(closed, q.Closed)
+				}
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("Find(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("Find(%q)[%d] = %q, want %q", tc.text, i, got[i], tc.want[i])
+				}
+			}
+			for i, c := range tc.open {
+				if closed[i] != c {
+					t.Errorf("Find(%q)[%d].Closed = %v, want %v", tc.text, i, closed[i], c)
+				}
+			}
+		})
+	}
+}
+
+func TestNestedDepth(t *testing.T) {
+	qs := Find(`He said "the 'inner' words" and left.`)
+	if len(qs) != 2 || qs[0].Depth != 0 || qs[1].Depth != 1 {
+		t.Fatalf("Find nested = %+v, want an outer quote at depth 0 and an inner one at depth 1", qs)
+	}
+}
+
+func FuzzFind(f *testing.F) {
+	for _, s := range []string{`"a," he said`, "„x“ ‚y‘ «z» »w« 「v」", "“a\n“b”", "'90s 'a' don’t", "\"\"\"", "‘’’‘", "\xff\"a\"", "''x''"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, q := range Find(s) {
+			if !(0 <= q.Open && q.Open <= q.Start && q.Start <= q.End && q.End <= q.Close && q.Close <= len(s)) {
+				t.Fatalf("Find(%q): quote %+v out of order or out of bounds", s, q)
+			}
+			if utf8.ValidString(s) && (!utf8.ValidString(s[q.Start:q.End])) {
+				t.Fatalf("Find(%q): quote %+v splits a rune", s, q)
+			}
+		}
+	})
+}
