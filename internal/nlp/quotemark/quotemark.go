@@ -31,20 +31,20 @@ type Quote struct {
 
 // closers maps an opening mark to the marks that may close it.
 var closers = map[rune]string{
-	'"': `"”`, // scraped text mixes straight and curly marks
+	'"':  `"”`, // scraped text mixes straight and curly marks
 	'\'': `'`,
-	'“': `”“"`, // English; “…“ is a common typo, “…" a scraping artefact
-	'‘': `’`,
-	'„': `“”`,
-	'‚': `‘’`,
-	'«': `»`,
-	'»': `«`, // German/Danish reversed guillemets
-	'‹': `›`,
-	'›': `‹`,
-	'「': `」`,
-	'『': `』`,
-	'”': `”`, // Swedish and Finnish
-	'＂': `＂`,
+	'“':  `”“"`, // English; “…“ is a common typo, “…" a scraping artefact
+	'‘':  `’`,
+	'„':  `“”`,
+	'‚':  `‘’`,
+	'«':  `»`,
+	'»':  `«`, // German/Danish reversed guillemets
+	'‹':  `›`,
+	'›':  `‹`,
+	'「':  `」`,
+	'『':  `』`,
+	'”':  `”`, // Swedish and Finnish
+	'＂':  `＂`,
 }
 
 // IsMark reports whether r is a quotation mark this package knows.
@@ -56,7 +56,9 @@ func IsMark(r rune) bool {
 	return false
 }
 
-func isSingle(r rune) bool { return r == '\'' || r == '‘' || r == '’' || r == '‚' || r == '‹' || r == '›' }
+func isSingle(r rune) bool {
+	return r == '\'' || r == '‘' || r == '’' || r == '‚' || r == '‹' || r == '›'
+}
 
 type open struct {
 	mark  rune
