@@ -745,43 +745,26 @@ func (r *run) sieveContext(qi int, f *found) bool {
 // name or pronoun directly followed by a verb: 'Cruz exhorted Republicans to
 // "vote your conscience"'. Weak: the verb is not a known cue.
 func (r *run) sieveSubject(qi int, f *found) bool {
-	d := r.d
 	o := r.qOpenTok[qi]
 	sf, _ := r.sentBounds(o)
 	start := sf
 	// skip a leading adverbial clause: "At a rally, Trump likened ..."
 	for i := sf; i < o && i < sf+12; i++ {
-		if d.Tokens[i].Lower == "," {
+		if r.d.Tokens[i].Lower == "," {
 			start = i + 1
 			break
 		}
 	}
-	for _, st := range []int{start, sf} {
+	for _, st := range []int{sf, start} {
 		if st >= o {
 			continue
 		}
-		ph, ok := r.x.rightPhrase(d, st, o)
-		if !ok || ph.Nominal && !ph.Definite {
-			continue
+		if ph, ok := r.clauseSubject(st, o); ok {
+			f.speaker, f.hasSpk = ph, true
+			f.rule, f.conf = ruleSubject, 0.45
+			f.kind = r.quoteKind(qi, false)
+			return true
 		}
-		v := ph.Last
-		if ph.Role != "" {
-			// skip an apposition: "Dean, a medical doctor, then appeared"
-			for v < o && d.Tokens[v].Lower != "," {
-				v++
-			}
-			v++
-		}
-		for v < o && r.x.lex.in("skip", d.Tokens[v].Lower) {
-			v++
-		}
-		if v >= o || d.Tokens[v].Kind != nlp.Word || d.Tokens[v].Cap || !looksVerb(d.Tokens[v].Lower) {
-			continue
-		}
-		f.speaker, f.hasSpk = ph, true
-		f.rule, f.conf = ruleSubject, 0.45
-		f.kind = r.quoteKind(qi, false)
-		return true
 	}
 	return false
 }
@@ -791,9 +774,10 @@ func (r *run) sieveSubject(qi int, f *found) bool {
 func (r *run) clauseSubject(from, to int) (phrase, bool) {
 	d := r.d
 	ph, ok := r.x.rightPhrase(d, from, to)
-	if !ok || ph.Nominal && !ph.Definite {
+	if !ok {
 		return phrase{}, false
 	}
+	indefinite := ph.Nominal && !ph.Definite
 	v := ph.Last
 	if v < to && d.Tokens[v].Lower == "," {
 		// an apposition: "The agency's administrator, Carl Jensen, defended"
@@ -802,11 +786,15 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 				if in, ok := r.x.rightPhrase(d, v+1, j); ok && in.Last == j && !in.Nominal && in.Pronoun == "" {
 					in.Role = d.Text[d.Tokens[ph.First].Start:d.Tokens[ph.Last-1].End]
 					ph = in
+					indefinite = false
 				}
 				v = j + 1
 				break
 			}
 		}
+	}
+	if indefinite {
+		return phrase{}, false
 	}
 	for v < to && r.x.lex.in("skip", d.Tokens[v].Lower) {
 		v++
