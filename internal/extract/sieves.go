@@ -121,8 +121,8 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 	}
 	if ok {
 		ph = r.extendOf(ph, stop)
-		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) {
-			return phrase{}, false // "the report by the committee" heads elsewhere
+		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) && !(ing && d.Tokens[ph.First-1].Lower == "of") {
+			return phrase{}, false // "the report by the committee" heads elsewhere; "footage of Trump saying" is fine
 		}
 		return ph, true
 	}
@@ -226,7 +226,7 @@ func (r *run) attributeQuotes() {
 		if f.content.End <= f.content.Start {
 			continue
 		}
-		ok := r.sieveTranscript(qi, &f) || r.sieveAfter(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f) || r.sieveIntro(qi, &f)
+		ok := r.sieveTranscript(qi, &f) || r.sieveAfter(qi, &f) || r.sieveIntro(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f)
 		if !ok {
 			ok = r.sieveContext(qi, &f) || r.sieveSubject(qi, &f)
 		}
@@ -444,7 +444,8 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			continue
 		}
 		if endsStop {
-			if cu.Last < end && d.Tokens[cu.Last].Kind == nlp.Word {
+			// '"...end." he said.' but not '"...end." She adds, "..."'
+			if cu.Last < end && d.Tokens[cu.Last].Lower != "." {
 				break
 			}
 		}
@@ -500,7 +501,7 @@ func (r *run) sieveColon(qi int, f *found) bool {
 	if w := d.Tokens[start].Lower; w == "from" || w == "von" {
 		start++
 	}
-	if ph, ok := r.x.rightPhrase(d, start, o-1); ok && ph.Last == o-1 && ph.Pronoun == "" {
+	if ph, ok := r.x.rightPhrase(d, start, o-1); ok && ph.Last == o-1 && ph.Pronoun == "" && r.cueAt[ph.Last-1] < 0 {
 		r.setAttr(f, qi, cue{First: -1}, ph, ruleColonSpeaker, 0.75, true)
 		return true
 	}
@@ -621,8 +622,8 @@ func (r *run) sieveTranscript(qi int, f *found) bool {
 func (r *run) sieveIntro(qi int, f *found) bool {
 	d := r.d
 	o := r.qOpenTok[qi]
-	if o == 0 || d.Tokens[o-1].Lower != ":" {
-		return false
+	if o == 0 || d.Tokens[o-1].Lower != ":" || d.Tokens[o-1].Para == d.Tokens[o].Para {
+		return false // within a paragraph sieveBefore reads the sentence
 	}
 	sf, _ := r.sentBounds(o - 1)
 	for i := o - 2; i >= sf && i >= o-10; i-- {
