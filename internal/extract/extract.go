@@ -151,6 +151,9 @@ func (r *run) findCues() {
 		if best < 0 {
 			continue
 		}
+		if be.AfterQuote && !(i >= 2 && d.Tokens[i-1].Lower == "," && r.inQuote[i-2] >= 0) {
+			continue
+		}
 		// Cue verbs are lower case except at a sentence start ("States" is no cue).
 		if d.Tokens[i].Cap && i != d.Sents[d.Tokens[i].Sent].First && be.Lang == "en" {
 			continue

@@ -163,7 +163,10 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	if k-1 >= sf && d.Tokens[k-1].Kind == nlp.Punct && d.Tokens[k-1].Lower != "," && !(k-1 == sf) {
 		return phrase{}, false
 	}
-	if w := d.Tokens[k].Lower; w == "it" || w == "there" || w == "what" || w == "this" {
+	if w := d.Tokens[k].Lower; w == "it" || w == "there" || w == "what" || w == "this" || w == "now" || isPreposition(w) || r.x.lex.in("skip", w) {
+		return phrase{}, false
+	}
+	if last := d.Tokens[e-1].Lower; last == "not" || last == "also" || isPreposition(last) || determiners[last] {
 		return phrase{}, false
 	}
 	ph := phrase{First: k, Last: e, Nominal: !d.Tokens[e-1].Cap}
@@ -310,4 +313,8 @@ func isClauseBreak(w string) bool {
 		return true
 	}
 	return false
+}
+
+func isNumberish(w string) bool {
+	return w != "" && (w[0] >= '0' && w[0] <= '9' || w == "percent" || w == "%")
 }

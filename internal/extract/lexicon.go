@@ -47,7 +47,10 @@ type cueEntry struct {
 	Strong bool
 	// That: the verb has other senses, so reported speech needs "that".
 	That bool
-	Lang string
+	// AfterQuote: the cue counts only right after a quotation and a comma
+	// (German "„...“, so Merkel").
+	AfterQuote bool
+	Lang       string
 }
 
 // Lexicon maps cue forms (lower case, words joined by a space) to entries.
@@ -120,7 +123,7 @@ func (lx *Lexicon) addCues(lang, data string) error {
 			if _, dup := lx.forms[form]; dup {
 				continue // the first entry wins
 			}
-			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that")}
+			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that"), AfterQuote: strings.Contains(flags, "afterquote")}
 		}
 	}
 	return sc.Err()
