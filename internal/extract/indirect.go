@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/whosaid/whosaid/internal/attribution"
@@ -32,9 +33,20 @@ func (r *run) findIndirect() {
 		if !ok {
 			continue
 		}
-		// Content holding a quote is mixed speech, attributed by the quote sieves.
-		if r.overlapsQuote(f.content) {
-			continue
+		// Content running into a quotation that no cue claimed ends before it.
+		if q := r.firstQuoteIn(f.content); q >= 0 {
+			if r.quotes[q].Open <= f.content.Start {
+				continue
+			}
+			end := d.TokenAt(r.quotes[q].Open)
+			start := d.TokenAt(f.content.Start)
+			for end > start && (d.Tokens[end-1].Kind == nlp.Punct || isClauseBreak(d.Tokens[end-1].Lower)) {
+				end--
+			}
+			if r.countWords(start, end) < 3 {
+				continue
+			}
+			f.content = span(d, start, end)
 		}
 		cc := c
 		f.cue, f.quote, f.inherit, f.kind, f.closed = &cc, -1, -1, attribution.KindIndirect, true
@@ -47,13 +59,13 @@ func (r *run) findIndirect() {
 	r.sortFound()
 }
 
-func (r *run) overlapsQuote(s attribution.Span) bool {
-	for _, q := range r.quotes {
-		if q.Open < s.End && q.End > s.Start {
-			return true
-		}
+// firstQuoteIn returns the index of the first quote overlapping s, or -1.
+func (r *run) firstQuoteIn(s attribution.Span) int {
+	i := sort.Search(len(r.quotes), func(i int) bool { return r.quotes[i].Close > s.Start })
+	if i < len(r.quotes) && r.quotes[i].Open < s.End {
+		return i
 	}
-	return false
+	return -1
 }
 
 // indirectForward: SUBJECT CUE [addressee|adjunct] [that] CONTENT.
@@ -69,7 +81,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	if !ok {
 		return false
 	}
-	if c.Entry.Base && ph.Pronoun == "" && !ph.Nominal && ph.Last == c.First {
+	if c.Entry.Base && d.Tokens[c.First].Cap && ph.Pronoun == "" && !ph.Nominal && ph.Last == c.First {
 		// "Trump call" in a headline is rarer than "the call"; keep only plural subjects
 		if ph.Type == attribution.SpeakerPerson && ph.NameLast-ph.NameFirst == 1 {
 			return false

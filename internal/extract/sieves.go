@@ -126,18 +126,19 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		}
 		return ph, true
 	}
-	// Apposition: NAME, ROLE, said
-	if d.Tokens[e-1].Lower == "," {
-		for k := e - 2; k >= stop && k > e-18; k-- {
-			if r.inQuote[k] >= 0 || d.Tokens[k].Kind == nlp.Punct && !strings.Contains(",'’-.()&", d.Tokens[k].Lower) {
+	// Apposition: NAME, ROLE, said / NAME -- ROLE -- said / NAME (D-N.Y.), ROLE, said
+	if isAppoDelim(d.Tokens[e-1].Lower) {
+		delim := d.Tokens[e-1].Lower
+		for k := e - 2; k >= stop && k > e-24; k-- {
+			if r.inQuote[k] >= 0 || d.Tokens[k].Kind == nlp.Punct && !strings.Contains(",'’-.()&", d.Tokens[k].Lower) && !isAppoDelim(d.Tokens[k].Lower) {
 				break
 			}
-			if d.Tokens[k].Lower != "," {
+			if d.Tokens[k].Lower != delim && !(delim == "," && isAppoDelim(d.Tokens[k].Lower)) {
 				continue
 			}
 			// "A lawyer for the outlets, David Schulz, said": the name speaks.
 			if in, ok := r.x.rightPhrase(d, k+1, e-1); ok && in.Pronoun == "" && !in.Nominal && in.Last == e-1 {
-				if before, ok := r.x.leftPhrase(d, k, stop); ok {
+				if before, ok := r.x.leftPhrase(d, r.skipParen(k, stop), stop); ok {
 					before = r.extendOf(before, stop)
 					in.Role = d.Text[d.Tokens[before.First].Start:d.Tokens[before.Last-1].End]
 					in.First = before.First
@@ -147,7 +148,7 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 			if fw := d.Tokens[k+1]; fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "who" && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
 				break // "Jensen, defended the work, saying": no apposition
 			}
-			ph, ok := r.x.leftPhrase(d, k, stop)
+			ph, ok := r.x.leftPhrase(d, r.skipParen(k, stop), stop)
 			if !ok || ph.Nominal && !ph.Definite {
 				break
 			}
@@ -180,6 +181,23 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		}
 	}
 	return phrase{}, false
+}
+
+func isAppoDelim(w string) bool { return w == "," || w == "--" || w == "—" || w == "–" }
+
+// skipParen: when the token before end is a closing parenthesis, the index
+// of its opening one ("Meeks (D-N.Y.)"); end otherwise.
+func (r *run) skipParen(end, stop int) int {
+	d := r.d
+	if end-1 < stop || d.Tokens[end-1].Lower != ")" {
+		return end
+	}
+	for k := end - 2; k >= stop && k > end-10; k-- {
+		if d.Tokens[k].Lower == "(" {
+			return k
+		}
+	}
+	return end
 }
 
 func isPreposition(w string) bool {

@@ -92,8 +92,14 @@ func (d *Doc) tokenize() {
 			continue
 		}
 		if !isWordRune(r) {
-			d.Tokens = append(d.Tokens, Token{Start: i, End: i + size, Kind: Punct, Lower: t[i : i+size]})
-			i += size
+			j := i + size
+			if r == '-' || r == '.' {
+				for j < len(t) && t[j] == byte(r) {
+					j++ // "--" and "..." are one token
+				}
+			}
+			d.Tokens = append(d.Tokens, Token{Start: i, End: j, Kind: Punct, Lower: t[i:j]})
+			i = j
 			continue
 		}
 		j := i + size
