@@ -117,6 +117,22 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 		}
 		break
 	}
+	// Adjectives before a common noun: "top black lawmakers said", "many
+	// local residents said". Taken when they reach a determiner, a comma or
+	// the start of the sentence.
+	if headNominal && k == j {
+		m := k
+		for m-1 >= stop && k-m < 3 && d.Tokens[m-1].Kind == nlp.Word && !d.Tokens[m-1].Cap && !determiners[d.Tokens[m-1].Lower] && !isPrepositionWord(d.Tokens[m-1].Lower) && !x.lex.in("skip", d.Tokens[m-1].Lower) && !x.lex.in("pronouns", d.Tokens[m-1].Lower) && !strings.HasSuffix(d.Tokens[m-1].Lower, "ed") && !strings.HasSuffix(d.Tokens[m-1].Lower, "ing") {
+			m--
+		}
+		switch {
+		case m == k:
+		case m-1 >= stop && determiners[d.Tokens[m-1].Lower]:
+			k = m - 1
+		case m == stop || m-1 >= stop && d.Tokens[m-1].Lower == ",":
+			k = m
+		}
+	}
 	// Do not start a phrase with a dangling particle or possessive.
 	for k < j && (nameParticles[d.Tokens[k].Lower] || d.Tokens[k].Lower == "'s") {
 		k++
