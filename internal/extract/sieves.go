@@ -42,12 +42,12 @@ func (r *run) extendOf(ph phrase, stop int) phrase {
 		return ph
 	}
 	switch d.Tokens[p].Lower {
-	case "of", "at", "from", "for", "with":
+	case "of", "at", "from", "for", "with", "in":
 	default:
 		return ph
 	}
 	head, ok := r.x.leftPhrase(d, p, stop)
-	if !ok || head.Pronoun != "" {
+	if !ok || head.Pronoun != "" || d.Tokens[p].Lower == "in" && !head.Nominal {
 		return ph
 	}
 	role := d.Text[d.Tokens[p].Start:d.Tokens[ph.Last-1].End]
