@@ -77,7 +77,7 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 	for n := 0; n < 4 && e-1 >= stop; n++ {
 		w := d.Tokens[e-1].Lower
 		switch {
-		case r.x.lex.in("skip", w):
+		case r.x.lex.in("skip", w) || isAdverb(w):
 			e--
 			continue
 		case ing && (w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "'s" || w == "'re"):
@@ -136,23 +136,37 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 			if d.Tokens[k].Lower != delim && !(delim == "," && isAppoDelim(d.Tokens[k].Lower)) {
 				continue
 			}
-			// "A lawyer for the outlets, David Schulz, said": the name speaks.
+			// "A lawyer for the outlets, David Schulz, said": the name speaks
+			// (but "in Tulsa, Oklahoma, arguing" is a place).
 			if in, ok := r.x.rightPhrase(d, k+1, e-1); ok && in.Pronoun == "" && !in.Nominal && in.Last == e-1 {
-				if before, ok := r.x.leftPhrase(d, r.skipParen(k, stop), stop); ok {
+				before, ok := r.x.leftPhrase(d, r.skipParen(k, stop), stop)
+				if !ok {
+					return in, true
+				}
+				if before.Nominal {
 					before = r.extendOf(before, stop)
 					in.Role = d.Text[d.Tokens[before.First].Start:d.Tokens[before.Last-1].End]
 					in.First = before.First
+					return in, true
 				}
-				return in, true
 			}
 			if fw := d.Tokens[k+1]; fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "who" && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
 				break // "Jensen, defended the work, saying": no apposition
 			}
 			ph, ok := r.x.leftPhrase(d, r.skipParen(k, stop), stop)
 			if !ok || ph.Nominal && !ph.Definite {
-				break
+				continue // "Pruitt, the attorney general of Oklahoma, one of the states, said"
 			}
 			ph = r.extendOf(ph, stop)
+			if ph.Nominal && k-1 >= stop {
+				// the role before a name: look further left
+				if p := ph.First - 1; p >= stop && isAppoDelim(d.Tokens[p].Lower) {
+					if name, ok := r.x.leftPhrase(d, r.skipParen(p, stop), stop); ok && !name.Nominal && name.Pronoun == "" {
+						name.Role = d.Text[d.Tokens[ph.First].Start:d.Tokens[e-2].End]
+						return name, true
+					}
+				}
+			}
 			if ph.Pronoun == "" {
 				role := d.Text[d.Tokens[k+1].Start:d.Tokens[e-2].End]
 				if !strings.HasPrefix(role, "who ") && !strings.HasPrefix(role, "which ") {
@@ -181,6 +195,11 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		}
 	}
 	return phrase{}, false
+}
+
+// isAdverb: a manner adverb between a subject and its verb ("forcefully told").
+func isAdverb(w string) bool {
+	return len(w) > 4 && strings.HasSuffix(w, "ly") && w != "only" && w != "early" && w != "family" && w != "italy" && w != "july" && w != "rally" && w != "ally" && w != "supply"
 }
 
 func isAppoDelim(w string) bool { return w == "," || w == "--" || w == "—" || w == "–" }
@@ -800,7 +819,7 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 	v := ph.Last
 	if v < to && d.Tokens[v].Lower == "," {
 		// an apposition: "The agency's administrator, Carl Jensen, defended"
-		for j := v + 1; j < to && j < v+10; j++ {
+		for j := v + 1; j < to && j < v+18; j++ {
 			if d.Tokens[j].Lower == "," {
 				if in, ok := r.x.rightPhrase(d, v+1, j); ok && in.Last == j && !in.Nominal && in.Pronoun == "" {
 					in.Role = d.Text[d.Tokens[ph.First].Start:d.Tokens[ph.Last-1].End]
@@ -815,7 +834,7 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 	if indefinite {
 		return phrase{}, false
 	}
-	for v < to && r.x.lex.in("skip", d.Tokens[v].Lower) {
+	for v < to && (r.x.lex.in("skip", d.Tokens[v].Lower) || isAdverb(d.Tokens[v].Lower)) {
 		v++
 	}
 	if v >= to || d.Tokens[v].Kind != nlp.Word || d.Tokens[v].Cap || !looksVerb(d.Tokens[v].Lower) && r.cueAt[v] < 0 {
