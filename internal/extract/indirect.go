@@ -237,6 +237,18 @@ func (r *run) accordingTo(ci, sf, sl int, f *found) bool {
 	if !ok {
 		return false
 	}
+	afterComma := func() bool { // "according to X, CONTENT"
+		k := ph.Last
+		if k >= sl || d.Tokens[k].Lower != "," {
+			return false
+		}
+		end := r.contentEnd(k+1, sl)
+		if r.countWords(k+1, end) < 3 {
+			return false
+		}
+		f.content = span(d, k+1, end)
+		return true
+	}
 	switch {
 	case c.First > sf && d.Tokens[c.First-1].Lower == ",":
 		start := sf
@@ -244,9 +256,27 @@ func (r *run) accordingTo(ci, sf, sl int, f *found) bool {
 			start++
 		}
 		if r.countWords(start, c.First-1) < 3 {
-			return false
+			// "In addition, according to the department, CONTENT"
+			if !afterComma() {
+				return false
+			}
+			break
 		}
 		f.content = span(d, start, c.First-1)
+	case c.First > sf+3 && ph.Last >= sl-1:
+		// "CONTENT according to a count by the AP."
+		start := sf
+		for start < c.First && d.Tokens[start].Kind == nlp.Punct {
+			start++
+		}
+		end := c.First
+		for end > start && d.Tokens[end-1].Kind == nlp.Punct {
+			end--
+		}
+		if r.countWords(start, end) < 3 {
+			return false
+		}
+		f.content = span(d, start, end)
 	case c.First == sf || c.First == sf+1 && d.Tokens[sf].Kind == nlp.Punct:
 		k := ph.Last
 		for k < sl && d.Tokens[k].Lower != "," {

@@ -110,6 +110,11 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 			k--
 			continue
 		}
+		// coordinated nouns: "teachers and union officials"
+		if p.Lower == "and" && headNominal && k-2 >= stop && j-k < 4 && d.Tokens[k-2].Kind == nlp.Word && !d.Tokens[k-2].Cap && x.isNounLike(d.Tokens[k-2].Lower) {
+			k -= 2
+			continue
+		}
 		// a noun compound after a determiner: "the transport ministry"
 		if !p.Cap && headNominal && j-k < 3 && k-2 >= stop && determiners[d.Tokens[k-2].Lower] && !isPrepositionWord(p.Lower) {
 			k--

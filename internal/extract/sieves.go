@@ -115,9 +115,20 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		return phrase{}, false
 	}
 	ph, ok := r.x.leftPhrase(d, e, stop)
-	if !ok && e-2 >= stop && determiners[d.Tokens[e-2].Lower] && d.Tokens[e-1].Kind == nlp.Word && !d.Tokens[e-1].Cap && (e-2 == stop || d.Tokens[e-3].Lower == ",") {
-		// "The clip says": a determiner and a noun opening the clause
-		ph, ok = r.x.finish(d, phrase{First: e - 2, Last: e, Nominal: true}), true
+	if !ok && d.Tokens[e-1].Kind == nlp.Word && !d.Tokens[e-1].Cap {
+		// "The clip says", "The NFL legend said": a determiner opening the
+		// clause, then up to three words ending in a noun
+		for k := e - 2; k >= stop && k >= e-4; k-- {
+			if d.Tokens[k].Kind != nlp.Word || isPrepositionWord(d.Tokens[k].Lower) {
+				break
+			}
+			if determiners[d.Tokens[k].Lower] {
+				if k == stop || d.Tokens[k-1].Lower == "," || k == r.d.Sents[d.Tokens[k].Sent].First {
+					ph, ok = r.x.finish(d, phrase{First: k, Last: e, Nominal: true}), true
+				}
+				break
+			}
+		}
 	}
 	if ok {
 		ph = r.extendOf(ph, stop)
@@ -150,10 +161,21 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 					return in, true
 				}
 			}
-			if fw := d.Tokens[k+1]; fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "who" && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
+			fw := d.Tokens[k+1]
+			// a parenthetical that is no role: ", in her dissent,", ", for
+			// example,", ", who asked not to be named,"
+			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile")
+			if !aside && fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
 				break // "Jensen, defended the work, saying": no apposition
 			}
 			ph, ok := r.x.leftPhrase(d, r.skipParen(k, stop), stop)
+			if ok && aside {
+				ph = r.extendOf(ph, stop)
+				if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) {
+					return phrase{}, false
+				}
+				return ph, true
+			}
 			if !ok || ph.Nominal && !ph.Definite {
 				continue // "Pruitt, the attorney general of Oklahoma, one of the states, said"
 			}
@@ -182,6 +204,24 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 				return ph, true
 			}
 			break
+		}
+	}
+	// "Lazar said he welcomed it and added": the subject of the cue before.
+	if w := d.Tokens[e-1].Lower; w == "and" || w == "but" {
+		for i := e - 2; i >= stop && i > e-40; i-- {
+			if r.inQuote[i] >= 0 {
+				break
+			}
+			if c2, ok := r.cueVerbAt(i); ok {
+				return r.subjectBefore(c2.First, stop)
+			}
+		}
+		sf, _ := r.sentBounds(c)
+		if sf < stop {
+			sf = stop
+		}
+		if ph, ok := r.clauseSubject(sf, e-1); ok {
+			return ph, true // "the chairman declined to name them but said"
 		}
 	}
 	// ", saying ...": a participle takes the subject of its clause.
