@@ -201,6 +201,11 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 	if last < 0 {
 		return phrase{}, false
 	}
+	// a possessive takes the noun it qualifies: "Scott's relatives"
+	if d.Tokens[last].Lower == "'s" && last+1 < stop && d.Tokens[last+1].Kind == nlp.Word && !d.Tokens[last+1].Cap && !isPrepositionWord(d.Tokens[last+1].Lower) {
+		last++
+		nominal = true
+	}
 	ph := phrase{First: i, Last: last + 1, Nominal: nominal}
 	ph = x.finish(d, ph)
 	// Apposition or affiliation after a name: "of the National University
