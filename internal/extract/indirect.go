@@ -89,6 +89,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	}
 	k := c.Last
 	hasThat := false
+	skippedPP := false
 	// "that" within a short distance starts the content.
 	for j := k; j < sl && j < k+10; j++ {
 		t := d.Tokens[j]
@@ -111,6 +112,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 			}
 		}
 		if k < sl && isPreposition(d.Tokens[k].Lower) && d.Tokens[k].Lower != "that" && !(d.Tokens[k].Lower == "to" && c.Entry.Class == ClassBelief) {
+			skippedPP = true
 			// "said on Tuesday the ...", "said in a statement the ..."
 			j := k + 1
 			for n := 0; j < sl && n < 4; n++ {
@@ -129,6 +131,10 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	end := r.contentEnd(k, sl)
 	words := r.countWords(k, end)
 	if words < 3 || !hasThat && words < 4 {
+		return false
+	}
+	// after "said at a news event this month" a clause must follow, with a verb
+	if skippedPP && !r.hasVerb(k, end) {
 		return false
 	}
 	if w := d.Tokens[k].Lower; (w == "to" || w == "not") && c.Entry.Class == ClassSpeech || w == "and" || w == "but" || w == "or" || w == "which" {
@@ -197,6 +203,9 @@ func (r *run) indirectTrailing(ci, sf, sl int, f *found) bool {
 		p, ok := r.x.rightPhrase(d, c.Last, sl)
 		if !ok {
 			return false
+		}
+		if p.Pronoun != "" && p.Last < sl && d.Tokens[p.Last].Kind == nlp.Word {
+			return false // ", said it would ...": not an inverted "said he."
 		}
 		ph, comma = p, c.First-1
 	} else {
@@ -359,4 +368,19 @@ func isClauseBreak(w string) bool {
 
 func isNumberish(w string) bool {
 	return w != "" && (w[0] >= '0' && w[0] <= '9' || w == "percent" || w == "%")
+}
+
+// hasVerb reports whether tokens [a, b) hold a finite verb or an auxiliary.
+func (r *run) hasVerb(a, b int) bool {
+	for i := a; i < b; i++ {
+		w := r.d.Tokens[i].Lower
+		switch w {
+		case "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could", "should", "must", "may", "might", "do", "does", "did", "'s", "'re", "'ll", "'d":
+			return true
+		}
+		if !r.d.Tokens[i].Cap && looksVerb(w) && !r.x.isNounLike(w) {
+			return true
+		}
+	}
+	return false
 }
