@@ -321,7 +321,8 @@ func (r *run) attributeQuotes() {
 		if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
 			continue
 		}
-		if r.quoteWords(qi) == 0 || r.isTitleCase(qi) || r.isNamed(qi) {
+		adjacent := f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect
+		if r.quoteWords(qi) == 0 || r.isTitleCase(qi) && !adjacent || r.isNamed(qi) {
 			continue
 		}
 		r.found = append(r.found, f)
@@ -417,11 +418,19 @@ func (r *run) isTitleCase(qi int) bool {
 			continue
 		}
 		words++
-		if t.Cap || len(t.Lower) <= 3 && !t.Cap && words > 1 {
+		if t.Cap || words > 1 && titleFunctionWord(t.Lower) {
 			caps++
 		}
 	}
 	return words > 0 && words <= 6 && caps == words
+}
+
+func titleFunctionWord(w string) bool {
+	switch w {
+	case "of", "the", "a", "an", "and", "in", "on", "to", "for", "at", "by", "or", "with", "from", "is":
+		return true
+	}
+	return false
 }
 
 // quoteKind: direct when the quote is a whole statement: it starts its
