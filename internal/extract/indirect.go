@@ -173,7 +173,7 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 		if isClauseBreak(t.Lower) {
 			break
 		}
-		if r.cueAt[k-1] >= 0 || looksVerb(t.Lower) && !t.Cap && !r.x.isNounLike(t.Lower) && !strings.HasSuffix(t.Lower, "s") {
+		if r.cueAt[k-1] >= 0 && !(r.cues[r.cueAt[k-1]].Entry.Nouny && r.cues[r.cueAt[k-1]].Entry.FormIdx <= 1) || looksVerb(t.Lower) && !t.Cap && !r.x.isNounLike(t.Lower) && !strings.HasSuffix(t.Lower, "s") {
 			return phrase{}, false // another verb: not a plain subject
 		}
 		k--

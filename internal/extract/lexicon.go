@@ -50,6 +50,10 @@ type cueEntry struct {
 	// AfterQuote: the cue counts only right after a quotation and a comma
 	// (German "„...“, so Merkel").
 	AfterQuote bool
+	// Nouny: the bare form is no cue and the -s form (FormIdx 1) needs a
+	// name or pronoun before it.
+	Nouny   bool
+	FormIdx int
 	Lang       string
 }
 
@@ -123,7 +127,7 @@ func (lx *Lexicon) addCues(lang, data string) error {
 			if _, dup := lx.forms[form]; dup {
 				continue // the first entry wins
 			}
-			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that"), AfterQuote: strings.Contains(flags, "afterquote")}
+			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that"), AfterQuote: strings.Contains(flags, "afterquote"), Nouny: strings.Contains(flags, "nouny"), FormIdx: i}
 		}
 	}
 	return sc.Err()

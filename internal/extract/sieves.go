@@ -67,10 +67,26 @@ func (r *run) extendOf(ph phrase, stop int) phrase {
 	return head
 }
 
-// subjectBefore finds the speaker of the cue starting at token c, looking
+// subjectBefore finds the speaker of the cue at c; for a nouny -s form
+// ("attacks", "reports") only a name or a pronoun will do.
+func (r *run) subjectBefore(c, stop int) (phrase, bool) {
+	ph, ok := r.subjectBefore1(c, stop)
+	if ok && r.cueAt[c] >= 0 {
+		e := r.cues[r.cueAt[c]].Entry
+		if e.Nouny && e.FormIdx == 1 && ph.Nominal && !determiners[r.d.Tokens[ph.First].Lower] {
+			return phrase{}, false // "personal attacks", "a U.S. appeals court"
+		}
+		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.lex.in("skip", r.d.Tokens[c-1].Lower)) && ph.Type != attribution.SpeakerGroup {
+			return phrase{}, false // "the report", "bring it back"; but "they support", "will back"
+		}
+	}
+	return ph, ok
+}
+
+// subjectBefore1 finds the speaker of the cue starting at token c, looking
 // left no further than stop: "James Dorsey said", "he also said", "Yuri
 // Ushakov, Putin's adviser, said".
-func (r *run) subjectBefore(c, stop int) (phrase, bool) {
+func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	d := r.d
 	e := c
 	ing := strings.HasSuffix(d.Tokens[c].Lower, "ing")
