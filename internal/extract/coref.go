@@ -289,9 +289,9 @@ func antecedentByRole(ents []*entity, head string, pos int) *entity {
 // full; they/we/it to the latest organization or group speaker.
 func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []fullName, get func(string, attribution.SpeakerType) *entity) *entity {
 	switch p {
-	case "he", "she":
+	case "he", "she", "er", "sie":
 		g := byte('m')
-		if p == "she" {
+		if p == "she" || p == "sie" {
 			g = 'f'
 		}
 		var spk *entity

@@ -71,11 +71,15 @@ type run struct {
 	cueAt               []int // cue index starting at token, -1
 	found               []found
 	usedCue             map[int]bool
+	// german is set when the text reads as German: the verb comes second
+	// ("Am Montag sagte er"), every noun is capitalised.
+	german bool
 }
 
 // Extract returns the quotes and speakers of text, with byte offsets into text.
 func (x *Extractor) Extract(text string) attribution.Result {
 	r := &run{x: x, d: nlp.New(text), usedCue: map[int]bool{}}
+	r.german = isGerman(r.d)
 	r.markQuotes()
 	r.findCues()
 	r.attributeQuotes()
@@ -167,4 +171,18 @@ func (r *run) findCues() {
 // sortFound orders attributions by position.
 func (r *run) sortFound() {
 	sort.SliceStable(r.found, func(a, b int) bool { return r.found[a].content.Start < r.found[b].content.Start })
+}
+
+// isGerman guesses the language from frequent function words.
+func isGerman(d *nlp.Doc) bool {
+	de, en := 0, 0
+	for i := range d.Tokens {
+		switch d.Tokens[i].Lower {
+		case "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "auf", "für", "dass", "wird", "ein", "eine", "von", "zu", "den", "im":
+			de++
+		case "the", "and", "of", "to", "is", "that", "with", "for", "was", "on", "a", "in", "by":
+			en++
+		}
+	}
+	return de > 5 && de > 2*en
 }

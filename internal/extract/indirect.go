@@ -72,7 +72,7 @@ func (r *run) firstQuoteIn(s attribution.Span) int {
 func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	d := r.d
 	c := r.cues[ci]
-	ph, ok := r.subjectBefore(c.First, sf)
+	ph, ok := r.subjectOf(c, sf, sl)
 	loose := false
 	if !ok && c.Entry.Class == ClassSpeech && !c.Entry.That {
 		ph, ok = r.looseSubject(c.First, sf)
@@ -93,7 +93,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	// "that" within a short distance starts the content.
 	for j := k; j < sl && j < k+10; j++ {
 		t := d.Tokens[j]
-		if t.Lower == "that" && !(j+1 < sl && isPreposition(d.Tokens[j+1].Lower)) {
+		if (t.Lower == "that" || t.Lower == "dass") && !(j+1 < sl && isPreposition(d.Tokens[j+1].Lower)) {
 			hasThat = true
 			k = j + 1
 			break

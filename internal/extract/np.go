@@ -264,7 +264,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 	p.NameFirst, p.NameLast = -1, -1
 	if p.Pronoun != "" {
 		switch p.Pronoun {
-		case "he", "she", "i", "you":
+		case "he", "she", "i", "you", "er", "sie", "ich":
 			p.Type = attribution.SpeakerPerson
 		case "they", "we":
 			p.Type = attribution.SpeakerGroup

@@ -32,6 +32,20 @@ const (
 
 var skipSubjectWords = map[string]bool{}
 
+// subjectOf finds the speaker of the cue at c: before it, or in German
+// after it when the verb comes second ("Am Montag sagte er:").
+func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
+	if ph, ok := r.subjectBefore(c.First, stop); ok {
+		return ph, true
+	}
+	if r.german {
+		if ph, ok := r.x.rightPhrase(r.d, c.Last, end); ok && (ph.Pronoun != "" || !ph.Nominal || ph.Definite) {
+			return ph, true
+		}
+	}
+	return phrase{}, false
+}
+
 // extendOf joins a phrase to the head it qualifies: "Mr. Morgan of the
 // Sierra Club", "attorneys for the family", "a spokeswoman for Hillary
 // Clinton". The head names the speaker; the rest is its role.
@@ -524,7 +538,11 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		return false
 	}
 	// "...," said X / "...," says the spokesman
-	if c, ok := r.cueVerbAt(a); ok && (r.endsOpen(qi) || d.Tokens[a-1].Lower == ",") {
+	c, ok := r.cueVerbAt(a)
+	if !ok && r.cueAt[a] >= 0 && r.cues[r.cueAt[a]].Entry.Class == ClassSource {
+		c, ok = r.cues[r.cueAt[a]], true // „...“, so Merkel / "...," according to X
+	}
+	if ok && (r.endsOpen(qi) || d.Tokens[a-1].Lower == ",") {
 		if ph, ok := r.x.rightPhrase(d, c.Last, end); ok {
 			r.setAttr(f, qi, c, ph, ruleQuoteCueSpeaker, 0.95, true)
 			return true
@@ -633,7 +651,7 @@ func (r *run) sieveBefore(qi int, f *found) bool {
 		c := r.cues[r.cueAt[i]]
 		switch c.Entry.Class {
 		case ClassSpeech, ClassBelief:
-			ph, ok := r.subjectBefore(c.First, sf)
+			ph, ok := r.subjectOf(c, sf, o)
 			if !ok {
 				continue
 			}
@@ -653,7 +671,7 @@ func (r *run) sieveBefore(qi int, f *found) bool {
 	if o >= 2 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") {
 		for i := o - 2; i >= sf && i >= o-6; i-- {
 			if c, ok := r.cueVerbAt(i); ok && r.inQuote[i] < 0 {
-				if ph, ok := r.subjectBefore(c.First, sf); ok {
+				if ph, ok := r.subjectOf(c, sf, o); ok {
 					pick = &cand{c, ph}
 				}
 				break
@@ -730,7 +748,7 @@ func (r *run) sieveIntro(qi int, f *found) bool {
 	sf, _ := r.sentBounds(o - 1)
 	for i := o - 2; i >= sf && i >= o-10; i-- {
 		if c, ok := r.cueVerbAt(i); ok && r.inQuote[i] < 0 {
-			if ph, ok := r.subjectBefore(c.First, sf); ok {
+			if ph, ok := r.subjectOf(c, sf, o-1); ok {
 				r.setAttr(f, qi, c, ph, ruleSpeakerCueQuote, 0.8, true)
 				return true
 			}
@@ -823,6 +841,9 @@ func (r *run) sieveContext(qi int, f *found) bool {
 			f.rule, f.conf = ruleNeighbour, 0.55
 			f.kind = r.quoteKind(qi, false)
 			return true
+		}
+		if r.german {
+			break // every German noun is capitalised: no name guessing
 		}
 		for i := max(sent.First, sent.Last-maxBack); i < sent.Last; i++ {
 			if r.inQuote[i] >= 0 || !r.x.isNameToken(d, i) || i > sent.First && r.x.isNameToken(d, i-1) {
