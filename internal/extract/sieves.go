@@ -35,8 +35,13 @@ var skipSubjectWords = map[string]bool{}
 // subjectOf finds the speaker of the cue at c: before it, or in German
 // after it when the verb comes second ("Am Montag sagte er:").
 func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
+	if r.german && c.Last < end && r.x.lex.in("pronouns", r.d.Tokens[c.Last].Lower) {
+		return r.x.finish(r.d, phrase{First: c.Last, Last: c.Last + 1, Pronoun: r.d.Tokens[c.Last].Lower}), true
+	}
 	if ph, ok := r.subjectBefore(c.First, stop); ok {
-		return ph, true
+		if !(r.german && ph.First > stop && isPrepositionDE(r.d.Tokens[ph.First-1].Lower)) {
+			return ph, true
+		}
 	}
 	if r.german {
 		if ph, ok := r.x.rightPhrase(r.d, c.Last, end); ok && (ph.Pronoun != "" || !ph.Nominal || ph.Definite) {
@@ -287,6 +292,14 @@ func (r *run) skipParen(end, stop int) int {
 		}
 	}
 	return end
+}
+
+func isPrepositionDE(w string) bool {
+	switch w {
+	case "mit", "von", "bei", "nach", "aus", "zu", "zum", "zur", "für", "über", "gegen", "ohne", "um", "durch", "in", "im", "an", "am", "auf", "vor", "hinter", "neben", "zwischen", "anlässlich", "laut", "seit", "während", "wegen", "trotz", "vom", "beim":
+		return true
+	}
+	return false
 }
 
 func isPreposition(w string) bool {
