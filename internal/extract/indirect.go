@@ -50,8 +50,11 @@ func (r *run) findIndirect() {
 		}
 		cc := c
 		f.cue, f.quote, f.inherit, f.kind, f.closed = &cc, -1, -1, attribution.KindIndirect, true
-		if c.Entry.Class == ClassBelief {
-			f.conf *= 0.75
+		switch {
+		case c.Entry.Class == ClassBelief:
+			f.conf *= 0.75 // thinks, wants: a stance more than a statement
+		case c.Entry.Class == ClassSpeech && !c.Entry.Strong:
+			f.conf *= 0.85 // defended, criticized: speech, but the content may be a topic
 		}
 		r.usedCue[c.First] = true
 		r.found = append(r.found, f)
