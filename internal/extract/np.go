@@ -84,6 +84,8 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 	case x.isNameToken(d, j) && t.Lower != "'s":
 	case !t.Cap && x.isNounLike(t.Lower):
 		headNominal = true
+	case !t.Cap && j-1 >= stop && d.Tokens[j-1].Lower == "'s" && !isPrepositionWord(t.Lower):
+		headNominal = true // "Ivana Trump's brief said"
 	default:
 		return phrase{}, false
 	}
@@ -188,6 +190,11 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 		}
 		if nameParticles[p.Lower] && last >= 0 && k+1 < stop && x.isNameToken(d, k+1) && p.Lower != "of" && p.Lower != "and" {
 			k++
+			continue
+		}
+		adjective := strings.HasSuffix(p.Lower, "al") || strings.HasSuffix(p.Lower, "ic") || strings.HasSuffix(p.Lower, "ian")
+		if adjective && !p.Cap && k+1 < stop && d.Tokens[k+1].Kind == nlp.Word && (x.isTitle(d.Tokens[k+1].Lower) || x.isNounLike(d.Tokens[k+1].Lower)) {
+			k++ // "Democratic presidential nominee Hillary Clinton"
 			continue
 		}
 		if !p.Cap && (x.isNounLike(p.Lower) || isModifier(p.Lower) || x.isTitle(p.Lower)) {
@@ -324,6 +331,14 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		}
 	}
 	p.Type = x.nameType(d, nf, p.Last, p.Role != "")
+	for k := p.First; k < p.Last; k++ {
+		if d.Tokens[k].Lower == "and" || d.Tokens[k].Lower == "&" {
+			if p.Type == attribution.SpeakerPerson {
+				p.Type = attribution.SpeakerGroup // "Obama and Clinton"
+			}
+			break
+		}
+	}
 	return p
 }
 

@@ -679,6 +679,18 @@ func (r *run) sieveBefore(qi int, f *found) bool {
 			}
 		}
 	}
+	if best == nil && belief == nil && src == nil {
+		// "Protesters marching through the streets chanted": the clause
+		// before the first speech cue as its subject
+		for i := sf; i < o; i++ {
+			if c, ok := r.cueVerbAt(i); ok && r.inQuote[i] < 0 && c.Entry.Class == ClassSpeech && !c.Entry.That {
+				if ph, ok := r.looseSubject(c.First, sf); ok {
+					best = &cand{c, ph}
+				}
+				break
+			}
+		}
+	}
 	pick := best
 	// A cue right before the quote ("X boasted, “...”") beats the main clause.
 	if o >= 2 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") {
