@@ -945,8 +945,23 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 	if indefinite {
 		return phrase{}, false
 	}
-	for v < to && (r.x.lex.in("skip", d.Tokens[v].Lower) || isAdverb(d.Tokens[v].Lower)) {
-		v++
+	aux := false
+	for v < to {
+		w := d.Tokens[v].Lower
+		if r.x.lex.in("skip", w) || isAdverb(w) {
+			aux = aux || w == "has" || w == "have" || w == "had" || w == "will" || w == "would"
+			v++
+			continue
+		}
+		if w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "be" || w == "'s" {
+			aux = true
+			v++
+			continue
+		}
+		break
+	}
+	if v < to && aux && d.Tokens[v].Kind == nlp.Word && !d.Tokens[v].Cap && strings.HasSuffix(d.Tokens[v].Lower, "ing") {
+		return ph, true // "Reid has been steadily pounding Trump as ..."
 	}
 	if v >= to || d.Tokens[v].Kind != nlp.Word || d.Tokens[v].Cap || !looksVerb(d.Tokens[v].Lower) && r.cueAt[v] < 0 {
 		return phrase{}, false
