@@ -109,6 +109,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	d := r.d
 	e := c
 	ing := strings.HasSuffix(d.Tokens[c].Lower, "ing")
+	e = r.skipTimeAdjunct(e, stop)
 	for n := 0; n < 4 && e-1 >= stop; n++ {
 		w := d.Tokens[e-1].Lower
 		switch {
@@ -279,6 +280,46 @@ func isAdverb(w string) bool {
 
 func isAppoDelim(w string) bool { return w == "," || w == "--" || w == "—" || w == "–" }
 
+// skipTimeAdjunct steps left over a time phrase between a subject and its
+// verb: "Trump on Tuesday said", "who in 2010 said", "Clinton last week said".
+func (r *run) skipTimeAdjunct(e, stop int) int {
+	d := r.d
+	for p := e - 1; p >= stop && p >= e-4; p-- {
+		w := d.Tokens[p].Lower
+		switch w {
+		case "in", "on", "at", "during", "last", "this", "earlier", "late", "early":
+			if p < e-1 && allTimeWords(d, p+1, e) {
+				return p
+			}
+			return e
+		}
+		if !isTimeWord(w) {
+			return e
+		}
+	}
+	return e
+}
+
+func allTimeWords(d *nlp.Doc, a, b int) bool {
+	for i := a; i < b; i++ {
+		if !isTimeWord(d.Tokens[i].Lower) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTimeWord(w string) bool {
+	if w != "" && w[0] >= '0' && w[0] <= '9' {
+		return true
+	}
+	switch w {
+	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "week", "month", "year", "night", "morning", "afternoon", "evening", "day", "weekend", "the", "a", "an":
+		return true
+	}
+	return false
+}
+
 // skipParen: when the token before end is a closing parenthesis, the index
 // of its opening one ("Meeks (D-N.Y.)"); end otherwise.
 func (r *run) skipParen(end, stop int) int {
@@ -364,7 +405,11 @@ func (r *run) attributeQuotes() {
 		if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
 			continue
 		}
-		adjacent := f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect
+		// A quote in capitals right next to a cue is a statement ("Yes," he
+		// said) when it opens its sentence; after "on CBS's" it is a title.
+		sf, _ := r.sentBounds(r.qOpenTok[qi])
+		opens := r.qOpenTok[qi] == sf || r.qOpenTok[qi] > 0 && d.Tokens[r.qOpenTok[qi]-1].Lower == ":"
+		adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect
 		if r.quoteWords(qi) == 0 || r.isTitleCase(qi) && !adjacent || r.isNamed(qi) {
 			continue
 		}
@@ -461,7 +506,7 @@ func (r *run) isTitleCase(qi int) bool {
 			continue
 		}
 		words++
-		if t.Cap || words > 1 && titleFunctionWord(t.Lower) {
+		if t.Cap || words > 1 && titleFunctionWord(t.Lower) || t.Lower[0] >= '0' && t.Lower[0] <= '9' {
 			caps++
 		}
 	}
