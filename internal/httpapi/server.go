@@ -72,6 +72,11 @@ func New(opts Options) (*Server, error) {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request context
+	// Trust no proxy headers: ClientIP is the peer address. A deployment
+	// behind a proxy sets the proxy's addresses here (a later issue).
+	if err := e.SetTrustedProxies(nil); err != nil {
+		return nil, fmt.Errorf("new http server: %w", err)
+	}
 	e.Use(s.logRequests, s.recoverPanic)
 	s.routes(e)
 	e.NoRoute(func(c *gin.Context) {
