@@ -54,7 +54,7 @@ type cueEntry struct {
 	// name or pronoun before it.
 	Nouny   bool
 	FormIdx int
-	Lang       string
+	Lang    string
 }
 
 // Lexicon maps cue forms (lower case, words joined by a space) to entries.
