@@ -1,0 +1,128 @@
+package attribution
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// More sentinels, for the store and the HTTP API.
+var (
+	// ErrPrecondition means a conditional write found the object changed
+	// since the caller read it (HTTP 412).
+	ErrPrecondition = errors.New("precondition failed")
+	// ErrUnavailable means the database did not answer in time (HTTP 503).
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// StoredQuote is a quote as the store keeps it: the extracted Quote, with
+// spans in Unicode code points of its article's text, plus what its queries
+// need without a join (speaker id, date, outlet).
+type StoredQuote struct {
+	ID        string `json:"id"`
+	ArticleID string `json:"article_id"`
+	Quote
+	// SpeakerID is set for named people and organisations; anonymous,
+	// group and unresolved speakers stay on the quote only.
+	SpeakerID string `json:"speaker_id,omitempty"`
+	// PublishedAt is the article's publication time, or when it was
+	// ingested if it has none; quote lists are ordered by it.
+	PublishedAt time.Time `json:"published_at"`
+	Outlet      string    `json:"outlet,omitempty"`
+	URL         string    `json:"url,omitempty"`
+}
+
+// SpeakerProfile is a speaker across all stored articles.
+type SpeakerProfile struct {
+	ID      string      `json:"id"`
+	Name    string      `json:"name"`
+	Type    SpeakerType `json:"type"`
+	Aliases []string    `json:"aliases"`
+	Roles   []string    `json:"roles"`
+	// Figures computed from the stored quotes when the profile is read.
+	QuoteCount  int       `json:"quote_count"`
+	FirstQuoted time.Time `json:"first_quoted,omitzero"`
+	LastQuoted  time.Time `json:"last_quoted,omitzero"`
+	Outlets     []string  `json:"outlets"`
+	// Version grows with every change; the HTTP API sends it as the ETag.
+	Version   int64     `json:"-"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SpeakerPatch is an edit of a speaker; nil fields stay as they are.
+type SpeakerPatch struct {
+	Name    *string   `json:"name,omitempty"`
+	Aliases *[]string `json:"aliases,omitempty"`
+}
+
+// QuoteQuery selects stored quotes, newest first.
+type QuoteQuery struct {
+	SpeakerID string
+	// Words must all appear in the quote text, compared after FoldWords.
+	Words  []string
+	Kind   Kind
+	Outlet string
+	// From and To bound PublishedAt (inclusive); zero means open.
+	From, To time.Time
+	// PageSize is 1..100.
+	PageSize int
+	// After continues a listing after this position (exclusive).
+	After *Cursor
+}
+
+// Cursor is a position in a listing ordered by (PublishedAt, ID) descending.
+type Cursor struct {
+	PublishedAt time.Time
+	ID          string
+}
+
+// QuotePage is one page of quotes; Next is nil at the end.
+type QuotePage struct {
+	Quotes []StoredQuote
+	Next   *Cursor
+}
+
+// NormalizeName folds a name for identity: case and diacritics folded,
+// punctuation dropped, spaces collapsed. "Zelenskyy", "ZELENSKYY" and
+// "Zelenskýy" give the same key.
+func NormalizeName(s string) string {
+	return strings.Join(FoldWords(s), " ")
+}
+
+// FoldWords splits s into lower-case words without diacritics, for
+// identity and for word search: "Zelenskýy’s “peace” plan" gives
+// [zelenskyy s peace plan].
+func FoldWords(s string) []string {
+	var words []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			words = append(words, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// a combining mark: dropped with its diacritic
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words
+}
+
+// SpeakerID is the stable id of a speaker first stored under a name: the
+// same normalized name gives the same id on every installation.
+func SpeakerID(name string) string {
+	sum := sha256.Sum256([]byte(NormalizeName(name)))
+	return "spk_" + hex.EncodeToString(sum[:8])
+}
