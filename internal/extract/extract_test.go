@@ -302,3 +302,20 @@ func TestFixturesInvariants(t *testing.T) {
 		checkResult(t, string(b), x.Extract(string(b)))
 	}
 }
+
+func TestSentenceAround(t *testing.T) {
+	text := "Zoë spoke first. “We go,” said Ann Lee. Then she left."
+	// code points of "We go,"
+	start := strings.Index(text, "We go")
+	cp := utf8.RuneCountInString(text[:start])
+	got, sp := SentenceAround(text, attribution.Span{Start: cp, End: cp + 6})
+	if got != "“We go,” said Ann Lee." {
+		t.Errorf("SentenceAround = %q", got)
+	}
+	if r := []rune(text); string(r[sp.Start:sp.End]) != got {
+		t.Errorf("span %+v gives %q, want %q", sp, string(r[sp.Start:sp.End]), got)
+	}
+	if s, _ := SentenceAround(text, attribution.Span{Start: 500, End: 510}); s != "" {
+		t.Errorf("SentenceAround out of range = %q, want empty", s)
+	}
+}
