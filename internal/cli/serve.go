@@ -11,7 +11,6 @@ import (
 
 	"github.com/whosaid/whosaid/api"
 	"github.com/whosaid/whosaid/internal/config"
-	"github.com/whosaid/whosaid/internal/embedded"
 	"github.com/whosaid/whosaid/internal/extract"
 	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/mongostore"
@@ -28,9 +27,6 @@ const (
 	indexRetryMax = 30 * time.Second
 	// httpDrainTimeout is how long requests in flight get at shutdown.
 	httpDrainTimeout = 10 * time.Second
-	// storeCloseTimeout bounds the driver's disconnect and the embedded
-	// server's stop, each.
-	storeCloseTimeout = 10 * time.Second
 )
 
 func serveCommand() command {
@@ -68,42 +64,12 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	}
 	defer ln.Close() // in case Serve never runs; closing twice is harmless
 
-	uri, kind := cfg.MongoURI, "mongodb"
-	if cfg.Embedded() {
-		srv, err := embedded.Start(embedded.Options{Dir: cfg.DataDir, Logger: log})
-		if err != nil {
-			return err
-		}
-		defer func() {
-			start := time.Now()
-			sctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
-			defer cancel()
-			if serr := srv.Stop(sctx); serr != nil {
-				log.Error("stop embedded store", slog.Any("error", serr))
-				return
-			}
-			log.Info("embedded store stopped", slog.String("took", time.Since(start).String()))
-		}()
-		uri, kind = srv.URI(), "embedded"
-		log.Info("store: embedded FerretDB", slog.String("store", kind), slog.String("engine", "FerretDB v1.24.2, SQLite"),
-			slog.String("path", srv.Dir()), slog.String("db", cfg.DB))
-	} else {
-		// Never log the URI: it may hold credentials.
-		log.Info("store: MongoDB", slog.String("store", kind), slog.String("hosts", mongostore.Hosts(uri)),
-			slog.String("db", cfg.DB))
-	}
-
-	store, err := mongostore.Open(mongostore.Options{URI: uri, Database: cfg.DB, Logger: log})
+	st, err := openStore(cfg, log)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
-		defer cancel()
-		if cerr := store.Close(cctx); cerr != nil {
-			log.Warn("disconnect from store", slog.Any("error", cerr))
-		}
-	}()
+	defer st.Close()
+	store, kind := st.Store, st.Kind
 
 	x, err := extract.New()
 	if err != nil {

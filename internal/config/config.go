@@ -21,7 +21,8 @@ const (
 	EnvDB       = "WHOSAID_DB"
 )
 
-// Config is the configuration of `whosaid serve`.
+// Config is the configuration of `whosaid serve`; `whosaid ingest` uses its
+// store settings (MongoURI, DataDir, DB).
 type Config struct {
 	// Addr is the host:port the HTTP server listens on.
 	Addr string
@@ -65,6 +66,16 @@ func (c *Config) LoadEnv(lookup func(string) (string, bool)) {
 // environment, which overrides the built-in defaults.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env "+EnvAddr+")")
+	c.RegisterStoreFlags(fs)
+}
+
+// StoreFlags are the names of the flags RegisterStoreFlags defines.
+var StoreFlags = []string{"mongo-uri", "data-dir", "db"}
+
+// RegisterStoreFlags defines only the flags that choose the store
+// (--mongo-uri, --data-dir, --db), for commands that open the store but
+// serve no HTTP (ingest).
+func (c *Config) RegisterStoreFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MongoURI, "mongo-uri", c.MongoURI, "MongoDB connection `URI`; empty starts the embedded FerretDB store (env "+EnvMongoURI+")")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`directory` of the embedded store's files, created if missing (env "+EnvDataDir+")")
 	fs.StringVar(&c.DB, "db", c.DB, "database `name` (env "+EnvDB+")")
@@ -79,6 +90,14 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: want host:port", c.Addr))
 	}
+	errs = append(errs, c.ValidateStore())
+	return errors.Join(errs...)
+}
+
+// ValidateStore reports every problem of the store settings (MongoURI,
+// DataDir, DB), joined; Addr is not checked.
+func (c Config) ValidateStore() error {
+	var errs []error
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		// Do not echo the URI: it may hold a password.
 		errs = append(errs, errors.New("mongo-uri: want a mongodb:// or mongodb+srv:// URI"))

@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/whosaid/whosaid/internal/config"
+	"github.com/whosaid/whosaid/internal/embedded"
+	"github.com/whosaid/whosaid/internal/mongostore"
+)
+
+// storeCloseTimeout bounds the driver's disconnect and the embedded
+// server's stop, each.
+const storeCloseTimeout = 10 * time.Second
+
+// openedStore is the store a command works on, with what started it.
+type openedStore struct {
+	Store *mongostore.Store
+	// Kind is "embedded" or "mongodb", as /readyz reports it.
+	Kind string
+	log  *slog.Logger
+	srv  *embedded.Server // nil with MongoDB
+}
+
+// openStore opens the store cfg selects: with no MongoURI it starts the
+// embedded FerretDB under cfg.DataDir first. It does not wait for the
+// server (see mongostore.Open). Close disconnects and stops what it
+// started, in that order.
+func openStore(cfg config.Config, log *slog.Logger) (*openedStore, error) {
+	o := &openedStore{Kind: "mongodb", log: log}
+	uri := cfg.MongoURI
+	if cfg.Embedded() {
+		srv, err := embedded.Start(embedded.Options{Dir: cfg.DataDir, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		o.srv, o.Kind, uri = srv, "embedded", srv.URI()
+		log.Info("store: embedded FerretDB", slog.String("store", o.Kind), slog.String("engine", "FerretDB v1.24.2, SQLite"),
+			slog.String("path", srv.Dir()), slog.String("db", cfg.DB))
+	} else {
+		// Never log the URI: it may hold credentials.
+		log.Info("store: MongoDB", slog.String("store", o.Kind), slog.String("hosts", mongostore.Hosts(uri)),
+			slog.String("db", cfg.DB))
+	}
+	store, err := mongostore.Open(mongostore.Options{URI: uri, Database: cfg.DB, Logger: log})
+	if err != nil {
+		o.stopEmbedded()
+		return nil, err
+	}
+	o.Store = store
+	return o, nil
+}
+
+// Close disconnects the driver, then stops the embedded store if there is
+// one; problems are logged.
+func (o *openedStore) Close() {
+	cctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
+	defer cancel()
+	if err := o.Store.Close(cctx); err != nil {
+		o.log.Warn("disconnect from store", slog.Any("error", err))
+	}
+	o.stopEmbedded()
+}
+
+func (o *openedStore) stopEmbedded() {
+	if o.srv == nil {
+		return
+	}
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
+	defer cancel()
+	if err := o.srv.Stop(sctx); err != nil {
+		o.log.Error("stop embedded store", slog.Any("error", err))
+		return
+	}
+	o.log.Info("embedded store stopped", slog.String("took", time.Since(start).String()))
+}
