@@ -24,15 +24,17 @@ type articleDoc struct {
 	Outlet      string     `bson:"outlet,omitempty"`
 	Language    string     `bson:"language,omitempty"`
 	CreatedAt   time.Time  `bson:"created_at"`
+	// Pending is true from the insert of the article until all its quotes
+	// are stored; an ingest that finds a pending article finishes it.
+	Pending bool `bson:"pending,omitempty"`
 }
 
 func newArticleDoc(a *attribution.Article) articleDoc {
-	sum := sha256.Sum256([]byte(a.Text))
 	d := articleDoc{
 		URL:       a.URL,
 		Title:     a.Title,
 		Text:      a.Text,
-		TextHash:  hex.EncodeToString(sum[:]),
+		TextHash:  TextHash(a.Text),
 		Outlet:    a.Outlet,
 		Language:  a.Language,
 		CreatedAt: a.CreatedAt,
@@ -58,6 +60,13 @@ func (d articleDoc) article() attribution.Article {
 		a.PublishedAt = d.PublishedAt.UTC()
 	}
 	return a
+}
+
+// TextHash is the hex SHA-256 of an article text: the identity of an
+// article without URL.
+func TextHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
 }
 
 // CreateArticle validates a and stores it as a new article, setting a.ID and

@@ -113,8 +113,8 @@ func TestEnsureIndexesIdempotent(t *testing.T) {
 	db := c.Database(s.Name())
 	for coll, want := range map[string][]string{
 		"articles": {"_id_", "published_at", "text_hash_unique", "url_unique"},
-		"quotes":   {"_id_", "article_id", "speaker_id_published_at"},
-		"speakers": {"_id_", "normalized_name_unique"},
+		"quotes":   {"_id_", "article_id_n", "kind_published_at_id", "outlet_published_at_id", "published_at_id", "speaker_id_published_at_id", "words_published_at_id"},
+		"speakers": {"_id_", "alias_keys", "normalized_name_unique", "search_keys"},
 	} {
 		specs, err := db.Collection(coll).Indexes().ListSpecifications(ctx)
 		if err != nil {

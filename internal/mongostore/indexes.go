@@ -26,13 +26,22 @@ func indexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "text_hash", Value: 1}}, Options: options.Index().SetName("text_hash_unique").SetUnique(true)},
 			{Keys: bson.D{{Key: "published_at", Value: -1}}, Options: options.Index().SetName("published_at")},
 		},
+		// Every listing sorts by (published_at, _id) descending; each index
+		// is an equality prefix for one filter plus that sort.
 		collQuotes: {
-			{Keys: bson.D{{Key: "article_id", Value: 1}}, Options: options.Index().SetName("article_id")},
-			{Keys: bson.D{{Key: "speaker_id", Value: 1}, {Key: "published_at", Value: -1}}, Options: options.Index().SetName("speaker_id_published_at")},
+			{Keys: bson.D{{Key: "article_id", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetName("article_id_n")},
+			{Keys: bson.D{{Key: "speaker_id", Value: 1}, {Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("speaker_id_published_at_id")},
+			{Keys: bson.D{{Key: "words", Value: 1}, {Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("words_published_at_id")},
+			{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("kind_published_at_id")},
+			{Keys: bson.D{{Key: "outlet", Value: 1}, {Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("outlet_published_at_id")},
+			{Keys: bson.D{{Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("published_at_id")},
 		},
 		collSpeakers: {
 			{Keys: bson.D{{Key: "normalized_name", Value: 1}}, Options: options.Index().SetName("normalized_name_unique").SetUnique(true)},
+			{Keys: bson.D{{Key: "alias_keys", Value: 1}}, Options: options.Index().SetName("alias_keys")},
+			{Keys: bson.D{{Key: "search_keys", Value: 1}}, Options: options.Index().SetName("search_keys")},
 		},
+		collIdempotency: {},
 	}
 }
 
@@ -47,7 +56,7 @@ func indexes() map[string][]mongo.IndexModel {
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	all := indexes()
 	// Fixed order keeps logs and errors reproducible.
-	for _, coll := range []string{collArticles, collQuotes, collSpeakers} {
+	for _, coll := range []string{collArticles, collQuotes, collSpeakers, collIdempotency} {
 		iv := s.db.Collection(coll).Indexes()
 		for _, m := range all[coll] {
 			if _, err := iv.CreateOne(ctx, m); err != nil {

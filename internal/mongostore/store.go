@@ -29,6 +29,8 @@ const (
 	collArticles = "articles"
 	collQuotes   = "quotes"
 	collSpeakers = "speakers"
+	// collIdempotency maps Idempotency-Key headers to the articles they made.
+	collIdempotency = "idempotency_keys"
 )
 
 // Options configure Open.
@@ -137,14 +139,26 @@ func Hosts(uri string) string {
 	return rest
 }
 
-// wrapErr adds op to err and maps driver errors to the domain's sentinels.
+// wrapErr adds op to err and maps driver errors to the domain's sentinels:
+// a missing document is ErrNotFound, a duplicate key ErrConflict, and a
+// server that does not answer (selection timeout, network error, deadline)
+// ErrUnavailable.
 func wrapErr(op string, err error) error {
 	switch {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return fmt.Errorf("%s: %w", op, attribution.ErrNotFound)
 	case mongo.IsDuplicateKeyError(err):
 		return fmt.Errorf("%s: %w: %w", op, attribution.ErrConflict, err)
+	case mongo.IsTimeout(err) || mongo.IsNetworkError(err) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, mongo.ErrClientDisconnected) || isServerSelection(err):
+		return fmt.Errorf("%s: %w: %w", op, attribution.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
+}
+
+// isServerSelection reports a failure to find a usable server; the driver's
+// type for it is internal, so it is recognised by its message.
+func isServerSelection(err error) bool {
+	return strings.Contains(err.Error(), "server selection")
 }

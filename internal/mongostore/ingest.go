@@ -1,0 +1,230 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+)
+
+// IngestResult is what IngestArticle stored, or found stored.
+type IngestResult struct {
+	Article attribution.Article
+	Quotes  []attribution.StoredQuote
+	// Created is false when the article was stored before (same URL, or
+	// same text without URL) and nothing new was written.
+	Created bool
+}
+
+// IngestArticle stores an article with the quotes extracted from it (spans
+// in code points of a.Text) and links each named person or organisation to
+// a speaker across articles. An article with the same URL, or without URL
+// the same text, is returned as stored with Created false.
+//
+// The article is written first, marked pending, then the speakers and the
+// quotes, then the mark is cleared. No step is acknowledged before all are
+// done; a second ingest of an article left pending by a failure finishes
+// it (quote ids are deterministic, so nothing is stored twice).
+func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (IngestResult, error) {
+	if err := a.Validate(); err != nil {
+		return IngestResult{}, fmt.Errorf("ingest article: %w", err)
+	}
+	existing, err := s.findSameArticle(ctx, a)
+	switch {
+	case err == nil && !existing.Pending:
+		art := existing.article()
+		qs, err := s.articleQuotes(ctx, art.ID)
+		if err != nil {
+			return IngestResult{}, err
+		}
+		return IngestResult{Article: art, Quotes: qs}, nil
+	case err == nil: // pending: finish it below
+		*a = existing.article()
+	case errors.Is(err, attribution.ErrNotFound):
+		a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+		d := newArticleDoc(a)
+		d.ID = bson.NewObjectID()
+		d.Pending = true
+		if _, err := s.db.Collection(collArticles).InsertOne(ctx, d); err != nil {
+			if mongo.IsDuplicateKeyError(err) {
+				// Another request stored it first: answer as it will.
+				return s.IngestArticle(ctx, a, res)
+			}
+			return IngestResult{}, wrapErr("ingest article", err)
+		}
+		a.ID = d.ID.Hex()
+	default:
+		return IngestResult{}, err
+	}
+
+	published := a.PublishedAt
+	if published.IsZero() {
+		published = a.CreatedAt
+	}
+	published = published.UTC().Truncate(time.Millisecond)
+
+	// One speaker per named person or organisation of the article, with
+	// the other names the article used for it as aliases.
+	speakerIDs := map[string]string{}
+	for _, sp := range res.Speakers {
+		if !storedType(sp.Type) || sp.Name == "" {
+			continue
+		}
+		id, err := s.ensureSpeaker(ctx, sp.Name, sp.Type, sp.Roles, nameAliases(sp))
+		if err != nil {
+			return IngestResult{}, err
+		}
+		speakerIDs[sp.Name] = id
+	}
+	docs := make([]any, 0, len(res.Quotes))
+	out := make([]attribution.StoredQuote, 0, len(res.Quotes))
+	for n, q := range res.Quotes {
+		sid := ""
+		if q.Speaker != nil && storedType(q.Speaker.Type) {
+			sid = speakerIDs[q.Speaker.Name]
+			if sid == "" && q.Speaker.Name != "" {
+				if sid, err = s.ensureSpeaker(ctx, q.Speaker.Name, q.Speaker.Type, nil, nil); err != nil {
+					return IngestResult{}, err
+				}
+				speakerIDs[q.Speaker.Name] = sid
+			}
+		}
+		d := newQuoteDoc(a.ID, n, q, sid, published, a.Outlet, a.URL)
+		docs = append(docs, d)
+		out = append(out, d.quote())
+	}
+	if len(docs) > 0 {
+		_, err := s.db.Collection(collQuotes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		if err != nil && !onlyDuplicates(err) {
+			return IngestResult{}, wrapErr("store quotes of "+a.ID, err)
+		}
+	}
+	oid, _ := bson.ObjectIDFromHex(a.ID)
+	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
+		return IngestResult{}, wrapErr("finish article "+a.ID, err)
+	}
+	return IngestResult{Article: *a, Quotes: out, Created: true}, nil
+}
+
+// storedType: speakers kept across articles are named people and
+// organisations; anonymous, group and unresolved speakers stay on their
+// quotes.
+func storedType(t attribution.SpeakerType) bool {
+	return t == attribution.SpeakerPerson || t == attribution.SpeakerOrganization
+}
+
+// nameAliases are the mentions of a speaker that are a part of its name
+// ("Peskov" for Dmitry Peskov): later articles that only use that form
+// find the same speaker.
+func nameAliases(sp attribution.Speaker) []string {
+	nameWords := map[string]bool{}
+	for _, w := range attribution.FoldWords(sp.Name) {
+		nameWords[w] = true
+	}
+	var out []string
+	for _, m := range sp.Mentions {
+		ws := attribution.FoldWords(m.Text)
+		if len(ws) == 0 || len(ws) >= len(nameWords) {
+			continue
+		}
+		part := true
+		for _, w := range ws {
+			part = part && nameWords[w]
+		}
+		if part {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 && we.Code != 11001 {
+			return false
+		}
+	}
+	return len(bwe.WriteErrors) > 0
+}
+
+// findSameArticle finds the stored article with a's URL, or without URL
+// with a's text.
+func (s *Store) findSameArticle(ctx context.Context, a *attribution.Article) (articleDoc, error) {
+	filter := bson.D{{Key: "text_hash", Value: TextHash(a.Text)}}
+	if a.URL != "" {
+		filter = bson.D{{Key: "url", Value: a.URL}}
+	}
+	var d articleDoc
+	if err := s.db.Collection(collArticles).FindOne(ctx, filter).Decode(&d); err != nil {
+		return d, wrapErr("find article", err)
+	}
+	return d, nil
+}
+
+// DeleteArticle deletes an article and its quotes. Speaker figures are
+// computed from the quotes, so they stay right.
+func (s *Store) DeleteArticle(ctx context.Context, id string) error {
+	oid, err := bson.ObjectIDFromHex(id)
+	if err != nil {
+		return fmt.Errorf("delete article %q: %w", id, attribution.ErrNotFound)
+	}
+	// Quotes first: an article is never left pointing at nothing, and a
+	// repeated delete finishes one cut short.
+	if _, err := s.db.Collection(collQuotes).DeleteMany(ctx, bson.D{{Key: "article_id", Value: id}}); err != nil {
+		return wrapErr("delete quotes of "+id, err)
+	}
+	res, err := s.db.Collection(collArticles).DeleteOne(ctx, bson.D{{Key: "_id", Value: oid}})
+	if err != nil {
+		return wrapErr("delete article "+id, err)
+	}
+	if res.DeletedCount == 0 {
+		return fmt.Errorf("delete article %s: %w", id, attribution.ErrNotFound)
+	}
+	return nil
+}
+
+// idempotencyDoc remembers which article a client's Idempotency-Key made.
+type idempotencyDoc struct {
+	Key       string    `bson:"_id"`
+	ArticleID string    `bson:"article_id"`
+	TextHash  string    `bson:"text_hash"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// LookupIdempotencyKey returns the article an Idempotency-Key made and the
+// hash of its text; ErrNotFound when the key is new.
+func (s *Store) LookupIdempotencyKey(ctx context.Context, key string) (articleID, textHash string, err error) {
+	var d idempotencyDoc
+	if err := s.db.Collection(collIdempotency).FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d); err != nil {
+		return "", "", wrapErr("look up idempotency key", err)
+	}
+	return d.ArticleID, d.TextHash, nil
+}
+
+// SaveIdempotencyKey records the article a key made. Saving a key again for
+// the same article is a no-op; for another article it is ErrConflict.
+func (s *Store) SaveIdempotencyKey(ctx context.Context, key, articleID, textHash string) error {
+	_, err := s.db.Collection(collIdempotency).InsertOne(ctx, idempotencyDoc{Key: key, ArticleID: articleID, TextHash: textHash, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)})
+	if mongo.IsDuplicateKeyError(err) {
+		id, _, lerr := s.LookupIdempotencyKey(ctx, key)
+		if lerr == nil && id == articleID {
+			return nil
+		}
+		return fmt.Errorf("save idempotency key: %w", attribution.ErrConflict)
+	}
+	if err != nil {
+		return wrapErr("save idempotency key", err)
+	}
+	return nil
+}
