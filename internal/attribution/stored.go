@@ -37,6 +37,15 @@ type StoredQuote struct {
 	URL         string    `json:"url,omitempty"`
 }
 
+// IngestResult is what a store's ingest stored, or found stored.
+type IngestResult struct {
+	Article Article
+	Quotes  []StoredQuote
+	// Created is false when the article was stored before (same URL, or
+	// same text without URL) and nothing new was written.
+	Created bool
+}
+
 // SpeakerProfile is a speaker across all stored articles.
 type SpeakerProfile struct {
 	ID      string      `json:"id"`

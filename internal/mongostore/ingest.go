@@ -13,15 +13,6 @@ import (
 	"github.com/whosaid/whosaid/internal/attribution"
 )
 
-// IngestResult is what IngestArticle stored, or found stored.
-type IngestResult struct {
-	Article attribution.Article
-	Quotes  []attribution.StoredQuote
-	// Created is false when the article was stored before (same URL, or
-	// same text without URL) and nothing new was written.
-	Created bool
-}
-
 // IngestArticle stores an article with the quotes extracted from it (spans
 // in code points of a.Text) and links each named person or organisation to
 // a speaker across articles. An article with the same URL, or without URL
@@ -31,9 +22,9 @@ type IngestResult struct {
 // quotes, then the mark is cleared. No step is acknowledged before all are
 // done; a second ingest of an article left pending by a failure finishes
 // it (quote ids are deterministic, so nothing is stored twice).
-func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (IngestResult, error) {
+func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (attribution.IngestResult, error) {
 	if err := a.Validate(); err != nil {
-		return IngestResult{}, fmt.Errorf("ingest article: %w", err)
+		return attribution.IngestResult{}, fmt.Errorf("ingest article: %w", err)
 	}
 	existing, err := s.findSameArticle(ctx, a)
 	switch {
@@ -41,9 +32,9 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		art := existing.article()
 		qs, err := s.articleQuotes(ctx, art.ID)
 		if err != nil {
-			return IngestResult{}, err
+			return attribution.IngestResult{}, err
 		}
-		return IngestResult{Article: art, Quotes: qs}, nil
+		return attribution.IngestResult{Article: art, Quotes: qs}, nil
 	case err == nil: // pending: finish it below
 		*a = existing.article()
 	case errors.Is(err, attribution.ErrNotFound):
@@ -56,11 +47,11 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 				// Another request stored it first: answer as it will.
 				return s.IngestArticle(ctx, a, res)
 			}
-			return IngestResult{}, wrapErr("ingest article", err)
+			return attribution.IngestResult{}, wrapErr("ingest article", err)
 		}
 		a.ID = d.ID.Hex()
 	default:
-		return IngestResult{}, err
+		return attribution.IngestResult{}, err
 	}
 
 	published := a.PublishedAt
@@ -78,7 +69,7 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		}
 		id, err := s.ensureSpeaker(ctx, sp.Name, sp.Type, sp.Roles, nameAliases(sp))
 		if err != nil {
-			return IngestResult{}, err
+			return attribution.IngestResult{}, err
 		}
 		speakerIDs[sp.Name] = id
 	}
@@ -90,7 +81,7 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 			sid = speakerIDs[q.Speaker.Name]
 			if sid == "" && q.Speaker.Name != "" {
 				if sid, err = s.ensureSpeaker(ctx, q.Speaker.Name, q.Speaker.Type, nil, nil); err != nil {
-					return IngestResult{}, err
+					return attribution.IngestResult{}, err
 				}
 				speakerIDs[q.Speaker.Name] = sid
 			}
@@ -102,15 +93,15 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	if len(docs) > 0 {
 		_, err := s.db.Collection(collQuotes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 		if err != nil && !onlyDuplicates(err) {
-			return IngestResult{}, wrapErr("store quotes of "+a.ID, err)
+			return attribution.IngestResult{}, wrapErr("store quotes of "+a.ID, err)
 		}
 	}
 	oid, _ := bson.ObjectIDFromHex(a.ID)
 	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
-		return IngestResult{}, wrapErr("finish article "+a.ID, err)
+		return attribution.IngestResult{}, wrapErr("finish article "+a.ID, err)
 	}
-	return IngestResult{Article: *a, Quotes: out, Created: true}, nil
+	return attribution.IngestResult{Article: *a, Quotes: out, Created: true}, nil
 }
 
 // storedType: speakers kept across articles are named people and

@@ -22,7 +22,7 @@ func mustExtract(tb testing.TB, text string) attribution.Result {
 	return attribution.Convert(text, x.Extract(text), attribution.UnitCodepoint)
 }
 
-func ingest(tb testing.TB, s *mongostore.Store, a attribution.Article) mongostore.IngestResult {
+func ingest(tb testing.TB, s *mongostore.Store, a attribution.Article) attribution.IngestResult {
 	tb.Helper()
 	ctx := context.Background()
 	res, err := s.IngestArticle(ctx, &a, mustExtract(tb, a.Text))
