@@ -410,8 +410,17 @@ func (r *run) attributeQuotes() {
 		sf, _ := r.sentBounds(r.qOpenTok[qi])
 		opens := r.qOpenTok[qi] == sf || r.qOpenTok[qi] > 0 && d.Tokens[r.qOpenTok[qi]-1].Lower == ":"
 		adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect
-		if r.quoteWords(qi) == 0 || r.isTitleCase(qi) && !adjacent || r.isNamed(qi) {
+		if r.quoteWords(qi) == 0 || r.isNamed(qi) {
 			continue
+		}
+		if r.isTitleCase(qi) && !adjacent {
+			// A name in capitals inside reported speech may be the
+			// speaker's own words ("Trump called her “Miss Piggy”"): kept,
+			// with low confidence; elsewhere it is a title.
+			if f.rule != ruleEmbedded {
+				continue
+			}
+			f.conf = 0.4
 		}
 		r.found = append(r.found, f)
 	}
