@@ -1,7 +1,7 @@
 // Package cli is the whosaid command line. Run dispatches to one subcommand
-// per file (serve.go, extract.go, eval.go, version.go); each defines its own
-// flag.FlagSet. The process's one *slog.Logger is built here and handed to
-// the subcommands in Env.
+// per file (serve.go, ingest.go, extract.go, eval.go, version.go); each
+// defines its own flag.FlagSet. The process's one *slog.Logger is built
+// here and handed to the subcommands in Env.
 //
 // A subcommand is a command value: its name, a one-line summary, and a
 // setup function that defines its flags on the FlagSet it is given and
@@ -56,7 +56,7 @@ type command struct {
 
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
-	return []command{serveCommand(), extractCommand(), evalCommand(), versionCommand()}
+	return []command{serveCommand(), ingestCommand(), extractCommand(), evalCommand(), versionCommand()}
 }
 
 // usageError is a mistake in the command line; Run prints it with a hint
