@@ -68,7 +68,7 @@ func TestIngestEmbedded(t *testing.T) {
 	lines := append([]string{}, ingestArticles...)
 	lines = append(lines,
 		`{"id":"broken", "text": "no closing brace"`, // line 6
-		``, // blank: skipped, not counted
+		``,                            // blank: skipped, not counted
 		`{"id":"empty","text":"   "}`, // line 8
 		`{"id":"badurl","url":"ftp://example.org/x","text":"“Fine,” she said."}`, // line 9
 		ingestArticles[0], // line 10: the same URL again in the same file
