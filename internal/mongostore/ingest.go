@@ -26,32 +26,37 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	if err := a.Validate(); err != nil {
 		return attribution.IngestResult{}, fmt.Errorf("ingest article: %w", err)
 	}
-	existing, err := s.findSameArticle(ctx, a)
-	switch {
-	case err == nil && !existing.Pending:
-		art := existing.article()
-		qs, err := s.articleQuotes(ctx, art.ID)
+	// Insert first and look for the stored article only on a duplicate
+	// key: a new article (the usual case) costs no search, which the
+	// embedded store would answer by scanning.
+	a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	d := newArticleDoc(a)
+	d.ID = bson.NewObjectID()
+	d.Pending = true
+	created := true
+	if _, err := s.db.Collection(collArticles).InsertOne(ctx, d); err != nil {
+		if !mongo.IsDuplicateKeyError(err) {
+			return attribution.IngestResult{}, wrapErr("ingest article", err)
+		}
+		existing, err := s.findSameArticle(ctx, a)
 		if err != nil {
 			return attribution.IngestResult{}, err
 		}
-		return attribution.IngestResult{Article: art, Quotes: qs}, nil
-	case err == nil: // pending: finish it below
-		*a = existing.article()
-	case errors.Is(err, attribution.ErrNotFound):
-		a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
-		d := newArticleDoc(a)
-		d.ID = bson.NewObjectID()
-		d.Pending = true
-		if _, err := s.db.Collection(collArticles).InsertOne(ctx, d); err != nil {
-			if mongo.IsDuplicateKeyError(err) {
-				// Another request stored it first: answer as it will.
-				return s.IngestArticle(ctx, a, res)
+		if !existing.Pending {
+			art := existing.article()
+			qs, err := s.articleQuotes(ctx, art.ID)
+			if err != nil {
+				return attribution.IngestResult{}, err
 			}
-			return attribution.IngestResult{}, wrapErr("ingest article", err)
+			return attribution.IngestResult{Article: art, Quotes: qs}, nil
 		}
+		// Left pending by a writer that failed, or still being written by
+		// another: finish it (idempotent); only its inserter reports it
+		// created.
+		*a = existing.article()
+		created = false
+	} else {
 		a.ID = d.ID.Hex()
-	default:
-		return attribution.IngestResult{}, err
 	}
 
 	published := a.PublishedAt
@@ -80,15 +85,16 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		if q.Speaker != nil && storedType(q.Speaker.Type) {
 			sid = speakerIDs[q.Speaker.Name]
 			if sid == "" && q.Speaker.Name != "" {
+				var err error
 				if sid, err = s.ensureSpeaker(ctx, q.Speaker.Name, q.Speaker.Type, nil, nil); err != nil {
 					return attribution.IngestResult{}, err
 				}
 				speakerIDs[q.Speaker.Name] = sid
 			}
 		}
-		d := newQuoteDoc(a.ID, n, q, sid, published, a.Outlet, a.URL)
-		docs = append(docs, d)
-		out = append(out, d.quote())
+		qd := newQuoteDoc(a.ID, n, q, sid, published, a.Outlet, a.URL)
+		docs = append(docs, qd)
+		out = append(out, qd.quote())
 	}
 	if len(docs) > 0 {
 		_, err := s.db.Collection(collQuotes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
@@ -101,7 +107,7 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
 		return attribution.IngestResult{}, wrapErr("finish article "+a.ID, err)
 	}
-	return attribution.IngestResult{Article: *a, Quotes: out, Created: true}, nil
+	return attribution.IngestResult{Article: *a, Quotes: out, Created: created}, nil
 }
 
 // storedType: speakers kept across articles are named people and

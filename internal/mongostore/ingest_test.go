@@ -296,3 +296,37 @@ func TestUnavailable(t *testing.T) {
 		t.Errorf("FindQuotes on a dead server error = %v, want ErrUnavailable", err)
 	}
 }
+
+// TestDeadlines: every store call works with a context deadline (the HTTP
+// API always sets one; the driver then sends maxTimeMS, which the embedded
+// store must accept).
+func TestDeadlines(t *testing.T) {
+	s := newTestStore(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a := attribution.Article{Text: `"We will rebuild," said Mayor Ana Ruiz.`, Outlet: "Gazette"}
+	res, err := s.IngestArticle(ctx, &a, mustExtract(t, a.Text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.ResolveSpeaker(ctx, "Ana Ruiz")
+	if err != nil || p.QuoteCount != 1 || len(p.Outlets) != 1 || p.Outlets[0] != "Gazette" {
+		t.Fatalf("ResolveSpeaker = %+v, %v", p, err)
+	}
+	if _, _, err := s.SearchSpeakers(ctx, "ana", 10, ""); err != nil {
+		t.Errorf("SearchSpeakers: %v", err)
+	}
+	name := "Ana María Ruiz"
+	if _, err := s.UpdateSpeaker(ctx, p.ID, attribution.SpeakerPatch{Name: &name}, p.Version); err != nil {
+		t.Errorf("UpdateSpeaker: %v", err)
+	}
+	if _, err := s.FindQuotes(ctx, attribution.QuoteQuery{SpeakerID: p.ID, Words: []string{"rebuild"}, PageSize: 5}); err != nil {
+		t.Errorf("FindQuotes: %v", err)
+	}
+	if _, err := s.ArticleQuotes(ctx, res.Article.ID); err != nil {
+		t.Errorf("ArticleQuotes: %v", err)
+	}
+	if err := s.DeleteArticle(ctx, res.Article.ID); err != nil {
+		t.Errorf("DeleteArticle: %v", err)
+	}
+}

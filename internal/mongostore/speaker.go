@@ -82,7 +82,17 @@ func (d speakerDoc) profile() attribution.SpeakerProfile {
 // An alias held by several speakers resolves to none (ambiguous).
 func (s *Store) speakerByKey(ctx context.Context, key string) (speakerDoc, error) {
 	var d speakerDoc
-	err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "normalized_name", Value: key}}).Decode(&d)
+	// Most speakers still have the name they were created with, and their
+	// id derives from it: an _id look-up, which the embedded store answers
+	// from its index where it scans for any other filter.
+	err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: attribution.SpeakerID(key)}}).Decode(&d)
+	if err == nil && d.NormalizedName == key {
+		return d, nil
+	}
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return d, wrapErr("find speaker", err)
+	}
+	err = s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "normalized_name", Value: key}}).Decode(&d)
 	if err == nil {
 		return d, nil
 	}
@@ -217,14 +227,24 @@ func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) e
 			p.LastQuoted = d.Published.UTC()
 		}
 	}
-	res := c.Distinct(ctx, "outlet", f)
-	var outlets []string
-	if err := res.Decode(&outlets); err != nil {
+	// Outlets by $group, not distinct: FerretDB rejects the maxTimeMS the
+	// driver adds to distinct when ctx has a deadline.
+	cur, err := c.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: f}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$outlet"}}}},
+	})
+	if err != nil {
 		return wrapErr("outlets of "+p.ID, err)
 	}
-	for _, o := range outlets {
-		if o != "" {
-			p.Outlets = append(p.Outlets, o)
+	var groups []struct {
+		Outlet *string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &groups); err != nil {
+		return wrapErr("outlets of "+p.ID, err)
+	}
+	for _, g := range groups {
+		if g.Outlet != nil && *g.Outlet != "" {
+			p.Outlets = append(p.Outlets, *g.Outlet)
 		}
 	}
 	slices.Sort(p.Outlets)
