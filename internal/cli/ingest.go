@@ -169,7 +169,9 @@ func parseIngestLine(line []byte) (*attribution.Article, string, error) {
 	if in.Text == nil {
 		return nil, in.ID, &lineError{errors.New(`missing "text"`)}
 	}
-	a := &attribution.Article{URL: in.URL, Title: in.Title, Text: *in.Text, Outlet: in.Outlet, Language: in.Language}
+	// Trimmed as the API trims them, so that both ways store the same.
+	a := &attribution.Article{URL: strings.TrimSpace(in.URL), Title: strings.TrimSpace(in.Title), Text: *in.Text,
+		Outlet: strings.TrimSpace(in.Outlet), Language: strings.TrimSpace(in.Language)}
 	if in.PublishedAt != "" {
 		t, err := parsePublished(in.PublishedAt)
 		if err != nil {
