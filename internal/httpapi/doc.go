@@ -25,6 +25,12 @@
 //	@externalDocs.url			https://github.com/whosaid/whosaid
 //	@tag.name					extract
 //	@tag.description			Find quotes and speakers in a text without storing anything.
+//	@tag.name					articles
+//	@tag.description			Store articles; their quotes are extracted and kept with them.
+//	@tag.name					quotes
+//	@tag.description			Search the stored quotes.
+//	@tag.name					speakers
+//	@tag.description			Speakers across articles: search, edit, merge.
 //	@tag.name					ops
 //	@tag.description			Health checks and API documentation.
 package httpapi

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 )
@@ -55,7 +57,17 @@ func (e *statusError) Error() string { return e.detail }
 
 func errStatus(status int, detail string) error { return &statusError{status: status, detail: detail} }
 
-// writeError is the one place that maps an error to a response:
+// writeError writes the problem document problemFor gives for err and
+// aborts the handler chain.
+func (s *Server) writeError(c *gin.Context, err error) {
+	p := s.problemFor(c.Request.Context(), c.Request.Method, c.Request.URL.Path, err)
+	if p.Status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
+	s.writeProblemDoc(c, p)
+}
+
+// problemFor is the one place that maps an error to a problem document:
 //
 //   - *statusError: its own status and detail;
 //   - attribution.ErrInvalid: 422 Unprocessable Content, with each
@@ -64,51 +76,77 @@ func errStatus(status int, detail string) error { return &statusError{status: st
 //     rule);
 //   - attribution.ErrNotFound: 404;
 //   - attribution.ErrConflict: 409;
+//   - attribution.ErrPrecondition: 412;
+//   - attribution.ErrUnavailable, a deadline exceeded, or a driver timeout
+//     or network error (server selection included): 503, logged at warn
+//     level; a request the client cancelled also gets 503, unlogged;
 //   - anything else: 500 with a generic detail; only these are logged, at
 //     error level, with the full error.
-func (s *Server) writeError(c *gin.Context, err error) {
+func (s *Server) problemFor(ctx context.Context, method, path string, err error) Problem {
 	var se *statusError
 	switch {
 	case errors.As(err, &se):
-		s.writeProblem(c, se.status, se.detail, nil)
+		return newProblem(se.status, se.detail, path, nil)
 	case errors.Is(err, attribution.ErrInvalid):
 		fields := fieldErrors(err)
 		parts := make([]string, 0, len(fields))
 		probs := make([]FieldProblem, 0, len(fields))
 		for _, fe := range fields {
 			parts = append(parts, fe.Error())
-			probs = append(probs, FieldProblem{Field: fe.Field, Pointer: "#/" + fe.Field, Detail: fe.Reason})
+			probs = append(probs, FieldProblem{Field: fe.Field, Pointer: fieldPointer(fe.Field), Detail: fe.Reason})
 		}
 		detail := strings.Join(parts, "; ")
 		if detail == "" {
 			detail = err.Error()
 		}
-		s.writeProblem(c, http.StatusUnprocessableEntity, detail, probs)
+		return newProblem(http.StatusUnprocessableEntity, detail, path, probs)
 	case errors.Is(err, attribution.ErrNotFound):
-		s.writeProblem(c, http.StatusNotFound, err.Error(), nil)
+		return newProblem(http.StatusNotFound, err.Error(), path, nil)
 	case errors.Is(err, attribution.ErrConflict):
-		s.writeProblem(c, http.StatusConflict, err.Error(), nil)
-	default:
-		s.logger.ErrorContext(c.Request.Context(), "internal error",
-			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
+		return newProblem(http.StatusConflict, err.Error(), path, nil)
+	case errors.Is(err, attribution.ErrPrecondition):
+		return newProblem(http.StatusPreconditionFailed, err.Error(), path, nil)
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		// The client went away; nobody reads this answer.
+		return newProblem(http.StatusServiceUnavailable, "request cancelled", path, nil)
+	case errors.Is(err, attribution.ErrUnavailable), errors.Is(err, context.DeadlineExceeded),
+		mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.Is(err, mongo.ErrClientDisconnected):
+		s.logger.WarnContext(ctx, "store unavailable",
+			slog.String("method", method),
+			slog.String("path", path),
 			slog.Any("error", err),
 		)
-		s.writeProblem(c, http.StatusInternalServerError, "internal server error", nil)
+		return newProblem(http.StatusServiceUnavailable, "the database did not answer in time; try again later", path, nil)
+	default:
+		s.logger.ErrorContext(ctx, "internal error",
+			slog.String("method", method),
+			slog.String("path", path),
+			slog.Any("error", err),
+		)
+		return newProblem(http.StatusInternalServerError, "internal server error", path, nil)
+	}
+}
+
+// newProblem builds a problem document of type about:blank.
+func newProblem(status int, detail, instance string, fields []FieldProblem) Problem {
+	return Problem{
+		Type:     "about:blank",
+		Title:    http.StatusText(status),
+		Status:   status,
+		Detail:   detail,
+		Instance: instance,
+		Errors:   fields,
 	}
 }
 
 // writeProblem writes a problem document with the given status and aborts
 // the handler chain.
 func (s *Server) writeProblem(c *gin.Context, status int, detail string, fields []FieldProblem) {
-	p := Problem{
-		Type:     "about:blank",
-		Title:    http.StatusText(status),
-		Status:   status,
-		Detail:   detail,
-		Instance: c.Request.URL.Path,
-		Errors:   fields,
-	}
+	s.writeProblemDoc(c, newProblem(status, detail, c.Request.URL.Path, fields))
+}
+
+// writeProblemDoc writes p and aborts the handler chain.
+func (s *Server) writeProblemDoc(c *gin.Context, p Problem) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		// Cannot happen: Problem holds only strings and ints.
@@ -117,8 +155,30 @@ func (s *Server) writeProblem(c *gin.Context, status int, detail string, fields 
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, problemContentType, b)
+	c.Data(p.Status, problemContentType, b)
 	c.Abort()
+}
+
+// fieldPointer turns a field name as the store and the handlers spell it
+// ("text", "aliases[2]", "from[0]") into a JSON Pointer fragment
+// ("#/text", "#/aliases/2", "#/from/0").
+func fieldPointer(field string) string {
+	var b strings.Builder
+	b.WriteString("#/")
+	for _, r := range field {
+		switch r {
+		case '[', '.':
+			b.WriteByte('/')
+		case ']':
+		case '~':
+			b.WriteString("~0")
+		case '/':
+			b.WriteString("~1")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // fieldErrors collects every *attribution.FieldError in err's tree, in

@@ -68,6 +68,7 @@ type extractRequestWire struct {
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
 //	@Failure		422	{object}	Problem	"text is empty or not valid UTF-8, or offsets is not a known unit"
+//	@Failure		500	{object}	Problem	"internal error"
 //	@Produce		json
 //	@Success		200	{object}	attribution.Result	"quotes and speakers found (possibly none)"
 //	@Router			/v1/extract [post]

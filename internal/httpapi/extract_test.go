@@ -28,7 +28,7 @@ func TestExtract(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newTestServer(t, serverOpts{})
-			w := do(h, "POST", "/v1/extract", "application/json", tc.body)
+			w := doCT(t, h, "POST", "/v1/extract", "application/json", tc.body)
 			if w.Code != 200 {
 				t.Fatalf("POST /v1/extract %s = %d, want 200; body %s", tc.body, w.Code, w.Body)
 			}
@@ -54,7 +54,7 @@ func TestExtract(t *testing.T) {
 
 func TestExtractNoQuotes(t *testing.T) {
 	h := newTestServer(t, serverOpts{})
-	w := do(h, "POST", "/v1/extract", "application/json; charset=UTF-8", `{"text":"Nothing to see."}`)
+	w := doCT(t, h, "POST", "/v1/extract", "application/json; charset=UTF-8", `{"text":"Nothing to see."}`)
 	if w.Code != 200 {
 		t.Fatalf("POST /v1/extract = %d, want 200; body %s", w.Code, w.Body)
 	}
@@ -104,7 +104,7 @@ func TestExtractErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newTestServer(t, serverOpts{})
-			w := do(h, "POST", "/v1/extract", tc.contentType, tc.body)
+			w := doCT(t, h, "POST", "/v1/extract", tc.contentType, tc.body)
 			if w.Code != tc.wantStatus {
 				t.Fatalf("POST /v1/extract = %d, want %d; body %s", w.Code, tc.wantStatus, w.Body)
 			}

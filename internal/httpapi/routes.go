@@ -1,6 +1,10 @@
 package httpapi
 
-import "github.com/gin-gonic/gin"
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
 
 // routes lists every route of the API.
 func (s *Server) routes(e *gin.Engine) {
@@ -11,4 +15,43 @@ func (s *Server) routes(e *gin.Engine) {
 
 	v1 := e.Group("/v1")
 	v1.POST("/extract", s.extract)
+
+	v1.POST("/articles", s.createArticle)
+	// POST /v1/articles:batch is served by noRoute: gin 1.11 registers
+	// the escaped path `/articles\:batch` but only unescapes its route
+	// trees in Engine.Run*, not when the engine is served by our own
+	// http.Server, so the escaped route never matches.
+	v1.GET("/articles/:id", s.getArticle)
+	v1.DELETE("/articles/:id", s.deleteArticle)
+	v1.GET("/articles/:id/quotes", s.articleQuotes)
+
+	v1.GET("/quotes", s.listQuotes)
+	v1.GET("/quotes/:id", s.getQuote)
+
+	v1.GET("/speakers", s.searchSpeakers)
+	v1.GET("/speakers/:id", s.getSpeaker)
+	v1.PATCH("/speakers/:id", s.patchSpeaker)
+	// POST /v1/speakers/{id}:merge: gin cannot route text after a
+	// parameter, so speakerAction splits ":merge" off the id.
+	v1.POST("/speakers/:id", s.speakerAction)
+	v1.GET("/speakers/:id/quotes", s.speakerQuotes)
+}
+
+// batchPath is the path of POST /v1/articles:batch.
+const batchPath = "/v1/articles:batch"
+
+// noRoute answers requests no route matched: POST /v1/articles:batch
+// (see routes), else 404.
+func (s *Server) noRoute(c *gin.Context) {
+	if c.Request.URL.Path == batchPath {
+		if c.Request.Method != http.MethodPost {
+			c.Header("Allow", http.MethodPost)
+			s.writeProblem(c, http.StatusMethodNotAllowed,
+				"method "+c.Request.Method+" is not allowed on "+batchPath+"; allowed: POST", nil)
+			return
+		}
+		s.batchArticles(c)
+		return
+	}
+	s.writeProblem(c, http.StatusNotFound, "no route for "+c.Request.Method+" "+c.Request.URL.Path, nil)
 }

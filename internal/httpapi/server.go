@@ -15,12 +15,16 @@ import (
 type Options struct {
 	// Logger receives request logs and internal errors; nil discards them.
 	Logger *slog.Logger
-	// Store is pinged by GET /readyz; required.
-	Store Pinger
+	// Store is pinged by GET /readyz and keeps the articles, quotes and
+	// speakers of the /v1 routes; required.
+	Store Store
 	// StoreKind names the store in readyz answers: "embedded" or "mongodb".
 	StoreKind string
 	// PingTimeout bounds one readiness ping; zero means 2s.
 	PingTimeout time.Duration
+	// DBTimeout bounds each store call made for a request, so that no
+	// request hangs on an unreachable database; zero means 10s.
+	DBTimeout time.Duration
 	// Extractor serves POST /v1/extract; required.
 	Extractor Extractor
 	// OpenAPI is the JSON OpenAPI document served at /openapi.json (the
@@ -28,16 +32,28 @@ type Options struct {
 	OpenAPI []byte
 }
 
+// Store is everything the handlers need from the store; each part is
+// declared next to its handlers.
+type Store interface {
+	Pinger
+	ArticleStore
+	QuoteStore
+	SpeakerStore
+}
+
 // Server is the HTTP API. Create it with New and serve its Handler.
 type Server struct {
 	logger      *slog.Logger
-	store       Pinger
+	store       Store
 	storeKind   string
 	pingTimeout time.Duration
-	extractor   Extractor
-	openAPI     []byte
-	engine      *gin.Engine
-	ready       atomic.Int32 // last readiness seen by readyz
+	dbTimeout   time.Duration
+	// maxBatchLines is MaxBatchLines; tests lower it.
+	maxBatchLines int
+	extractor     Extractor
+	openAPI       []byte
+	engine        *gin.Engine
+	ready         atomic.Int32 // last readiness seen by readyz
 }
 
 // New builds a Server with all its routes.
@@ -51,18 +67,23 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("new http server: no OpenAPI document")
 	}
 	s := &Server{
-		logger:      opts.Logger,
-		store:       opts.Store,
-		storeKind:   opts.StoreKind,
-		pingTimeout: opts.PingTimeout,
-		extractor:   opts.Extractor,
-		openAPI:     opts.OpenAPI,
+		logger:        opts.Logger,
+		store:         opts.Store,
+		storeKind:     opts.StoreKind,
+		pingTimeout:   opts.PingTimeout,
+		dbTimeout:     opts.DBTimeout,
+		maxBatchLines: MaxBatchLines,
+		extractor:     opts.Extractor,
+		openAPI:       opts.OpenAPI,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	if s.pingTimeout == 0 {
 		s.pingTimeout = 2 * time.Second
+	}
+	if s.dbTimeout == 0 {
+		s.dbTimeout = 10 * time.Second
 	}
 
 	// gin keeps its mode in a package variable (set atomically); release
@@ -79,9 +100,7 @@ func New(opts Options) (*Server, error) {
 	}
 	e.Use(s.logRequests, s.recoverPanic)
 	s.routes(e)
-	e.NoRoute(func(c *gin.Context) {
-		s.writeProblem(c, http.StatusNotFound, "no route for "+c.Request.Method+" "+c.Request.URL.Path, nil)
-	})
+	e.NoRoute(s.noRoute)
 	e.NoMethod(func(c *gin.Context) {
 		s.writeProblem(c, http.StatusMethodNotAllowed,
 			"method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path+"; allowed: "+c.Writer.Header().Get("Allow"), nil)

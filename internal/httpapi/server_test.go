@@ -15,10 +15,14 @@ import (
 	"github.com/whosaid/whosaid/internal/attribution"
 )
 
-// fakePinger answers Ping with err.
-type fakePinger struct{ err error }
+// fakeStore answers Ping with err; the tests that use it call no other
+// method (the embedded nil Store would panic).
+type fakeStore struct {
+	Store
+	err error
+}
 
-func (p fakePinger) Ping(ctx context.Context) error { return p.err }
+func (p fakeStore) Ping(ctx context.Context) error { return p.err }
 
 // fakeExtractor reports every "said" in the text as a cue with byte
 // offsets, which lets tests check the offset conversion; it panics on the
@@ -54,7 +58,7 @@ func newTestServer(t *testing.T, o serverOpts) http.Handler {
 	t.Helper()
 	s, err := New(Options{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Store:     fakePinger{err: o.pingErr},
+		Store:     fakeStore{err: o.pingErr},
 		StoreKind: "embedded",
 		Extractor: fakeExtractor{},
 		OpenAPI:   api.OpenAPIJSON(),
@@ -65,18 +69,18 @@ func newTestServer(t *testing.T, o serverOpts) http.Handler {
 	return s.Handler()
 }
 
-func do(h http.Handler, method, target, contentType, body string) *httptest.ResponseRecorder {
+// doCT serves one request with an optional Content-Type and body.
+func doCT(t *testing.T, h http.Handler, method, target, contentType, body string) *httptest.ResponseRecorder {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
-	req := httptest.NewRequest(method, target, r)
+	var hdr []string
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		hdr = []string{"Content-Type", contentType}
 	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w
+	return do(t, h, method, target, r, hdr...)
 }
 
 // checkProblem checks that w is an RFC 9457 problem document with the given
@@ -119,10 +123,12 @@ func TestRoutes(t *testing.T) {
 			wantBody: []string{`"detail":"embedded store not ready: ping: connection refused"`}},
 		{name: "unknown route", method: "GET", target: "/nope", wantStatus: 404, wantType: "application/problem+json",
 			wantBody: []string{`"instance":"/nope"`}},
-		{name: "unknown v1 route", method: "GET", target: "/v1/quotes", wantStatus: 404, wantType: "application/problem+json"},
+		{name: "unknown v1 route", method: "GET", target: "/v1/nope", wantStatus: 404, wantType: "application/problem+json"},
 		{name: "wrong method", method: "DELETE", target: "/healthz", wantStatus: 405, wantType: "application/problem+json",
 			wantHeader: map[string]string{"Allow": "GET"}},
 		{name: "GET on POST route", method: "GET", target: "/v1/extract", wantStatus: 405, wantType: "application/problem+json",
+			wantHeader: map[string]string{"Allow": "POST"}},
+		{name: "GET on the batch route", method: "GET", target: "/v1/articles:batch", wantStatus: 405, wantType: "application/problem+json",
 			wantHeader: map[string]string{"Allow": "POST"}},
 		{name: "openapi.json", method: "GET", target: "/openapi.json", wantStatus: 200, wantType: "application/json",
 			wantBody: []string{`"openapi": "3.1.0"`, `"/v1/extract"`}},
@@ -138,7 +144,7 @@ func TestRoutes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newTestServer(t, serverOpts{pingErr: tc.pingErr})
-			w := do(h, tc.method, tc.target, "", "")
+			w := doCT(t, h, tc.method, tc.target, "", "")
 			if w.Code != tc.wantStatus {
 				t.Fatalf("%s %s = %d, want %d; body %s", tc.method, tc.target, w.Code, tc.wantStatus, w.Body)
 			}
@@ -164,7 +170,7 @@ func TestRoutes(t *testing.T) {
 
 func TestOpenAPIDocument(t *testing.T) {
 	h := newTestServer(t, serverOpts{})
-	w := do(h, "GET", "/openapi.json", "", "")
+	w := doCT(t, h, "GET", "/openapi.json", "", "")
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
@@ -207,7 +213,7 @@ func TestOpenAPIDocument(t *testing.T) {
 
 func TestPanicGivesProblem(t *testing.T) {
 	h := newTestServer(t, serverOpts{})
-	w := do(h, "POST", "/v1/extract", "application/json", `{"text":"panic"}`)
+	w := doCT(t, h, "POST", "/v1/extract", "application/json", `{"text":"panic"}`)
 	if w.Code != 500 {
 		t.Fatalf("POST /v1/extract (panicking extractor) = %d, want 500", w.Code)
 	}

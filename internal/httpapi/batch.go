@@ -1,0 +1,187 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Limits of POST /v1/articles:batch.
+const (
+	// MaxBatchLine is the longest line (one article as JSON) accepted: 1
+	// MiB, as a single POST /v1/articles body. A longer line gets a 413
+	// result and the next line is read.
+	MaxBatchLine = MaxJSONBody
+	// MaxBatchLines is the most articles (non-empty lines) one request may
+	// carry; the line after them gets a 413 result and reading stops.
+	MaxBatchLines = 10_000
+	// batchLineTimeout is how long reading and answering one line may take:
+	// the connection's read and write deadlines move forward by it before
+	// every line, so that a long batch outlives the server's own timeouts.
+	batchLineTimeout  = 2 * time.Minute
+	ndjsonContentType = "application/x-ndjson"
+)
+
+// BatchResult is one line of the answer of POST /v1/articles:batch: the
+// outcome for one input line.
+type BatchResult struct {
+	// Line is the number of the input line, from 1; empty lines count but
+	// get no result.
+	Line int `json:"line" example:"1"`
+	// ID is the article's id when it was stored (201) or found stored (200).
+	ID string `json:"id,omitempty" example:"67b4591cb2a1f1a2c3d4e5f6"`
+	// Status is what POST /v1/articles would have answered for this line.
+	Status int `json:"status" example:"201"`
+	// Quotes is the number of quotes of the article, on success.
+	Quotes *int `json:"quotes,omitempty" example:"12"`
+	// Problem says what went wrong, on failure.
+	Problem *Problem `json:"problem,omitempty"`
+}
+
+// batchArticles stores many articles, one per NDJSON line.
+//
+//	@Summary		Store many articles (NDJSON)
+//	@Description	The body is NDJSON (`application/x-ndjson`): one article per line, each a JSON object as the body of `POST /v1/articles`.
+//	@Description	The answer streams one NDJSON line per non-empty input line, in order, as each is done:
+//	@Description	`{"line": n, "id": "...", "status": 201|200, "quotes": k}` on success (201 stored, 200 stored before),
+//	@Description	`{"line": n, "status": 400|413|422|500|503, "problem": {...}}` on failure. A bad line does not stop the others.
+//	@Description
+//	@Description	Limits: a line of at most 1 MiB (a longer one gets a 413 line and reading goes on at the next line);
+//	@Description	at most 10,000 articles per request (the line after them gets a 413 line and the rest is not read).
+//	@Description	Empty lines are skipped but counted in `line`. When the database does not answer, that line gets 503 and the
+//	@Description	batch stops there; sending the whole batch again is safe, since each article is stored once.
+//	@Description	Memory is bounded whatever the number of lines; the server reads a line, answers it, then reads the next.
+//	@Description
+//	@Description	Example answer:
+//	@Description	```
+//	@Description	{"line":1,"id":"67b4591cb2a1f1a2c3d4e5f6","status":201,"quotes":12}
+//	@Description	{"line":2,"status":422,"problem":{"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"text: is required","instance":"/v1/articles:batch","errors":[{"field":"text","pointer":"#/text","detail":"is required"}]}}
+//	@Description	{"line":4,"id":"67b4591cb2a1f1a2c3d4e5f6","status":200,"quotes":12}
+//	@Description	```
+//	@Tags			articles
+//	@Accept			application/x-ndjson
+//	@Produce		application/problem+json
+//	@Failure		415	{object}	Problem	"the body is not application/x-ndjson"
+//	@Produce		application/x-ndjson
+//	@Success		200	{object}	BatchResult	"one result line per non-empty input line (NDJSON)"
+//	@Router			/v1/articles:batch [post]
+func (s *Server) batchArticles(c *gin.Context) {
+	if err := checkContentType(c.GetHeader("Content-Type"), ndjsonContentType); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	rc := http.NewResponseController(c.Writer)
+	// Read lines while answering earlier ones: HTTP/1 servers otherwise
+	// consume the whole body before the first byte of the answer.
+	if err := rc.EnableFullDuplex(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.logger.WarnContext(ctx, "batch: full duplex", slog.Any("error", err))
+	}
+	c.Header("Content-Type", ndjsonContentType)
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	c.Writer.WriteHeaderNow()
+
+	path := c.Request.URL.Path
+	write := func(r BatchResult) bool {
+		b, err := json.Marshal(r)
+		if err != nil {
+			s.logger.ErrorContext(ctx, "batch: encode result", slog.Any("error", err))
+			return false
+		}
+		b = append(b, '\n')
+		if _, err := c.Writer.Write(b); err != nil {
+			return false
+		}
+		c.Writer.Flush()
+		return true
+	}
+	fail := func(line int, err error) BatchResult {
+		p := s.problemFor(ctx, http.MethodPost, path, err)
+		return BatchResult{Line: line, Status: p.Status, Problem: &p}
+	}
+
+	br := bufio.NewReaderSize(c.Request.Body, 64<<10)
+	buf := make([]byte, 0, 64<<10)
+	articles := 0
+	for n := 1; ; n++ {
+		_ = rc.SetReadDeadline(time.Now().Add(batchLineTimeout))
+		_ = rc.SetWriteDeadline(time.Now().Add(batchLineTimeout))
+		line, tooLong, rerr := readLine(br, buf, MaxBatchLine)
+		buf = line[:0]
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			write(fail(n, errStatus(http.StatusBadRequest, "read request body: "+rerr.Error())))
+			return
+		}
+		if len(bytes.TrimSpace(line)) > 0 || tooLong {
+			articles++
+			if articles > s.maxBatchLines {
+				write(fail(n, errStatus(http.StatusRequestEntityTooLarge,
+					fmt.Sprintf("more than %d articles in one request; this line and the rest were not read", s.maxBatchLines))))
+				return
+			}
+			r := s.batchLine(c, n, line, tooLong, fail)
+			if !write(r) || r.Status == http.StatusServiceUnavailable || ctx.Err() != nil {
+				return
+			}
+		}
+		if rerr != nil { // io.EOF
+			return
+		}
+	}
+}
+
+// batchLine stores the article of one line.
+func (s *Server) batchLine(c *gin.Context, n int, line []byte, tooLong bool, fail func(int, error) BatchResult) BatchResult {
+	if tooLong {
+		return fail(n, errStatus(http.StatusRequestEntityTooLarge, fmt.Sprintf("line is longer than %d bytes", MaxBatchLine)))
+	}
+	a, err := decodeArticle(line)
+	if err != nil {
+		return fail(n, err)
+	}
+	res, err := s.ingest(c.Request.Context(), a)
+	if err != nil {
+		return fail(n, err)
+	}
+	status, k := http.StatusOK, len(res.Quotes)
+	if res.Created {
+		status = http.StatusCreated
+	}
+	return BatchResult{Line: n, ID: res.Article.ID, Status: status, Quotes: &k}
+}
+
+// readLine reads one line into buf (reusing its memory) and returns it
+// without its line ending. A line longer than max bytes is read to its end
+// but not kept: tooLong is true and line is empty. err is io.EOF after the
+// last line, which may be non-empty.
+func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool, err error) {
+	buf = buf[:0]
+	for {
+		frag, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(frag) > max+2 { // room for "\r\n"
+				tooLong, buf = true, buf[:0]
+			} else {
+				buf = append(buf, frag...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		buf = bytes.TrimSuffix(buf, []byte("\n"))
+		buf = bytes.TrimSuffix(buf, []byte("\r"))
+		if len(buf) > max {
+			tooLong, buf = true, buf[:0]
+		}
+		return buf, tooLong, err
+	}
+}
