@@ -54,10 +54,13 @@ type SpeakerProfile struct {
 	Aliases []string    `json:"aliases"`
 	Roles   []string    `json:"roles"`
 	// Figures computed from the stored quotes when the profile is read.
-	QuoteCount  int       `json:"quote_count"`
-	FirstQuoted time.Time `json:"first_quoted,omitzero"`
-	LastQuoted  time.Time `json:"last_quoted,omitzero"`
-	Outlets     []string  `json:"outlets"`
+	// QuoteCount counts every attributed statement; Counts splits it by
+	// kind (direct and mixed quotations, indirect speech).
+	QuoteCount  int          `json:"quote_count"`
+	Counts      map[Kind]int `json:"counts"`
+	FirstQuoted time.Time    `json:"first_quoted,omitzero"`
+	LastQuoted  time.Time    `json:"last_quoted,omitzero"`
+	Outlets     []string     `json:"outlets"`
 	// Version grows with every change; the HTTP API sends it as the ETag.
 	Version   int64     `json:"-"`
 	UpdatedAt time.Time `json:"updated_at"`

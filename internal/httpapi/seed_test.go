@@ -76,7 +76,8 @@ func TestSeedArticle(t *testing.T) {
 		t.Fatalf("GET /v1/speakers?q=zelensk = %v, want Volodymyr Zelenskyy alone", names(found.Speakers))
 	}
 	z := found.Speakers[0]
-	if z.QuoteCount != 4 || z.Type != attribution.SpeakerPerson || !slices.Equal(z.Outlets, []string{"Reuters"}) {
+	// 4 statements: the three quotations of the seed (mixed) and one indirect.
+	if z.QuoteCount != 4 || z.Counts[attribution.KindMixed] != 3 || z.Counts[attribution.KindIndirect] != 1 || z.Type != attribution.SpeakerPerson || !slices.Equal(z.Outlets, []string{"Reuters"}) {
 		t.Errorf("Zelenskyy = %+v, want 4 quotes (3 quoted, 1 indirect), a person, quoted by Reuters", z)
 	}
 	// It calls Zelenskyy by his surname: an alias, case and diacritics

@@ -60,6 +60,7 @@ func TestSearchSpeakers(t *testing.T) {
 	want := attribution.SpeakerProfile{
 		ID: attribution.SpeakerID("Ana Ruiz"), Name: "Ana Ruiz", Type: attribution.SpeakerPerson,
 		QuoteCount:  3,
+		Counts:      map[attribution.Kind]int{attribution.KindDirect: 2, attribution.KindMixed: 0, attribution.KindIndirect: 1},
 		FirstQuoted: time.Date(2025, 2, 18, 8, 30, 0, 0, time.UTC),
 		LastQuoted:  time.Date(2025, 2, 20, 10, 0, 0, 0, time.UTC),
 		Outlets:     []string{"Daily", "Harbour Times"},

@@ -88,9 +88,10 @@ func TestIngestSeed(t *testing.T) {
 	if len(found) != 1 || found[0].Name != "Volodymyr Zelenskyy" || next != "" {
 		t.Fatalf("SearchSpeakers(zelensk) = %+v", found)
 	}
-	// His quotes in the seed: two mixed, one mixed after "He said", one indirect.
-	if found[0].QuoteCount < 3 {
-		t.Errorf("Zelenskyy quote count = %d, want at least 3", found[0].QuoteCount)
+	// His statements in the seed: three quotations (mixed: two after
+	// "Zelenskyy said", one after "He said") and one indirect.
+	if z := found[0]; z.QuoteCount != 4 || z.Counts[attribution.KindMixed] != 3 || z.Counts[attribution.KindIndirect] != 1 {
+		t.Errorf("Zelenskyy counts = %d %v, want 4 = 3 mixed + 1 indirect", z.QuoteCount, z.Counts)
 	}
 	if found[0].FirstQuoted.IsZero() || len(found[0].Outlets) != 1 {
 		t.Errorf("Zelenskyy figures = %+v", found[0])

@@ -67,7 +67,7 @@ func (d speakerDoc) profile() attribution.SpeakerProfile {
 	p := attribution.SpeakerProfile{
 		ID: d.ID, Name: d.Name, Type: attribution.SpeakerType(d.Type),
 		Aliases: d.Aliases, Roles: d.Roles, Version: d.Version, UpdatedAt: d.UpdatedAt.UTC(),
-		Outlets: []string{},
+		Outlets: []string{}, Counts: map[attribution.Kind]int{attribution.KindDirect: 0, attribution.KindMixed: 0, attribution.KindIndirect: 0},
 	}
 	if p.Aliases == nil {
 		p.Aliases = []string{}
@@ -207,12 +207,27 @@ func (s *Store) ResolveSpeaker(ctx context.Context, idOrName string) (attributio
 func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) error {
 	c := s.db.Collection(collQuotes)
 	f := bson.D{{Key: "speaker_id", Value: p.ID}}
-	n, err := c.CountDocuments(ctx, f)
+	// Counts by kind in one pass over the speaker's quotes.
+	cur, err := c.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: f}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$kind"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
 	if err != nil {
 		return wrapErr("count quotes of "+p.ID, err)
 	}
-	p.QuoteCount = int(n)
-	if n == 0 {
+	var kinds []struct {
+		Kind string `bson:"_id"`
+		N    int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &kinds); err != nil {
+		return wrapErr("count quotes of "+p.ID, err)
+	}
+	p.Counts = map[attribution.Kind]int{attribution.KindDirect: 0, attribution.KindMixed: 0, attribution.KindIndirect: 0}
+	for _, k := range kinds {
+		p.Counts[attribution.Kind(k.Kind)] += k.N
+		p.QuoteCount += k.N
+	}
+	if p.QuoteCount == 0 {
 		return nil
 	}
 	for _, dir := range []int{1, -1} {
@@ -229,7 +244,7 @@ func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) e
 	}
 	// Outlets by $group, not distinct: FerretDB rejects the maxTimeMS the
 	// driver adds to distinct when ctx has a deadline.
-	cur, err := c.Aggregate(ctx, mongo.Pipeline{
+	cur, err = c.Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$match", Value: f}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$outlet"}}}},
 	})
