@@ -80,10 +80,11 @@ type quoteFilter struct {
 }
 
 // hash identifies the filters, so that a page token is only used with the
-// filters it was made for.
+// filters it was made for. Spellings that select the same quotes ("Ana
+// Ruiz", "ana ruiz") give the same hash.
 func (f quoteFilter) hash() string {
 	h := sha256.New()
-	for _, v := range []string{f.speaker, strings.Join(f.words, " "), string(f.kind), f.outlet,
+	for _, v := range []string{attribution.NormalizeName(f.speaker), strings.Join(f.words, " "), string(f.kind), f.outlet,
 		f.from.Format(time.RFC3339Nano), f.to.Format(time.RFC3339Nano)} {
 		fmt.Fprintf(h, "%d:%s\n", len(v), v)
 	}
