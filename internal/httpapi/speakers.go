@@ -104,7 +104,7 @@ func writeSpeaker(c *gin.Context, p attribution.SpeakerProfile) {
 //	@Description
 //	@Description	Example: `GET /v1/speakers?q=zelensk` after storing the seed article:
 //	@Description	```json
-//	@Description	{"speakers": [{"id": "spk_1118ee61dd083b08", "name": "Volodymyr Zelenskyy", "type": "person", "aliases": ["Zelenskyy"], "roles": ["Ukrainian President"], "quote_count": 4, "first_quoted": "2025-02-18T09:00:00Z", "last_quoted": "2025-02-18T09:00:00Z", "outlets": ["Reuters"], "updated_at": "2025-02-18T10:00:00.123Z"}], "next_page_token": ""}
+//	@Description	{"speakers": [{"id": "spk_1118ee61dd083b08", "name": "Volodymyr Zelenskyy", "type": "person", "aliases": ["Zelenskyy"], "roles": ["Ukrainian President"], "quote_count": 4, "counts": {"direct": 0, "indirect": 1, "mixed": 3}, "first_quoted": "2025-02-18T09:00:00Z", "last_quoted": "2025-02-18T09:00:00Z", "outlets": ["Reuters"], "updated_at": "2025-02-18T10:00:00.123Z"}], "next_page_token": ""}
 //	@Description	```
 //	@Tags			speakers
 //	@Param			q			query	string	false	"prefix of a name or alias; empty lists all speakers"	example(zelensk)
@@ -164,7 +164,7 @@ func (s *Server) searchSpeakers(c *gin.Context) {
 //	@Description
 //	@Description	Example (with `ETag: "1"`):
 //	@Description	```json
-//	@Description	{"id": "spk_1118ee61dd083b08", "name": "Volodymyr Zelenskyy", "type": "person", "aliases": ["Zelenskyy"], "roles": ["Ukrainian President"], "quote_count": 4, "first_quoted": "2025-02-18T09:00:00Z", "last_quoted": "2025-02-18T09:00:00Z", "outlets": ["Reuters"], "updated_at": "2025-02-18T10:00:00.123Z"}
+//	@Description	{"id": "spk_1118ee61dd083b08", "name": "Volodymyr Zelenskyy", "type": "person", "aliases": ["Zelenskyy"], "roles": ["Ukrainian President"], "quote_count": 4, "counts": {"direct": 0, "indirect": 1, "mixed": 3}, "first_quoted": "2025-02-18T09:00:00Z", "last_quoted": "2025-02-18T09:00:00Z", "outlets": ["Reuters"], "updated_at": "2025-02-18T10:00:00.123Z"}
 //	@Description	```
 //	@Tags			speakers
 //	@Param			id	path	string	true	"speaker id"	example(spk_1118ee61dd083b08)
