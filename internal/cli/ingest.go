@@ -419,7 +419,7 @@ func printIngestSummary(w io.Writer, s ingestSummary) {
 		fmt.Fprintf(w, "  … and %d more\n", more)
 	}
 	if s.Interrupted != "" {
-		fmt.Fprintf(w, "stopped early   %s; %d lines read were not stored; run again to go on (stored articles are skipped)\n",
+		fmt.Fprintf(w, "stopped early   %s; %d lines read were not processed; run again to go on (stored articles are skipped)\n",
 			s.Interrupted, s.Read-s.Processed())
 	}
 	fmt.Fprintf(w, "elapsed         %s\n", s.Elapsed.Round(time.Millisecond))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,9 +78,9 @@ func TestIngestEmbedded(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"ingest", "--data-dir", dir, "--db", "ingest_test", path}
 
-	// One worker: lines 1 and 10 (the same article) must not run at once
-	// for the counts to be exact.
-	code, stdout, stderr := runCLI(t, nil, append([]string{"ingest", "--workers", "1"}, args[1:]...)...)
+	// Lines 1 and 10 (the same article) may run at once: only the one that
+	// inserted it counts it as created.
+	code, stdout, stderr := runCLI(t, nil, append([]string{"ingest", "--workers", "4"}, args[1:]...)...)
 	if code != 1 {
 		t.Fatalf("first run: exit %d, want 1 (bad lines); stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -162,6 +163,53 @@ func TestIngestUsage(t *testing.T) {
 	code, _, stderr := runCLI(t, nil, "ingest", "--api", "http://127.0.0.1:1", filepath.Join(t.TempDir(), "missing.jsonl"))
 	if code != 1 || !strings.Contains(stderr, "no such file") {
 		t.Errorf("missing file: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestIngestAPI posts the articles to a real `whosaid serve` (the HTTP API
+// on an embedded store) with --api, twice: the second run creates nothing.
+func TestIngestAPI(t *testing.T) {
+	s := startServe(t, "--data-dir", t.TempDir())
+	path := writeJSONL(t, append(append([]string{}, ingestArticles...),
+		`{"id":"blank","text":"  "}`,
+		`{"id":"longurl","url":"https://news.example.org/`+strings.Repeat("x", 3000)+`","text":"“Too long,” he said."}`)...)
+
+	code, stdout, stderr := runCLI(t, nil, "ingest", "--api", s.base, path)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stdout:\n%s\nstderr:\n%s\nserve logs:\n%s", code, stdout, stderr, s.logs)
+	}
+	checkCounts(t, stdout, 7, 5, 0, 2)
+	for _, want := range []string{
+		`line 6 (id "blank"): text: must not be empty`, // refused here, never sent
+		`line 7 (id "longurl"): HTTP 422 Unprocessable Entity: `,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !regexp.MustCompile(`created +5 articles \([1-9]\d* quotes\)`).MatchString(stdout) {
+		t.Errorf("no quotes stored; summary:\n%s", stdout)
+	}
+
+	code, stdout, _ = runCLI(t, nil, "ingest", "--api", s.base, "--workers", "1", path)
+	if code != 1 {
+		t.Fatalf("second run: exit %d, want 1", code)
+	}
+	checkCounts(t, stdout, 7, 0, 5, 2)
+
+	// The API found the quotes of the stored articles.
+	resp, err := http.Get(s.base + "/v1/quotes?speaker=" + url.QueryEscape("Ana Ruiz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct {
+		Quotes []struct {
+			Text string `json:"text"`
+		} `json:"quotes"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK || len(page.Quotes) == 0 {
+		t.Errorf("GET /v1/quotes?speaker=Ana Ruiz: %s, %+v, %v", resp.Status, page, err)
 	}
 }
 
