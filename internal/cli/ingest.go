@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -159,6 +160,7 @@ type ingestInput struct {
 // parseIngestLine turns one line into an article ready to store, or a
 // *lineError. It also returns the line's "id" member for messages.
 func parseIngestLine(line []byte) (*attribution.Article, string, error) {
+	line = bytes.TrimRight(line, "\r\n")
 	if !utf8.Valid(line) {
 		return nil, "", &lineError{errors.New("line is not valid UTF-8")}
 	}
