@@ -56,8 +56,8 @@ run: ## serve on 127.0.0.1:8080 with the embedded store in ./data
 build: ## build a static binary at bin/whosaid (CGO_ENABLED=0)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/whosaid
 
-bench: ## run the benchmarks under internal/
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+bench: ## run the benchmarks under internal/ (the store's take about 5 minutes)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./internal/...
 
 clean: ## remove the binary
 	rm -rf bin
