@@ -43,7 +43,7 @@ func openStore(cfg config.Config, log *slog.Logger) (*openedStore, error) {
 		log.Info("store: MongoDB", slog.String("store", o.Kind), slog.String("hosts", mongostore.Hosts(uri)),
 			slog.String("db", cfg.DB))
 	}
-	store, err := mongostore.Open(mongostore.Options{URI: uri, Database: cfg.DB, Logger: log})
+	store, err := mongostore.Open(mongostore.Options{URI: uri, Database: cfg.DB, Logger: log, IDLookupsOnly: o.srv != nil})
 	if err != nil {
 		o.stopEmbedded()
 		return nil, err

@@ -250,12 +250,13 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Errorf("other key, same body = %s (replayed %q), want %s not replayed", replay.Article.ID, w.Header().Get("Idempotent-Replayed"), first.Article.ID)
 	}
 
-	// After a delete, a retry with the key stores the article again.
+	// After a delete, a retry with the key stores the article again, under
+	// the same id (ids derive from the URL, or the text) and with its quotes.
 	a.json("DELETE", "/v1/articles/"+first.Article.ID, nil, http.StatusNoContent, nil)
 	var again ArticleResponse
 	a.json("POST", "/v1/articles", body, http.StatusCreated, &again, key...)
-	if again.Article.ID == first.Article.ID {
-		t.Errorf("retry after delete answered the deleted id %s", again.Article.ID)
+	if again.Article.ID != first.Article.ID || len(again.Quotes) != len(first.Quotes) {
+		t.Errorf("retry after delete = %s with %d quotes, want %s with %d", again.Article.ID, len(again.Quotes), first.Article.ID, len(first.Quotes))
 	}
 }
 

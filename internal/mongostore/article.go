@@ -27,6 +27,24 @@ type articleDoc struct {
 	// Pending is true from the insert of the article until all its quotes
 	// are stored; an ingest that finds a pending article finishes it.
 	Pending bool `bson:"pending,omitempty"`
+	// QuoteCount is how many quotes the article has (ids id-0 .. id-(n-1)),
+	// set when the ingest completes; absent on articles made by
+	// CreateArticle.
+	QuoteCount *int `bson:"quote_count,omitempty"`
+}
+
+// articleIDFor derives an article's id from its URL, or without URL from its
+// text: posting the same article again meets the stored one on _id, which
+// every server (the embedded one too) answers from its index.
+func articleIDFor(a *attribution.Article) bson.ObjectID {
+	key := "text:" + a.Text
+	if a.URL != "" {
+		key = "url:" + a.URL
+	}
+	sum := sha256.Sum256([]byte(key))
+	var id bson.ObjectID
+	copy(id[:], sum[:12])
+	return id
 }
 
 func newArticleDoc(a *attribution.Article) articleDoc {

@@ -31,20 +31,26 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	// embedded store would answer by scanning.
 	a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
 	d := newArticleDoc(a)
-	d.ID = bson.NewObjectID()
+	d.ID = articleIDFor(a)
 	d.Pending = true
 	created := true
 	if _, err := s.db.Collection(collArticles).InsertOne(ctx, d); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return attribution.IngestResult{}, wrapErr("ingest article", err)
 		}
-		existing, err := s.findSameArticle(ctx, a)
+		// The same URL (or text) meets the stored article on _id; the same
+		// text under another URL only on text_hash.
+		var existing articleDoc
+		err := s.db.Collection(collArticles).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&existing)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			existing, err = s.findSameArticle(ctx, a)
+		}
 		if err != nil {
-			return attribution.IngestResult{}, err
+			return attribution.IngestResult{}, wrapErr("find stored article", err)
 		}
 		if !existing.Pending {
 			art := existing.article()
-			qs, err := s.articleQuotes(ctx, art.ID)
+			qs, err := s.quotesOf(ctx, existing)
 			if err != nil {
 				return attribution.IngestResult{}, err
 			}
@@ -103,8 +109,10 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		}
 	}
 	oid, _ := bson.ObjectIDFromHex(a.ID)
-	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}},
-		bson.D{{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}}}); err != nil {
+	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "quote_count", Value: len(docs)}}},
+		{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}},
+	}); err != nil {
 		return attribution.IngestResult{}, wrapErr("finish article "+a.ID, err)
 	}
 	return attribution.IngestResult{Article: *a, Quotes: out, Created: created}, nil

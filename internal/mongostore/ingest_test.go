@@ -331,3 +331,42 @@ func TestDeadlines(t *testing.T) {
 		t.Errorf("DeleteArticle: %v", err)
 	}
 }
+
+// TestIDLookupsOnly: with the embedded store's option, an article's quotes
+// are read by _id; the answers are the same.
+func TestIDLookupsOnly(t *testing.T) {
+	plain := newTestStore(t)
+	s, err := mongostore.Open(mongostore.Options{URI: testURI, Database: plain.Name(), IDLookupsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	ctx := context.Background()
+	if err := s.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := ingest(t, s, seedArticle(t))
+	again := ingest(t, s, seedArticle(t))
+	if again.Created || again.Article.ID != first.Article.ID || len(again.Quotes) != len(first.Quotes) {
+		t.Fatalf("re-ingest = created %v, %d quotes; want the stored article with %d", again.Created, len(again.Quotes), len(first.Quotes))
+	}
+	for i := range first.Quotes {
+		if again.Quotes[i].ID != first.Quotes[i].ID || again.Quotes[i].Text != first.Quotes[i].Text {
+			t.Errorf("quote %d = %s %q, want %s %q", i, again.Quotes[i].ID, again.Quotes[i].Text, first.Quotes[i].ID, first.Quotes[i].Text)
+		}
+	}
+	byID, err := s.ArticleQuotes(ctx, first.Article.ID)
+	if err != nil || len(byID) != len(first.Quotes) {
+		t.Errorf("ArticleQuotes = %d, %v; want %d", len(byID), err, len(first.Quotes))
+	}
+	viaPlain, err := plain.ArticleQuotes(ctx, first.Article.ID)
+	if err != nil || len(viaPlain) != len(byID) {
+		t.Errorf("ArticleQuotes without the option = %d, %v; want %d", len(viaPlain), err, len(byID))
+	}
+	// the same text without URL is found by its text
+	noURL := seedArticle(t)
+	noURL.URL = ""
+	if res := ingest(t, s, noURL); res.Created || res.Article.ID != first.Article.ID {
+		t.Errorf("same text without URL = created %v id %s, want the stored %s", res.Created, res.Article.ID, first.Article.ID)
+	}
+}

@@ -104,10 +104,34 @@ func distinct(ws []string) []string {
 // ArticleQuotes returns the quotes of an article in text order. The error
 // wraps attribution.ErrNotFound when there is no such article.
 func (s *Store) ArticleQuotes(ctx context.Context, articleID string) ([]attribution.StoredQuote, error) {
-	if _, err := s.GetArticle(ctx, articleID); err != nil {
-		return nil, err
+	oid, err := bson.ObjectIDFromHex(articleID)
+	if err != nil {
+		return nil, fmt.Errorf("article quotes %q: %w", articleID, attribution.ErrNotFound)
 	}
-	return s.articleQuotes(ctx, articleID)
+	var d articleDoc
+	if err := s.db.Collection(collArticles).FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d); err != nil {
+		return nil, wrapErr("article quotes "+articleID, err)
+	}
+	return s.quotesOf(ctx, d)
+}
+
+// quotesOf reads an article's quotes: one query on article_id, or, where
+// the server indexes only _id look-ups, one look-up per quote id.
+func (s *Store) quotesOf(ctx context.Context, d articleDoc) ([]attribution.StoredQuote, error) {
+	id := d.ID.Hex()
+	if !s.idLookupsOnly || d.QuoteCount == nil {
+		return s.articleQuotes(ctx, id)
+	}
+	out := make([]attribution.StoredQuote, 0, *d.QuoteCount)
+	for n := 0; n < *d.QuoteCount; n++ {
+		var q quoteDoc
+		err := s.db.Collection(collQuotes).FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s-%d", id, n)}}).Decode(&q)
+		if err != nil {
+			return nil, wrapErr("article quotes "+id, err)
+		}
+		out = append(out, q.quote())
+	}
+	return out, nil
 }
 
 func (s *Store) articleQuotes(ctx context.Context, articleID string) ([]attribution.StoredQuote, error) {

@@ -48,13 +48,19 @@ type Options struct {
 	ServerSelectionTimeout time.Duration
 	// ConnectTimeout bounds one TCP connect and handshake. Zero means 3s.
 	ConnectTimeout time.Duration
+	// IDLookupsOnly says the server answers only _id equality from an
+	// index and scans for any other filter: the embedded FerretDB. The
+	// store then reads an article's quotes one _id at a time instead of
+	// by article_id. On MongoDB leave it false.
+	IDLookupsOnly bool
 }
 
 // Store is the MongoDB-backed store. It is safe for concurrent use.
 type Store struct {
-	client *mongo.Client
-	db     *mongo.Database
-	logger *slog.Logger
+	client        *mongo.Client
+	db            *mongo.Database
+	logger        *slog.Logger
+	idLookupsOnly bool
 }
 
 // Open creates a client for opts.URI. It does not wait for the server: the
@@ -89,7 +95,7 @@ func Open(opts Options) (*Store, error) {
 		// credentials; the URI itself is not repeated here.
 		return nil, fmt.Errorf("open store at %s: %w", Hosts(opts.URI), err)
 	}
-	return &Store{client: client, db: client.Database(opts.Database), logger: logger}, nil
+	return &Store{client: client, db: client.Database(opts.Database), logger: logger, idLookupsOnly: opts.IDLookupsOnly}, nil
 }
 
 // Ping checks that the primary answers. Give ctx a deadline: without one the
