@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -134,4 +135,31 @@ func (m minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (m minLevel) WithGroup(name string) slog.Handler {
 	return minLevel{h: m.h.WithGroup(name), level: m.level}
+}
+
+// TestURI gives a package's tests a server to run against: the MongoDB at
+// $WHOSAID_TEST_MONGO_URI when that is set, otherwise an embedded store in a
+// new temporary directory. stop stops that store and removes its directory;
+// call it after the tests.
+func TestURI(prefix string, logger *slog.Logger) (uri string, stop func(), err error) {
+	if uri := os.Getenv("WHOSAID_TEST_MONGO_URI"); uri != "" {
+		return uri, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	srv, err := Start(Options{Dir: dir, Logger: logger})
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return srv.URI(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Stop(ctx); err != nil && logger != nil {
+			logger.Error("stop test store", slog.Any("error", err))
+		}
+		os.RemoveAll(dir)
+	}, nil
 }

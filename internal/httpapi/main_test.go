@@ -66,29 +66,13 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if uri := os.Getenv("WHOSAID_TEST_MONGO_URI"); uri != "" {
-		testURI = uri
-	} else {
-		dir, err := os.MkdirTemp("", "whosaid-httpapi-test-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		srv, err := embedded.Start(embedded.Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := srv.Stop(ctx); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-			}
-		}()
-		testURI = srv.URI()
+	uri, stop, err := embedded.TestURI("whosaid-httpapi-test-", slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
+	defer stop()
+	testURI = uri
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
 		if missing := uncoveredResponses(); len(missing) > 0 {

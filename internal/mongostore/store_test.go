@@ -27,29 +27,13 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	if uri := os.Getenv("WHOSAID_TEST_MONGO_URI"); uri != "" {
-		testURI = uri
-		return m.Run()
-	}
-	dir, err := os.MkdirTemp("", "whosaid-mongostore-test-")
+	uri, stop, err := embedded.TestURI("whosaid-mongostore-test-", slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	srv, err := embedded.Start(embedded.Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Stop(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-		}
-	}()
-	testURI = srv.URI()
+	defer stop()
+	testURI = uri
 	return m.Run()
 }
 
