@@ -104,6 +104,11 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 			k--
 			continue
 		}
+		// a word of a compound title: "senior trial counsel Jane Doe"
+		if !headNominal && !p.Cap && x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(p.Lower) && !x.lex.in("skip", p.Lower) && !x.lex.in("pronouns", p.Lower) && !strings.HasSuffix(p.Lower, "ed") && !strings.HasSuffix(p.Lower, "ing") && j-k < 8 {
+			k--
+			continue
+		}
 		if nameParticles[p.Lower] && k-2 >= stop && x.isNameToken(d, k-2) && d.Tokens[k].Cap {
 			k--
 			continue
@@ -189,6 +194,11 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 			continue
 		}
 		if nameParticles[p.Lower] && last >= 0 && k+1 < stop && x.isNameToken(d, k+1) && p.Lower != "of" && p.Lower != "and" {
+			k++
+			continue
+		}
+		// "Former secretary of state Hillary Clinton"
+		if p.Lower == "of" && last >= 0 && x.isTitle(d.Tokens[last].Lower) && k+1 < stop && (d.Tokens[k+1].Cap || x.isTitle(d.Tokens[k+1].Lower)) {
 			k++
 			continue
 		}

@@ -200,7 +200,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			fw := d.Tokens[k+1]
 			// a parenthetical that is no role: ", in her dissent,", ", for
 			// example,", ", who asked not to be named,"
-			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile")
+			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile" || isNumberish(fw.Lower) && k+2 == e-1)
 			if !aside && fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
 				break // "Jensen, defended the work, saying": no apposition
 			}
@@ -620,7 +620,12 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 	commaAfter := d.Tokens[a-1].Lower == ","
 	endsStop := !r.endsOpen(qi) && !commaAfter
 	if endsStop && !r.endsPeriod(qi) {
-		return false // a fragment inside a sentence: "robust" security guarantees
+		// a fragment inside a sentence ("robust" security guarantees) takes
+		// no speaker after it; a quote opening its sentence ("...too" Sweeny
+		// said) may, its comma forgotten
+		if sf, _ := r.sentBounds(r.qOpenTok[qi]); r.qOpenTok[qi] != sf {
+			return false
+		}
 	}
 	for c := a; c < end && c < a+18; c++ {
 		if d.Tokens[c].Kind == nlp.Punct && (r.inQuote[c] >= 0 || d.Tokens[c].Sent != d.Tokens[a].Sent || strings.Contains(";:!?\"“”«»„", d.Tokens[c].Lower)) {
@@ -657,6 +662,10 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 // attribution ("...," he said).
 func (r *run) endsOpen(qi int) bool {
 	l := r.qLast[qi]
+	// look through the marks of a quote that ends inside ("...‘echo,’")
+	for l > r.qFirst[qi] && isQuoteMarkToken(r.d.Tokens[l-1].Lower) {
+		l--
+	}
 	if l <= r.qFirst[qi] {
 		return false
 	}
@@ -667,8 +676,19 @@ func (r *run) endsOpen(qi int) bool {
 	return false
 }
 
+func isQuoteMarkToken(s string) bool {
+	switch s {
+	case "'", "’", "‘", "\"", "”", "“", "»", "«", "›", "‹":
+		return true
+	}
+	return false
+}
+
 func (r *run) endsPeriod(qi int) bool {
 	l := r.qLast[qi]
+	for l > r.qFirst[qi] && isQuoteMarkToken(r.d.Tokens[l-1].Lower) {
+		l--
+	}
 	return l > r.qFirst[qi] && (r.d.Tokens[l-1].Lower == "." || r.d.Tokens[l-1].Lower == "。")
 }
 
