@@ -97,7 +97,9 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 			break
 		}
 		if determiners[p.Lower] {
-			k--
+			if p.Lower != "that" || headNominal {
+				k-- // "that" before a name is the conjunction: "stated that Melania would"
+			}
 			break
 		}
 		if x.isNameToken(d, k-1) || x.isTitle(p.Lower) || p.Lower == "'s" {
@@ -105,7 +107,8 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 			continue
 		}
 		// a word of a compound title: "senior trial counsel Jane Doe"
-		if !headNominal && !p.Cap && x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(p.Lower) && !x.lex.in("skip", p.Lower) && !x.lex.in("pronouns", p.Lower) && !strings.HasSuffix(p.Lower, "ed") && !strings.HasSuffix(p.Lower, "ing") && j-k < 8 {
+		_, isCue := x.lex.forms[p.Lower]
+		if !headNominal && !p.Cap && !isCue && x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(p.Lower) && !x.lex.in("skip", p.Lower) && !x.lex.in("pronouns", p.Lower) && !strings.HasSuffix(p.Lower, "ed") && !strings.HasSuffix(p.Lower, "ing") && j-k < 8 {
 			k--
 			continue
 		}

@@ -273,6 +273,16 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	return phrase{}, false
 }
 
+// clauseOpener: a token after which a new clause (with its own subject)
+// begins.
+func clauseOpener(w string) bool {
+	switch w {
+	case ",", ";", ":", "—", "–", "--", "and", "but", "while", "whereas", "yet":
+		return true
+	}
+	return false
+}
+
 // isAdverb: a manner adverb between a subject and its verb ("forcefully told").
 func isAdverb(w string) bool {
 	return len(w) > 4 && strings.HasSuffix(w, "ly") && w != "only" && w != "early" && w != "family" && w != "italy" && w != "july" && w != "rally" && w != "ally" && w != "supply"
@@ -742,8 +752,14 @@ func (r *run) sieveBefore(qi int, f *found) bool {
 			if !ok {
 				continue
 			}
-			if c.Entry.Class == ClassSpeech && best == nil {
-				best = &cand{c, ph}
+			if c.Entry.Class == ClassSpeech {
+				// The first speech cue of the sentence (the main clause), or a
+				// later one that opens a clause of its own: "Cruz accuses
+				// Obama of "...", and Trump says he's "..."". A cue inside
+				// the first one's content ("she said Trump favors") is not.
+				if best == nil || ph.First > 0 && clauseOpener(d.Tokens[ph.First-1].Lower) {
+					best = &cand{c, ph}
+				}
 			} else if c.Entry.Class == ClassBelief && belief == nil {
 				belief = &cand{c, ph}
 			}
