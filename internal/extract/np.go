@@ -407,3 +407,16 @@ func isPrepositionWord(w string) bool {
 	}
 	return false
 }
+
+// isStatementNoun: nouns for a piece of speech or writing ("a statement
+// saying", "a letter arguing"), whose author is the speaker.
+func (x *Extractor) isStatementNoun(w string) bool {
+	if e, ok := x.lex.forms[w]; ok && e.Class == ClassNoun {
+		return true
+	}
+	switch w {
+	case "statement", "letter", "email", "e-mail", "memo", "tweet", "post", "release", "message", "note", "op-ed", "column", "speech", "remarks", "video", "ad":
+		return true
+	}
+	return false
+}

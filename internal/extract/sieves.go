@@ -151,6 +151,14 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		return phrase{}, false
 	}
 	ph, ok := r.x.leftPhrase(d, e, stop)
+	if ok && ing && ph.Nominal && r.x.isStatementNoun(ph.Head) {
+		// "Mackler issued a statement saying ...": the statement's author
+		// speaks, the subject of the clause.
+		sf, _ := r.sentBounds(c)
+		if cs, ok := r.clauseSubject(max(sf, stop), ph.First); ok {
+			return cs, true
+		}
+	}
 	if !ok && d.Tokens[e-1].Kind == nlp.Word && !d.Tokens[e-1].Cap {
 		// "The clip says", "The NFL legend said": a determiner opening the
 		// clause, then up to three words ending in a noun
