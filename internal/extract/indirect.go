@@ -167,19 +167,37 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	if e-1 < sf || d.Tokens[e-1].Kind != nlp.Word || r.inQuote[e-1] >= 0 {
 		return phrase{}, false
 	}
+	// Walk left to the start of the clause; verbs are allowed only inside a
+	// relative clause ("voters who watched the debate said"), so remember
+	// the leftmost verb and check it against the leftmost "who".
 	k := e - 1
-	for k-1 >= sf && e-k < 14 {
+	verbAt, relAt := -1, -1
+	for k-1 >= sf && e-k < 24 {
 		t := d.Tokens[k-1]
 		if t.Kind == nlp.Punct && t.Lower != "'s" && t.Lower != "-" && t.Lower != "%" && t.Lower != "." || r.inQuote[k-1] >= 0 {
+			// a comma closing a relative clause: "voters who ..., on TV, said"
+			if t.Lower == "," && relAt < 0 && verbAt >= 0 {
+				k--
+				continue
+			}
 			break
 		}
 		if isClauseBreak(t.Lower) {
 			break
 		}
+		if t.Lower == "who" || t.Lower == "which" {
+			relAt = k - 1
+		}
 		if r.cueAt[k-1] >= 0 && !(r.cues[r.cueAt[k-1]].Entry.Nouny && r.cues[r.cueAt[k-1]].Entry.FormIdx <= 1) || looksVerb(t.Lower) && !t.Cap && !r.x.isNounLike(t.Lower) && !strings.HasSuffix(t.Lower, "s") {
-			return phrase{}, false // another verb: not a plain subject
+			verbAt = k - 1
 		}
 		k--
+	}
+	if verbAt >= 0 && (relAt < 0 || verbAt < relAt) {
+		return phrase{}, false // another verb outside a relative clause: not a plain subject
+	}
+	if relAt == k {
+		return phrase{}, false // the clause starts with "who": no head noun
 	}
 	if k-1 >= sf && d.Tokens[k-1].Kind == nlp.Punct && d.Tokens[k-1].Lower != "," && !(k-1 == sf) {
 		return phrase{}, false
@@ -200,7 +218,11 @@ func (r *run) indirectTrailing(ci, sf, sl int, f *found) bool {
 	c := r.cues[ci]
 	var ph phrase
 	var comma int
-	if p, ok := r.subjectBefore(c.First, sf); ok && p.First-1 > sf && d.Tokens[p.First-1].Lower == "," {
+	p, ok := r.subjectBefore(c.First, sf)
+	if !ok && c.Entry.Class == ClassSpeech {
+		p, ok = r.looseSubject(c.First, sf) // "..., a source close to him said."
+	}
+	if ok && p.First-1 > sf && d.Tokens[p.First-1].Lower == "," {
 		ph, comma = p, p.First-1
 	} else if c.First-1 > sf && d.Tokens[c.First-1].Lower == "," {
 		p, ok := r.x.rightPhrase(d, c.Last, sl)

@@ -257,7 +257,10 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 				break
 			}
 			if c2, ok := r.cueVerbAt(i); ok {
-				return r.subjectBefore(c2.First, stop)
+				if ph, ok := r.subjectBefore(c2.First, stop); ok {
+					return ph, true
+				}
+				break
 			}
 		}
 		sf, _ := r.sentBounds(c)
