@@ -268,8 +268,22 @@ func (r *run) accordingTo(ci, sf, sl int, f *found) bool {
 	d := r.d
 	c := r.cues[ci]
 	ph, ok := r.x.rightPhrase(d, c.Last, sl)
-	if !ok {
-		return false
+	if !ok || ph.Last < sl && d.Tokens[ph.Last].Kind == nlp.Word {
+		// The source runs to the next comma or the sentence end: "according
+		// to a 2014 Labor Department study", "according to the schedule
+		// published Thursday,".
+		k := c.Last
+		for k < sl && k < c.Last+14 && d.Tokens[k].Lower != "," && !(d.Tokens[k].Kind == nlp.Punct && k == sl-1) && r.inQuote[k] < 0 {
+			k++
+		}
+		trailing := c.First > sf && d.Tokens[c.First-1].Lower == ","
+		if k == c.Last || r.inQuote[min(k, sl-1)] >= 0 || k < sl && d.Tokens[k].Lower != "," && !(k == sl-1 && trailing) {
+			if !ok {
+				return false
+			}
+		} else {
+			ph = r.x.finish(d, phrase{First: c.Last, Last: k, Nominal: !d.Tokens[k-1].Cap})
+		}
 	}
 	afterComma := func() bool { // "according to X, CONTENT"
 		k := ph.Last
