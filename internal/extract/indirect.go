@@ -133,7 +133,14 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 	}
 	end := r.contentEnd(k, sl)
 	words := r.countWords(k, end)
-	if words < 3 || !hasThat && words < 4 {
+	minWords := 4
+	if hasThat {
+		minWords = 3
+	}
+	if l := c.Entry.Lemma; strings.HasSuffix(l, " to") || strings.HasSuffix(l, " about") || strings.HasSuffix(l, " of") {
+		minWords = 1 // "referring to Barack Obama": the topic is the content
+	}
+	if words < minWords {
 		return false
 	}
 	// after "said at a news event this month" a clause must follow, with a verb

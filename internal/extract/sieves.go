@@ -271,11 +271,26 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			return ph, true // "the chairman declined to name them but said"
 		}
 	}
-	// ", saying ...": a participle takes the subject of its clause.
+	// ", saying ...": a participle takes the subject of its clause, or of
+	// the cue before it ("...," Black said, referring to ...).
 	if ing && d.Tokens[c-1].Lower == "," {
 		sf, _ := r.sentBounds(c)
 		if sf < stop {
 			sf = stop
+		}
+		for i := c - 2; i >= sf && i > c-12; i-- {
+			if r.inQuote[i] >= 0 {
+				break
+			}
+			if c2, ok := r.cueVerbAt(i); ok && c2.First == i {
+				if ph, ok := r.subjectBefore(i, sf); ok {
+					return ph, true
+				}
+				if ph, ok := r.x.rightPhrase(d, c2.Last, c-1); ok && ph.Last == c-1 {
+					return ph, true // "...," said Black, referring to ...
+				}
+				break
+			}
 		}
 		if ph, ok := r.clauseSubject(sf, c-1); ok {
 			return ph, true
