@@ -243,12 +243,17 @@ func (r *run) indirectTrailing(ci, sf, sl int, f *found) bool {
 	} else {
 		return false
 	}
-	// The cue must end its clause: sentence end, a comma, or a short adjunct.
+	// The cue must end its clause: sentence end, a comma, or a short adjunct
+	// (only after verbs of saying: "..., Warren endorsed Clinton" is no
+	// attribution of what came before).
 	after := c.Last
 	if ph.First > c.First {
 		after = ph.Last
 	}
 	if after < sl && d.Tokens[after].Kind == nlp.Word {
+		if !c.Entry.Strong {
+			return false
+		}
 		n := 0
 		for j := after; j < sl && d.Tokens[j].Kind == nlp.Word; j++ {
 			n++

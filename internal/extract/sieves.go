@@ -267,7 +267,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		if sf < stop {
 			sf = stop
 		}
-		if ph, ok := r.clauseSubject(sf, e-1); ok {
+		if ph, ok := r.clauseSubjectAny(sf, e-1); ok {
 			return ph, true // "the chairman declined to name them but said"
 		}
 	}
@@ -286,13 +286,13 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 				if ph, ok := r.subjectBefore(i, sf); ok {
 					return ph, true
 				}
-				if ph, ok := r.x.rightPhrase(d, c2.Last, c-1); ok && ph.Last == c-1 {
+				if ph, ok := r.x.rightPhrase(d, c2.Last, c-1); ok && ph.Last == c-1 && c2.Entry.Strong {
 					return ph, true // "...," said Black, referring to ...
 				}
 				break
 			}
 		}
-		if ph, ok := r.clauseSubject(sf, c-1); ok {
+		if ph, ok := r.clauseSubjectAny(sf, c-1); ok {
 			return ph, true
 		}
 	}
@@ -1083,6 +1083,20 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 		return phrase{}, false
 	}
 	return ph, true
+}
+
+// clauseSubjectAny tries the clause subject at the sentence start, then
+// after a leading adverbial clause ("After the primaries, Warren endorsed").
+func (r *run) clauseSubjectAny(from, to int) (phrase, bool) {
+	if ph, ok := r.clauseSubject(from, to); ok {
+		return ph, true
+	}
+	for i := from; i < to && i < from+15; i++ {
+		if r.d.Tokens[i].Lower == "," {
+			return r.clauseSubject(i+1, to)
+		}
+	}
+	return phrase{}, false
 }
 
 // looksVerb: a past or present tense form, by its ending.
