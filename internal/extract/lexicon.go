@@ -161,3 +161,7 @@ func (lx *Lexicon) addList(list, data string) error {
 
 // in reports whether word (lower case) is in the named list.
 func (lx *Lexicon) in(list, word string) bool { return lx.words[list][word] }
+
+// nounForm: the bare or -s form of a nouny cue, which reads as a noun more
+// often than as a verb ("the label", "personal attacks").
+func (e cueEntry) nounForm() bool { return e.Nouny && e.FormIdx <= 1 }

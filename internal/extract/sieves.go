@@ -256,7 +256,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			if r.inQuote[i] >= 0 {
 				break
 			}
-			if c2, ok := r.cueVerbAt(i); ok {
+			if c2, ok := r.cueVerbAt(i); ok && !c2.Entry.nounForm() {
 				if ph, ok := r.subjectBefore(c2.First, stop); ok {
 					return ph, true
 				}
@@ -282,7 +282,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			if r.inQuote[i] >= 0 {
 				break
 			}
-			if c2, ok := r.cueVerbAt(i); ok && c2.First == i {
+			if c2, ok := r.cueVerbAt(i); ok && c2.First == i && !c2.Entry.nounForm() {
 				if ph, ok := r.subjectBefore(i, sf); ok {
 					return ph, true
 				}
