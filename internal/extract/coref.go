@@ -45,6 +45,10 @@ func (r *run) names() []fullName {
 			}
 			j++
 		}
+		if r.hasCue(i, j) {
+			i = j
+			continue // a headline in capitals: "Bellwether County Says Trump"
+		}
 		ph := r.x.finish(d, phrase{First: i, Last: j})
 		// take titles before the name as its role: "Kremlin spokesman Dmitry Peskov"
 		if lp, ok := r.x.leftPhrase(d, j, d.Sents[d.Tokens[i].Sent].First); ok && !lp.Nominal && lp.Pronoun == "" && lp.NameLast == ph.NameLast {
@@ -334,4 +338,13 @@ func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []
 	}
 	typ := attribution.SpeakerUnknown
 	return get(p, typ)
+}
+
+func (r *run) hasCue(a, b int) bool {
+	for i := a; i < b; i++ {
+		if r.cueAt[i] >= 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -158,8 +158,9 @@ func (r *run) findCues() {
 		if be.AfterQuote && !(i >= 2 && d.Tokens[i-1].Lower == "," && r.inQuote[i-2] >= 0) {
 			continue
 		}
-		// Cue verbs are lower case except at a sentence start ("States" is no cue).
-		if d.Tokens[i].Cap && i != d.Sents[d.Tokens[i].Sent].First && be.Lang == "en" {
+		// Cue verbs are lower case except at a sentence start ("States" is no
+		// cue) and in headlines written in capitals ("County Says Trump Will Win").
+		if d.Tokens[i].Cap && i != d.Sents[d.Tokens[i].Sent].First && be.Lang == "en" && !r.headline(d.Tokens[i].Sent) {
 			continue
 		}
 		r.cueAt[i] = len(r.cues)
@@ -185,4 +186,22 @@ func isGerman(d *nlp.Doc) bool {
 		}
 	}
 	return de > 5 && de > 2*en
+}
+
+// headline reports whether sentence si is a headline in title case: most of
+// its words capitalised, and short.
+func (r *run) headline(si int) bool {
+	s := r.d.Sents[si]
+	words, caps := 0, 0
+	for i := s.First; i < s.Last; i++ {
+		t := r.d.Tokens[i]
+		if t.Kind != nlp.Word {
+			continue
+		}
+		words++
+		if t.Cap {
+			caps++
+		}
+	}
+	return words >= 3 && words <= 20 && caps*10 >= words*7
 }

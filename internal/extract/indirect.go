@@ -266,10 +266,16 @@ func (r *run) indirectTrailing(ci, sf, sl int, f *found) bool {
 	for start < comma && d.Tokens[start].Kind == nlp.Punct {
 		start++
 	}
-	if r.countWords(start, comma) < 3 {
+	end := comma
+	// "This campaign, he says, is different.": the attribution sits inside
+	// the content, which runs on after it.
+	if after < sl && d.Tokens[after].Lower == "," && after+1 < sl && d.Tokens[after+1].Kind == nlp.Word && !d.Tokens[after+1].Cap && r.hasVerb(after+1, after+2) && !isPreposition(d.Tokens[after+1].Lower) {
+		end = r.contentEnd(after+1, sl)
+	}
+	if r.countWords(start, end) < 3 {
 		return false
 	}
-	f.content = span(d, start, comma)
+	f.content = span(d, start, end)
 	f.speaker, f.hasSpk = ph, true
 	f.rule, f.conf = ruleIndirectTrail, 0.75
 	return true

@@ -208,7 +208,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			fw := d.Tokens[k+1]
 			// a parenthetical that is no role: ", in her dissent,", ", for
 			// example,", ", who asked not to be named,"
-			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile" || isNumberish(fw.Lower) && k+2 == e-1)
+			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile" || isNumberish(fw.Lower) && k+2 < e && d.Tokens[k+2].Lower == ",")
 			if !aside && fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
 				break // "Jensen, defended the work, saying": no apposition
 			}
