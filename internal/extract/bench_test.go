@@ -102,3 +102,25 @@ func BenchmarkBareWalk(b *testing.B) {
 		bareWalk(docs)
 	}
 }
+
+// BenchmarkAdversarial runs texts built to defeat windows and look-ups: no
+// sentence ends, thousands of quotes or cues in one sentence, capitalised
+// cues. Each should cost about what news text of its size costs.
+func BenchmarkAdversarial(b *testing.B) {
+	x := mustNew(b)
+	cases := []struct{ name, text string }{
+		{"cues-no-sentence-end", strings.Repeat("he said that officials said ", 20000)},
+		{"quotes-in-one-sentence", strings.Repeat(`he said "a b c d" and `, 20000)},
+		{"marks-only", strings.Repeat(`"'“”‘’„`, 30000)},
+		{"capitalised-cues", strings.Repeat("Officials Say Says Said ", 40000)},
+		{"names", strings.Repeat("John Smith Mary Jones ", 30000)},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.text)))
+			for i := 0; i < b.N; i++ {
+				x.Extract(tc.text)
+			}
+		})
+	}
+}

@@ -74,6 +74,8 @@ type run struct {
 	// german is set when the text reads as German: the verb comes second
 	// ("Am Montag sagte er"), every noun is capitalised.
 	german bool
+	// headlines caches headline(): 1 yes, -1 no, 0 not yet known.
+	headlines []int8
 }
 
 // Extract returns the quotes and speakers of text, with byte offsets into text.
@@ -191,6 +193,13 @@ func isGerman(d *nlp.Doc) bool {
 // headline reports whether sentence si is a headline in title case: most of
 // its words capitalised, and short.
 func (r *run) headline(si int) bool {
+	if r.headlines == nil {
+		r.headlines = make([]int8, len(r.d.Sents))
+	}
+	if h := r.headlines[si]; h != 0 {
+		return h > 0
+	}
+	r.headlines[si] = -1
 	s := r.d.Sents[si]
 	words, caps := 0, 0
 	for i := s.First; i < s.Last; i++ {
@@ -203,5 +212,8 @@ func (r *run) headline(si int) bool {
 			caps++
 		}
 	}
-	return words >= 3 && words <= 20 && caps*10 >= words*7
+	if words >= 3 && words <= 20 && caps*10 >= words*7 {
+		r.headlines[si] = 1
+	}
+	return r.headlines[si] > 0
 }
