@@ -182,10 +182,28 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 	k := i
 	if determiners[t.Lower] {
 		k++
+		// "one of two witnesses", "some of the voters"
+		if k+1 < stop && d.Tokens[k].Lower == "of" {
+			k++
+			if k < stop && determiners[d.Tokens[k].Lower] {
+				k++
+			}
+		}
+	}
+	// Adjectives before the head: "one unaligned Florida Republican
+	// strategist", "undecided Republican voter Stephanie Hooton".
+	for n := 0; n < 3 && k+1 < stop && d.Tokens[k].Kind == nlp.Word && !d.Tokens[k].Cap &&
+		!x.isNounLike(d.Tokens[k].Lower) && !x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(d.Tokens[k].Lower) &&
+		!x.lex.in("pronouns", d.Tokens[k].Lower) && !x.lex.in("skip", d.Tokens[k].Lower) && !determiners[d.Tokens[k].Lower] &&
+		(d.Tokens[k+1].Cap || x.isNounLike(d.Tokens[k+1].Lower) || x.isTitle(d.Tokens[k+1].Lower)); n++ {
+		if _, cue := x.lex.forms[d.Tokens[k].Lower]; cue {
+			break
+		}
+		k++
 	}
 	last := -1
 	nominal := false
-	for k < stop && k-i < 10 {
+	for k < stop && k-i < 12 {
 		p := d.Tokens[k]
 		if p.Kind != nlp.Word {
 			break

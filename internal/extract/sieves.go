@@ -243,7 +243,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 					}
 				}
 				if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) {
-					return phrase{}, false
+					continue // "Clinton, during a meeting in Columbus, Ohio, said"
 				}
 				return ph, true
 			}
@@ -747,6 +747,13 @@ func (r *run) sieveColon(qi int, f *found) bool {
 	if ph, ok := r.x.rightPhrase(d, start, o-1); ok && ph.Last == o-1 && ph.Pronoun == "" && r.cueAt[ph.Last-1] < 0 {
 		r.setAttr(f, qi, cue{First: -1}, ph, ruleColonSpeaker, 0.75, true)
 		return true
+	}
+	// "... - More from Jones:" / "HEADLINE - Frank Newport and Jim Harter:"
+	if ph, ok := r.x.leftPhrase(d, o-1, sf); ok && !ph.Nominal && ph.Pronoun == "" && r.cueAt[ph.Last-1] < 0 && ph.First > sf {
+		if p := d.Tokens[ph.First-1].Lower; p == "from" || p == "-" || p == "—" || p == "–" || p == "--" {
+			r.setAttr(f, qi, cue{First: -1}, ph, ruleColonSpeaker, 0.7, true)
+			return true
+		}
 	}
 	return false
 }
