@@ -208,7 +208,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			fw := d.Tokens[k+1]
 			// a parenthetical that is no role: ", in her dissent,", ", for
 			// example,", ", who asked not to be named,"
-			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile" || isNumberish(fw.Lower) && k+2 < e && d.Tokens[k+2].Lower == ",")
+			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || strings.HasSuffix(fw.Lower, "ing") && k+1 != e-2 || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile" || isNumberish(fw.Lower) && k+2 < e && d.Tokens[k+2].Lower == ",")
 			if !aside && fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
 				break // "Jensen, defended the work, saying": no apposition
 			}
@@ -248,6 +248,14 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 				return ph, true
 			}
 			break
+		}
+	}
+	// "She went on to say:", "Trump refused to say": the subject of the
+	// clause.
+	if d.Tokens[e-1].Lower == "to" {
+		sf, _ := r.sentBounds(c)
+		if ph, ok := r.clauseSubjectAny(max(sf, stop), e-1); ok {
+			return ph, true
 		}
 	}
 	// "Lazar said he welcomed it and added": the subject of the cue before.
