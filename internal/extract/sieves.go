@@ -453,7 +453,9 @@ func (r *run) attributeQuotes() {
 		// said) when it opens its sentence; after "on CBS's" it is a title.
 		sf, _ := r.sentBounds(r.qOpenTok[qi])
 		opens := r.qOpenTok[qi] == sf || r.qOpenTok[qi] > 0 && d.Tokens[r.qOpenTok[qi]-1].Lower == ":"
-		adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect
+		o := r.qOpenTok[qi]
+		introduced := o > 0 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") && (o < 2 || d.Tokens[o-2].Lower != "called")
+		adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect && introduced
 		if r.quoteWords(qi) == 0 || r.isNamed(qi) {
 			continue
 		}
