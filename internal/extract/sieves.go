@@ -21,6 +21,7 @@ const (
 	ruleSameParagraph   = "same-paragraph"      // "A," he said. "B."
 	ruleContinuation    = "continuation"        // a quote paragraph after X's quote
 	ruleNeighbour       = "neighbour-sentence"  // X began talking. "..."
+	ruleGermanColon     = "german-colon"        // Stoiber hatte ... betont: „...“
 	ruleTranscript      = "transcript"          // "PENCE: Well, ..."
 	ruleSubject         = "sentence-subject"    // Cruz exhorted Republicans to "..."
 	ruleUnattributed    = "unattributed"
@@ -432,6 +433,9 @@ func (r *run) attributeQuotes() {
 			continue
 		}
 		ok := r.sieveTranscript(qi, &f) || r.sieveAfter(qi, &f) || r.sieveIntro(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f)
+		if !ok && r.german {
+			ok = r.sieveGermanColon(qi, &f)
+		}
 		if !ok {
 			ok = r.sieveContext(qi, &f) || r.sieveSubject(qi, &f)
 		}
@@ -893,6 +897,43 @@ func (r *run) sieveTranscript(qi int, f *found) bool {
 	f.content.Start = d.Tokens[j+1].Start
 	f.kind = attribution.KindDirect
 	return true
+}
+
+// sieveGermanColon: German introduces quotes with a colon after a clause
+// whose verb may come late ("Stoiber hatte die Rolle betont: „...“"); the
+// speaker is the first pronoun or full name of that clause.
+func (r *run) sieveGermanColon(qi int, f *found) bool {
+	d := r.d
+	o := r.qOpenTok[qi]
+	if o == 0 || d.Tokens[o-1].Lower != ":" {
+		return false
+	}
+	sf, _ := r.sentBounds(o - 1)
+	for i := sf; i < o-1; i++ {
+		t := d.Tokens[i]
+		if r.inQuote[i] >= 0 || t.Kind != nlp.Word {
+			continue
+		}
+		if t.Lower == "er" || t.Lower == "sie" && i > sf {
+			r.setAttr(f, qi, cue{First: -1}, r.x.finish(d, phrase{First: i, Last: i + 1, Pronoun: t.Lower}), ruleGermanColon, 0.55, true)
+			return true
+		}
+		// a full name: a known first name, or two capitalised words where
+		// the second is not a common noun form
+		if t.Cap && i+1 < o-1 && d.Tokens[i+1].Cap && d.Tokens[i+1].Kind == nlp.Word {
+			if _, first := r.x.lex.firstMF[t.Lower]; first {
+				j := i + 1
+				for j < o-1 && d.Tokens[j].Cap && d.Tokens[j].Kind == nlp.Word {
+					j++
+				}
+				ph := r.x.finish(d, phrase{First: i, Last: j})
+				ph.Type = attribution.SpeakerPerson
+				r.setAttr(f, qi, cue{First: -1}, ph, ruleGermanColon, 0.55, true)
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sieveIntro: the quote opens its sentence or paragraph right after a
