@@ -203,8 +203,12 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	if verbAt >= 0 && (relAt < 0 || verbAt < relAt) {
 		return phrase{}, false // another verb outside a relative clause: not a plain subject
 	}
-	if relAt == k {
-		return phrase{}, false // the clause starts with "who": no head noun
+	if relAt == k || isClauseBreak(d.Tokens[k].Lower) {
+		return phrase{}, false // the clause starts with "who" or "when": no head noun
+	}
+	switch d.Tokens[k].Lower {
+	case "when", "where", "why", "how", "what", "whom", "whose", "if", "whether":
+		return phrase{}, false
 	}
 	if k-1 >= sf && d.Tokens[k-1].Kind == nlp.Punct && d.Tokens[k-1].Lower != "," && !(k-1 == sf) {
 		return phrase{}, false

@@ -109,6 +109,11 @@ func (d *Doc) tokenize() {
 				j += s2
 				continue
 			}
+			// A thousands separator inside a number: "250,000".
+			if r2 == ',' && j+4 <= len(t) && isDigits(t[j+1:j+4]) && (j+4 == len(t) || !unicode.IsDigit(rune(t[j+4]))) && isDigits(t[j-1:j]) {
+				j += s2
+				continue
+			}
 			// Inner apostrophe, hyphen or abbreviation dot: keep when a word
 			// rune follows ("don't", "Al-Aiban", "U.S").
 			if r2 == '\'' || r2 == '’' || r2 == '-' || r2 == '.' || r2 == '&' {
@@ -135,6 +140,15 @@ func (d *Doc) tokenize() {
 		}
 		i = j
 	}
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isAbbrevDot reports whether the dot at j inside a word that starts at i

@@ -14,6 +14,7 @@ func TestTokens(t *testing.T) {
 		{"Zelenskyy’s office, the ’90s", "Zelenskyy|’s|office|,|the|’|90s"},
 		{"Al-Aiban and Mr. Smith (R-S.C.)", "Al-Aiban|and|Mr.|Smith|(|R-S.C.|)"},
 		{"„Wir“ – «non»", "„|Wir|“|–|«|non|»"},
+		{"admit 250,000 Syrians, 1,5 and 3,", "admit|250,000|Syrians|,|1|,|5|and|3|,"},
 	}
 	for _, tc := range tests {
 		d := New(tc.text)
