@@ -9,7 +9,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -19,6 +22,12 @@ const (
 	EnvMongoURI = "WHOSAID_MONGO_URI"
 	EnvDataDir  = "WHOSAID_DATA_DIR"
 	EnvDB       = "WHOSAID_DB"
+
+	EnvAuth           = "WHOSAID_AUTH"
+	EnvRateLimit      = "WHOSAID_RATE_LIMIT"
+	EnvRateBurst      = "WHOSAID_RATE_BURST"
+	EnvCORSOrigins    = "WHOSAID_CORS_ORIGINS"
+	EnvTrustedProxies = "WHOSAID_TRUSTED_PROXIES"
 )
 
 // Config is the configuration of `whosaid serve`; `whosaid ingest` uses its
@@ -34,14 +43,85 @@ type Config struct {
 	DataDir string
 	// DB is the database name inside MongoDB or FerretDB.
 	DB string
+
+	// Auth requires an API key on every /v1 route ("on"), or none
+	// ("off").
+	Auth Switch
+	// RateLimit is the sustained requests per second allowed to one API
+	// key, or to one client address for requests without a key; 0 turns
+	// rate limiting off.
+	RateLimit float64
+	// RateBurst is how many requests a client may make at once above
+	// RateLimit.
+	RateBurst int
+	// CORSOrigins are the origins browsers may call the API from; empty
+	// means no CORS headers (same-origin only), "*" any origin.
+	CORSOrigins List
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For names the client; empty means the peer address is
+	// the client.
+	TrustedProxies List
+
+	// envErrs are the environment variables LoadEnv could not parse;
+	// Validate reports them.
+	envErrs []error
+}
+
+// Switch is an on/off setting that reads "on", "off", "true", "false",
+// "1" or "0".
+type Switch bool
+
+// String implements flag.Value.
+func (s *Switch) String() string {
+	if s != nil && *s {
+		return "on"
+	}
+	return "off"
+}
+
+// Set implements flag.Value.
+func (s *Switch) Set(v string) error {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "1", "yes":
+		*s = true
+	case "off", "false", "0", "no", "":
+		*s = false
+	default:
+		return fmt.Errorf("%q: want on or off", v)
+	}
+	return nil
+}
+
+// List is a comma-separated list setting; blanks around items are dropped.
+type List []string
+
+// String implements flag.Value.
+func (l *List) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, ",")
+}
+
+// Set implements flag.Value.
+func (l *List) Set(v string) error {
+	*l = nil
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
 }
 
 // Default returns the built-in defaults.
 func Default() Config {
 	return Config{
-		Addr:    "127.0.0.1:8080",
-		DataDir: "./data",
-		DB:      "whosaid",
+		Addr:      "127.0.0.1:8080",
+		DataDir:   "./data",
+		DB:        "whosaid",
+		RateLimit: 20,
+		RateBurst: 40,
 	}
 }
 
@@ -59,6 +139,44 @@ func (c *Config) LoadEnv(lookup func(string) (string, bool)) {
 			*dst = v
 		}
 	}
+	for name, dst := range map[string]flag.Value{
+		EnvAuth:           &c.Auth,
+		EnvRateLimit:      (*floatValue)(&c.RateLimit),
+		EnvRateBurst:      (*intValue)(&c.RateBurst),
+		EnvCORSOrigins:    &c.CORSOrigins,
+		EnvTrustedProxies: &c.TrustedProxies,
+	} {
+		if v, ok := lookup(name); ok {
+			if err := dst.Set(v); err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("%s: %w", name, err))
+			}
+		}
+	}
+}
+
+// floatValue and intValue parse like flag's own, for the environment.
+type floatValue float64
+
+func (f *floatValue) String() string { return strconv.FormatFloat(float64(*f), 'g', -1, 64) }
+func (f *floatValue) Set(v string) error {
+	x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil {
+		return fmt.Errorf("%q: want a number", v)
+	}
+	*f = floatValue(x)
+	return nil
+}
+
+type intValue int
+
+func (i *intValue) String() string { return strconv.Itoa(int(*i)) }
+func (i *intValue) Set(v string) error {
+	x, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("%q: want a whole number", v)
+	}
+	*i = intValue(x)
+	return nil
 }
 
 // RegisterFlags defines the serve flags on fs with the current values of c
@@ -67,6 +185,11 @@ func (c *Config) LoadEnv(lookup func(string) (string, bool)) {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (env "+EnvAddr+")")
 	c.RegisterStoreFlags(fs)
+	fs.Var(&c.Auth, "auth", "`on|off`: require an API key (whosaid keys create) on every /v1 route (env "+EnvAuth+")")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "sustained `requests/s` per API key, or per client address without one; 0 turns limits off (env "+EnvRateLimit+")")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "`requests` a client may make at once above --rate-limit (env "+EnvRateBurst+")")
+	fs.Var(&c.CORSOrigins, "cors-origins", "comma-separated `origins` browsers may call the API from (https://desk.example.org), * for any; empty: no CORS (env "+EnvCORSOrigins+")")
+	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated `addresses or CIDRs` of reverse proxies whose X-Forwarded-For names the client (env "+EnvTrustedProxies+")")
 }
 
 // StoreFlags are the names of the flags RegisterStoreFlags defines.
@@ -87,8 +210,31 @@ func (c Config) Embedded() bool { return c.MongoURI == "" }
 // Validate reports every problem of c, joined.
 func (c Config) Validate() error {
 	var errs []error
+	errs = append(errs, c.envErrs...)
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: want host:port", c.Addr))
+	}
+	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
+		errs = append(errs, fmt.Errorf("rate-limit %v: want 0 (off) or a positive number", c.RateLimit))
+	}
+	if c.RateLimit > 0 && c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("rate-burst %d: want at least 1", c.RateBurst))
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("cors-origins %q: want scheme://host[:port] or *", o))
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("trusted-proxies %q: want an IP address or CIDR", p))
+			}
+		}
 	}
 	errs = append(errs, c.ValidateStore())
 	return errors.Join(errs...)
