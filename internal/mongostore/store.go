@@ -14,12 +14,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 )
@@ -53,6 +58,18 @@ type Options struct {
 	// store then reads an article's quotes one _id at a time instead of
 	// by article_id. On MongoDB leave it false.
 	IDLookupsOnly bool
+	// HeartbeatInterval is how often the driver checks each server in the
+	// background; Reachable notices an outage, and a recovery, within
+	// about one interval. Zero means the URI's heartbeatFrequencyMS, or 2s
+	// without it (the driver's own default is 10s). The driver's minimum
+	// is 500ms.
+	HeartbeatInterval time.Duration
+	// Observe, when not nil, is called once for every command the driver
+	// finishes (not for its own heartbeats) with the command's name
+	// ("find", "insert", ...), its duration and its error (nil on
+	// success), for metrics. It is called on the goroutine of the
+	// operation, so it must be quick and safe for concurrent use.
+	Observe func(command string, d time.Duration, err error)
 }
 
 // Store is the MongoDB-backed store. It is safe for concurrent use.
@@ -61,6 +78,7 @@ type Store struct {
 	db            *mongo.Database
 	logger        *slog.Logger
 	idLookupsOnly bool
+	reach         *reachability
 }
 
 // Open creates a client for opts.URI. It does not wait for the server: the
@@ -84,18 +102,190 @@ func Open(opts Options) (*Store, error) {
 	if ct == 0 {
 		ct = 3 * time.Second
 	}
+	reach := &reachability{logger: logger, hosts: Hosts(opts.URI), failed: map[string]string{}}
 	copts := options.Client().
 		ApplyURI(opts.URI).
 		SetAppName("whosaid").
 		SetServerSelectionTimeout(sst).
-		SetConnectTimeout(ct)
+		SetConnectTimeout(ct).
+		SetServerMonitor(&event.ServerMonitor{
+			TopologyDescriptionChanged: reach.topologyChanged,
+			ServerHeartbeatSucceeded:   reach.heartbeatSucceeded,
+			ServerHeartbeatFailed:      reach.heartbeatFailed,
+		})
+	switch {
+	case opts.HeartbeatInterval > 0:
+		copts.SetHeartbeatInterval(opts.HeartbeatInterval)
+	case copts.HeartbeatInterval == nil:
+		copts.SetHeartbeatInterval(defaultHeartbeatInterval)
+	}
+	copts.SetWriteConcern(durableWriteConcern(copts.WriteConcern))
+	if obs := opts.Observe; obs != nil {
+		// No Started callback: with one the driver copies every command
+		// to publish it.
+		copts.SetMonitor(&event.CommandMonitor{
+			Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) { obs(e.CommandName, e.Duration, nil) },
+			Failed:    func(_ context.Context, e *event.CommandFailedEvent) { obs(e.CommandName, e.Duration, e.Failure) },
+		})
+	}
 	client, err := mongo.Connect(copts)
 	if err != nil {
 		// The driver's parse errors quote option values, never the
 		// credentials; the URI itself is not repeated here.
 		return nil, fmt.Errorf("open store at %s: %w", Hosts(opts.URI), err)
 	}
-	return &Store{client: client, db: client.Database(opts.Database), logger: logger, idLookupsOnly: opts.IDLookupsOnly}, nil
+	return &Store{client: client, db: client.Database(opts.Database), logger: logger, idLookupsOnly: opts.IDLookupsOnly, reach: reach}, nil
+}
+
+// defaultHeartbeatInterval is the HeartbeatInterval when neither the
+// options nor the URI set one.
+const defaultHeartbeatInterval = 2 * time.Second
+
+// durableWriteConcern is the write concern of every write: the URI's
+// (uri, nil when it sets none) when it names w, otherwise w "majority"
+// with journal (unless the URI sets j itself).
+//
+// An acknowledged write then survives the loss of the primary (a replica
+// set acknowledges it once a majority of members has it in their
+// journals) and a crash (a standalone mongod or a mongos acknowledges it
+// once it is journaled). It is set whatever the server is, rather than
+// after finding out whether it is a replica set or mongos: MongoDB
+// standalone accepts "majority" (a majority of one), and the embedded
+// FerretDB 1.24 accepts and ignores any write concern (its handlers mark
+// writeConcern as an ignored field; found by experiment: inserts, updates,
+// deletes and index builds with {w: "majority", j: true}, and even w: 2 or
+// an unknown tag, all succeed). FerretDB's own durability is SQLite's: a
+// write is answered after its transaction commits to the WAL. The one
+// MongoDB that refuses j: true is a mongod without a journal (the
+// in-memory storage engine); name w (and j=false) in its URI.
+func durableWriteConcern(uri *writeconcern.WriteConcern) *writeconcern.WriteConcern {
+	if uri != nil && uri.W != nil {
+		return uri
+	}
+	journal := true
+	wc := &writeconcern.WriteConcern{W: writeconcern.WCMajority, Journal: &journal}
+	if uri != nil && uri.Journal != nil {
+		wc.Journal = uri.Journal
+	}
+	return wc
+}
+
+// Reachable reports, without any network call, whether the driver sees a
+// server it can write to: nil when it does, and also before the first
+// heartbeat has been answered (at startup) or while no heartbeat has
+// failed (an election, or a server the driver marked unknown after one
+// failed operation and is checking again); otherwise, when the last
+// heartbeat of some server failed and no writable server is known, an
+// error wrapping attribution.ErrUnavailable with those heartbeats'
+// errors. It follows the driver's background heartbeats (every
+// HeartbeatInterval, and at once after a failed operation), so it turns
+// to an error within about one interval of an outage and back to nil
+// within about one interval of the recovery, without any call from the
+// caller. Callers use it to answer at once rather than wait up to
+// ServerSelectionTimeout for a server; it is cheap (an atomic load).
+func (s *Store) Reachable() error {
+	if u := s.reach.cur.Load(); u != nil {
+		return u.err
+	}
+	return nil
+}
+
+// reachability follows the driver's view of the deployment through its
+// SDAM events, for Reachable.
+type reachability struct {
+	logger *slog.Logger
+	hosts  string // of the URI, for messages
+
+	mu       sync.Mutex
+	writable bool              // the latest topology has a server that takes writes
+	failed   map[string]string // address → error of its last heartbeat, when that failed
+	// cur is the answer of Reachable: nil while reachable.
+	cur atomic.Pointer[unreachable]
+}
+
+type unreachable struct{ err error }
+
+// topologyChanged takes the driver's new view of the deployment. The
+// driver calls it with the topology locked: it must not run operations.
+func (r *reachability) topologyChanged(e *event.TopologyDescriptionChangedEvent) {
+	d := e.NewDescription
+	writable := d.Kind == "LoadBalanced" // no heartbeats, no server kinds
+	for _, sd := range d.Servers {
+		switch sd.Kind {
+		case "Standalone", "RSPrimary", "Mongos", "LoadBalancer":
+			writable = true
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.writable = writable
+	// Forget the failures of servers no longer in the deployment.
+	for addr := range r.failed {
+		if !slices.ContainsFunc(d.Servers, func(sd event.ServerDescription) bool { return sd.Addr.String() == addr }) {
+			delete(r.failed, addr)
+		}
+	}
+	r.update()
+}
+
+func (r *reachability) heartbeatSucceeded(e *event.ServerHeartbeatSucceededEvent) {
+	addr := heartbeatAddr(e.ConnectionID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.failed[addr]; ok {
+		delete(r.failed, addr)
+		r.update()
+	}
+}
+
+func (r *reachability) heartbeatFailed(e *event.ServerHeartbeatFailedEvent) {
+	msg := "heartbeat failed"
+	if e.Failure != nil {
+		msg = strings.TrimSpace(e.Failure.Error())
+	}
+	addr := heartbeatAddr(e.ConnectionID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failed[addr] = msg
+	r.update()
+}
+
+// update recomputes cur from writable and failed; r.mu is held. It logs
+// the changes between reachable and unreachable.
+func (r *reachability) update() {
+	var next *unreachable
+	if !r.writable && len(r.failed) > 0 {
+		addrs := make([]string, 0, len(r.failed))
+		for a := range r.failed {
+			addrs = append(addrs, a)
+		}
+		slices.Sort(addrs)
+		var b strings.Builder
+		for i, a := range addrs {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(a + ": " + r.failed[a])
+		}
+		next = &unreachable{err: fmt.Errorf("%w: no writable server at %s; last heartbeat: %s",
+			attribution.ErrUnavailable, r.hosts, b.String())}
+	}
+	prev := r.cur.Swap(next)
+	switch {
+	case prev == nil && next != nil:
+		r.logger.Warn("store unreachable", slog.Any("error", next.err))
+	case prev != nil && next == nil:
+		r.logger.Info("store reachable again", slog.String("hosts", r.hosts))
+	}
+}
+
+// heartbeatAddr is the server address of a heartbeat event's connection
+// id, "host:port[-7]".
+func heartbeatAddr(connID string) string {
+	if i := strings.LastIndex(connID, "[-"); i >= 0 {
+		return connID[:i]
+	}
+	return connID
 }
 
 // Ping checks that the primary answers. Give ctx a deadline: without one the
