@@ -11,7 +11,7 @@ SWAG := $(GO) tool swag
 # The OpenAPI 3.1 document is generated from the annotations in
 # internal/httpapi (general info in doc.go) and the types they name.
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
-	--dir ./internal/httpapi,./internal/attribution --outputTypes json,yaml
+	--dir ./internal/httpapi,./internal/attribution,./internal/auth --outputTypes json,yaml
 
 .PHONY: help test fmt-check vet lint docs docs-check run build bench clean
 

@@ -143,9 +143,14 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 	}
 	if p := strings.TrimSpace(w.PublishedAt); p != "" {
 		t, err := time.Parse(time.RFC3339, p)
-		if err != nil {
+		switch {
+		case err != nil:
 			errs = append(errs, &attribution.FieldError{Field: "published_at", Reason: "must be an RFC 3339 date-time such as 2025-02-18T09:30:00Z"})
-		} else {
+		case t.UTC().Year() < 1 || t.UTC().Year() > 9999:
+			// RFC 3339 has four-digit years; an offset can push a valid
+			// date past them in UTC, which could not be written back.
+			errs = append(errs, &attribution.FieldError{Field: "published_at", Reason: "must be between the years 0001 and 9999 in UTC"})
+		default:
 			a.PublishedAt = t.UTC()
 		}
 	}
@@ -168,7 +173,7 @@ func fingerprint(a attribution.Article) string {
 
 // ingest extracts the quotes of a and stores both.
 func (s *Server) ingest(ctx context.Context, a attribution.Article) (attribution.IngestResult, error) {
-	res := attribution.Convert(a.Text, s.extractor.Extract(a.Text), attribution.UnitCodepoint)
+	res := attribution.Convert(a.Text, s.runExtractor(a.Text), attribution.UnitCodepoint)
 	dctx, cancel := s.dbContext(ctx)
 	defer cancel()
 	return s.store.IngestArticle(dctx, &a, res)
@@ -213,10 +218,14 @@ func validIdempotencyKey(k string) bool {
 //	@Description	"published_at": "2025-02-18T09:30:00Z", "outlet": "Reuters", "url": "https://example.com/news/2025/02/18/riyadh-talks"}]}
 //	@Description	```
 //	@Tags			articles
+//	@Security		BearerAuth
 //	@Accept			json
 //	@Param			Idempotency-Key	header	string			false	"makes retries safe: the same key and body answer the article the key made"
 //	@Param			request			body	ArticleRequest	true	"the article"
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape, or the Idempotency-Key is malformed"
 //	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
@@ -339,8 +348,11 @@ func (s *Server) writeArticle(c *gin.Context, status int, a attribution.Article,
 //	@Summary		Get an article
 //	@Description	The stored article with its text and its quotes in text order (spans in Unicode code points of the text).
 //	@Tags			articles
+//	@Security		BearerAuth
 //	@Param			id	path	string	true	"article id"	example(67b4591cb2a1f1a2c3d4e5f6)
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		404	{object}	Problem	"no such article"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
@@ -372,8 +384,11 @@ func (s *Server) getArticle(c *gin.Context) {
 //	@Summary		List an article's quotes
 //	@Description	The quotes of one article in text order (spans in Unicode code points of the article's text); no pagination.
 //	@Tags			articles
+//	@Security		BearerAuth
 //	@Param			id	path	string	true	"article id"	example(67b4591cb2a1f1a2c3d4e5f6)
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		404	{object}	Problem	"no such article"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
@@ -399,8 +414,12 @@ func (s *Server) articleQuotes(c *gin.Context) {
 //	@Summary		Delete an article
 //	@Description	Deletes the article and its quotes. Speakers stay; their quote counts drop accordingly.
 //	@Tags			articles
+//	@Security		BearerAuth
 //	@Param			id	path	string	true	"article id"	example(67b4591cb2a1f1a2c3d4e5f6)
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		404	{object}	Problem	"no such article"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"

@@ -67,9 +67,14 @@ type BatchResult struct {
 //	@Description	{"line":4,"id":"67b4591cb2a1f1a2c3d4e5f6","status":200,"quotes":12}
 //	@Description	```
 //	@Tags			articles
+//	@Security		BearerAuth
 //	@Accept			application/x-ndjson
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		415	{object}	Problem	"the body is not application/x-ndjson"
+//	@Failure		503	{object}	Problem	"the database is known to be unreachable; nothing was read"
 //	@Produce		application/x-ndjson
 //	@Success		200	{object}	BatchResult	"one result line per non-empty input line (NDJSON)"
 //	@Router			/v1/articles:batch [post]

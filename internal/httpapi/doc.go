@@ -18,19 +18,28 @@
 //	@description
 //	@description	Offsets: every span (start, end) is a half-open range counted in the unit the request asks for: Unicode code points by default (Python string indices), UTF-16 code units (JavaScript) or UTF-8 bytes (Go).
 //	@description
-//	@description				Errors are RFC 9457 problem documents (application/problem+json).
-//	@license.name				Apache-2.0
-//	@license.url				https://www.apache.org/licenses/LICENSE-2.0
-//	@externalDocs.description	Source code and README
-//	@externalDocs.url			https://github.com/whosaid/whosaid
-//	@tag.name					extract
-//	@tag.description			Find quotes and speakers in a text without storing anything.
-//	@tag.name					articles
-//	@tag.description			Store articles; their quotes are extracted and kept with them.
-//	@tag.name					quotes
-//	@tag.description			Search the stored quotes.
-//	@tag.name					speakers
-//	@tag.description			Speakers across articles: search, edit, merge.
-//	@tag.name					ops
-//	@tag.description			Health checks and API documentation.
+//	@description	Errors are RFC 9457 problem documents (application/problem+json).
+//	@description
+//	@description					Access: when the server runs with `--auth on`, every /v1 route needs `Authorization: Bearer <key>`; a key's scope is read (GET), write (also ingest, extract, edit) or admin (also keys and merges). A missing, unknown or revoked key is a 401, a key whose scope is too small a 403.
+//	@description					Rate limits: /v1 requests are limited per key (per client address without one); every answer carries `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers), and a refused request gets 429 with `Retry-After`.
+//	@description					Every answer carries `X-Request-ID` (the client's own when it sends a usable one), also written in the server's logs.
+//	@license.name					Apache-2.0
+//	@license.url					https://www.apache.org/licenses/LICENSE-2.0
+//	@externalDocs.description		Source code and README
+//	@externalDocs.url				https://github.com/whosaid/whosaid
+//	@tag.name						extract
+//	@tag.description				Find quotes and speakers in a text without storing anything.
+//	@tag.name						articles
+//	@tag.description				Store articles; their quotes are extracted and kept with them.
+//	@tag.name						quotes
+//	@tag.description				Search the stored quotes.
+//	@tag.name						speakers
+//	@tag.description				Speakers across articles: search, edit, merge.
+//	@tag.name						keys
+//	@tag.description				API keys (admin scope).
+//	@tag.name						ops
+//	@tag.description				Health checks, metrics and API documentation.
+//
+//	@securityDefinitions.bearerauth	BearerAuth
+//	@description					An API key made by `whosaid keys create` or POST /v1/keys, sent as `Authorization: Bearer wsk_...`. Required only when the server runs with --auth on.
 package httpapi

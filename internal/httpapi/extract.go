@@ -61,9 +61,13 @@ type extractRequestWire struct {
 //	@Description	"speakers": [{"name": "the minister", "type": "person", "mentions": [{"text": "the minister", "span": {"start": 25, "end": 37}}]}]}
 //	@Description	```
 //	@Tags			extract
+//	@Security		BearerAuth
 //	@Accept			json
 //	@Param			request	body	ExtractRequest	true	"the text to analyse"
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
@@ -78,7 +82,7 @@ func (s *Server) extract(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	res := s.extractor.Extract(req.Text)
+	res := s.runExtractor(req.Text)
 	c.JSON(http.StatusOK, attribution.Convert(req.Text, res, unit))
 }
 
@@ -97,13 +101,8 @@ func decodeExtractRequest(w http.ResponseWriter, r *http.Request) (ExtractReques
 	}
 
 	var wire extractRequestWire
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&wire); err != nil {
-		return ExtractRequest{}, "", errStatus(http.StatusBadRequest, "malformed JSON body: "+jsonErrorDetail(err))
-	}
-	if dec.More() {
-		return ExtractRequest{}, "", errStatus(http.StatusBadRequest, "malformed JSON body: more than one JSON value")
+	if err := decodeJSONObject(body, &wire); err != nil {
+		return ExtractRequest{}, "", err
 	}
 
 	req := ExtractRequest{Offsets: wire.Offsets}

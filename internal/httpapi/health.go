@@ -50,7 +50,8 @@ func (s *Server) healthz(c *gin.Context) {
 // readyz answers whether the store answers a ping.
 //
 //	@Summary		Readiness
-//	@Description	Pings the store with a 2-second deadline. 200 when it answers; 503 with the store and the error otherwise.
+//	@Description	Pings the store with a 2-second deadline. 200 when it answers; 503 with the store and the error otherwise
+//	@Description	(at once while the driver's heartbeat sees no usable server).
 //	@Tags			ops
 //	@Produce		application/problem+json
 //	@Failure		503	{object}	Problem	"the store does not answer"
@@ -60,7 +61,17 @@ func (s *Server) healthz(c *gin.Context) {
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.pingTimeout)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	// A store that knows its server is down answers at once; otherwise
+	// the ping decides.
+	var err error
+	if rs, ok := s.store.(reachabler); ok {
+		err = rs.Reachable()
+	}
+	if err == nil {
+		err = s.store.Ping(ctx)
+	}
+	s.metrics.SetStoreUp(err == nil)
+	if err != nil {
 		// Log the first failure after a success (or at start), not every
 		// probe of an outage.
 		if s.ready.Swap(readinessFailed) != readinessFailed {

@@ -219,19 +219,29 @@ type testAPI struct {
 // ends) with the real extractor.
 func newTestAPI(t *testing.T) *testAPI {
 	t.Helper()
+	return newTestAPIWith(t, nil)
+}
+
+// newTestAPIWith is newTestAPI with options changed by edit (nil: none).
+func newTestAPIWith(t *testing.T, edit func(*Options)) *testAPI {
+	t.Helper()
 	st := newTestStore(t, testURI)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if err := st.EnsureIndexes(ctx); err != nil {
 		t.Fatalf("EnsureIndexes: %v", err)
 	}
-	s, err := New(Options{
+	opts := Options{
 		Logger:    slog.New(slog.NewTextHandler(tWriter{t}, nil)),
 		Store:     st,
 		StoreKind: "embedded",
 		Extractor: testExtractor,
 		OpenAPI:   api.OpenAPIJSON(),
-	})
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	s, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -228,6 +228,7 @@ func parsePageToken(c *gin.Context, filter string) (pageToken, bool, error) {
 //	@Description	"next_page_token": "eyJwdWJsaXNoZWRfYXQiOiIyMDI1LTAyLTE4VDA5OjAwOjAwWiIsImlkIjoiNmIwODBkMWYxYmRkMjViM2VjZGYzNTQ5LTExIiwiZmlsdGVyIjoiMWQ0ZjAzYjY3YTQ1YjFlMiJ9"}
 //	@Description	```
 //	@Tags			quotes
+//	@Security		BearerAuth
 //	@Param			speaker		query	string	false	"speaker id, name or alias (case and diacritics ignored)"							example(Dmitry Peskov)
 //	@Param			q			query	string	false	"words that must all appear in the quote (case and diacritics ignored, at most 20)"	example(negotiations)
 //	@Param			kind		query	string	false	"kind of quote"																		Enums(direct, mixed, indirect)
@@ -237,6 +238,8 @@ func parsePageToken(c *gin.Context, filter string) (pageToken, bool, error) {
 //	@Param			page_size	query	int		false	"quotes per page"																	minimum(1)	maximum(100)	default(20)
 //	@Param			page_token	query	string	false	"next_page_token of the previous page"
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"a malformed parameter: kind, from, to, page_size, page_token (or a token used with other filters), q without words"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
@@ -338,8 +341,11 @@ func (s *Server) writeQuotePage(c *gin.Context, f quoteFilter, speakerID string)
 //	@Description	"span": {"start": 2693, "end": 2969}}}
 //	@Description	```
 //	@Tags			quotes
+//	@Security		BearerAuth
 //	@Param			id	path	string	true	"quote id"	example(67b4591cb2a1f1a2c3d4e5f6-10)
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		404	{object}	Problem	"no such quote"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"

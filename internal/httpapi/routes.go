@@ -12,9 +12,14 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/openapi.json", s.openAPIJSON)
 	e.GET("/docs/*file", s.swaggerUI)
+	e.GET("/metrics", s.serveMetrics)
 
-	v1 := e.Group("/v1")
+	// Every /v1 route is guarded (API key when auth is on, rate limit);
+	// all but extract need the store, and fail at once while it is known
+	// to be down.
+	v1 := e.Group("/v1", s.guard)
 	v1.POST("/extract", s.extract)
+	v1 = v1.Group("", s.needStore)
 
 	v1.POST("/articles", s.createArticle)
 	// POST /v1/articles:batch is served by noRoute: gin 1.11 registers
@@ -35,6 +40,35 @@ func (s *Server) routes(e *gin.Engine) {
 	// parameter, so speakerAction splits ":merge" off the id.
 	v1.POST("/speakers/:id", s.speakerAction)
 	v1.GET("/speakers/:id/quotes", s.speakerQuotes)
+
+	v1.POST("/keys", s.createKey)
+	v1.GET("/keys", s.listKeys)
+	v1.DELETE("/keys/:id", s.revokeKey)
+}
+
+// needStore answers 503 at once when the store knows its server is down,
+// before the handler waits for it.
+func (s *Server) needStore(c *gin.Context) {
+	if !s.storeReachable(c) {
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// storeReachable writes the 503 and returns false when the store reports
+// its server down.
+func (s *Server) storeReachable(c *gin.Context) bool {
+	rs, ok := s.store.(reachabler)
+	if !ok {
+		return true
+	}
+	if err := rs.Reachable(); err != nil {
+		c.Header("Retry-After", "2")
+		s.writeProblem(c, http.StatusServiceUnavailable, "the "+s.storeKind+" database is unreachable; try again shortly", nil)
+		return false
+	}
+	return true
 }
 
 // batchPath is the path of POST /v1/articles:batch.
@@ -48,6 +82,9 @@ func (s *Server) noRoute(c *gin.Context) {
 			c.Header("Allow", http.MethodPost)
 			s.writeProblem(c, http.StatusMethodNotAllowed,
 				"method "+c.Request.Method+" is not allowed on "+batchPath+"; allowed: POST", nil)
+			return
+		}
+		if !s.admit(c) || !s.storeReachable(c) {
 			return
 		}
 		s.batchArticles(c)

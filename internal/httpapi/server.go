@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -8,7 +9,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/auth"
+	"github.com/whosaid/whosaid/internal/metrics"
 )
 
 // Options are the dependencies of a Server.
@@ -30,6 +36,26 @@ type Options struct {
 	// OpenAPI is the JSON OpenAPI document served at /openapi.json (the
 	// generated api/openapi.json); required.
 	OpenAPI []byte
+
+	// Metrics receives the HTTP and extraction metrics and is served at
+	// /metrics; nil makes a new one for this server.
+	Metrics *metrics.Metrics
+	// Auth requires an API key with the right scope on every /v1 route.
+	Auth bool
+	// KeyCacheTTL is how long a key's lookup is trusted; zero means
+	// auth.DefaultCacheTTL.
+	KeyCacheTTL time.Duration
+	// RateLimit is the sustained requests per second of one API key, or
+	// of one client address without a key, on the /v1 routes; zero turns
+	// limits off. RateBurst is the bucket size (at least 1).
+	RateLimit float64
+	RateBurst int
+	// CORSOrigins are the origins allowed to call the API from a browser
+	// ("*" for any); empty sends no CORS headers.
+	CORSOrigins []string
+	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For
+	// gives the client address; empty trusts none.
+	TrustedProxies []string
 }
 
 // Store is everything the handlers need from the store; each part is
@@ -39,6 +65,14 @@ type Store interface {
 	ArticleStore
 	QuoteStore
 	SpeakerStore
+	auth.Store
+}
+
+// reachabler is implemented by a store that knows, without a round trip,
+// that its server is down (mongostore.Store); requests that need the store
+// then fail at once instead of waiting for the driver's server selection.
+type reachabler interface {
+	Reachable() error
 }
 
 // Server is the HTTP API. Create it with New and serve its Handler.
@@ -54,6 +88,9 @@ type Server struct {
 	openAPI       []byte
 	engine        *gin.Engine
 	ready         atomic.Int32 // last readiness seen by readyz
+	metrics       *metrics.Metrics
+	authn         *auth.Authenticator // nil: auth off
+	limiter       *limiter            // nil: no rate limit
 }
 
 // New builds a Server with all its routes.
@@ -65,6 +102,8 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("new http server: no extractor")
 	case len(opts.OpenAPI) == 0:
 		return nil, fmt.Errorf("new http server: no OpenAPI document")
+	case opts.RateLimit < 0 || (opts.RateLimit > 0 && opts.RateBurst < 1):
+		return nil, fmt.Errorf("new http server: rate limit %v/s with burst %d", opts.RateLimit, opts.RateBurst)
 	}
 	s := &Server{
 		logger:        opts.Logger,
@@ -75,9 +114,20 @@ func New(opts Options) (*Server, error) {
 		maxBatchLines: MaxBatchLines,
 		extractor:     opts.Extractor,
 		openAPI:       opts.OpenAPI,
+		metrics:       opts.Metrics,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	}
+	s.logger = slog.New(contextHandler{s.logger.Handler()})
+	if s.metrics == nil {
+		s.metrics = metrics.New(s.storeKind)
+	}
+	if opts.Auth {
+		s.authn = auth.NewAuthenticator(reachableKeys{s.store}, opts.KeyCacheTTL)
+	}
+	if opts.RateLimit > 0 {
+		s.limiter = newLimiter(opts.RateLimit, opts.RateBurst)
 	}
 	if s.pingTimeout == 0 {
 		s.pingTimeout = 2 * time.Second
@@ -93,12 +143,15 @@ func New(opts Options) (*Server, error) {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Err follow the request context
-	// Trust no proxy headers: ClientIP is the peer address. A deployment
-	// behind a proxy sets the proxy's addresses here (a later issue).
-	if err := e.SetTrustedProxies(nil); err != nil {
-		return nil, fmt.Errorf("new http server: %w", err)
+	// ClientIP is the peer address unless the peer is a trusted proxy;
+	// then it is the rightmost untrusted address of X-Forwarded-For.
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("new http server: trusted proxies: %w", err)
 	}
-	e.Use(s.logRequests, s.recoverPanic)
+	e.Use(s.observe, s.recoverPanic)
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(corsMiddleware(opts.CORSOrigins))
+	}
 	s.routes(e)
 	e.NoRoute(s.noRoute)
 	e.NoMethod(func(c *gin.Context) {
@@ -111,26 +164,6 @@ func New(opts Options) (*Server, error) {
 
 // Handler returns the http.Handler serving every route.
 func (s *Server) Handler() http.Handler { return s.engine }
-
-// logRequests logs one line per request after it is served; health probes
-// log at debug level so that they do not drown the rest.
-func (s *Server) logRequests(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	level := slog.LevelInfo
-	if p := c.Request.URL.Path; p == "/healthz" || p == "/readyz" {
-		level = slog.LevelDebug
-	}
-	s.logger.LogAttrs(c.Request.Context(), level, "http request",
-		slog.String("method", c.Request.Method),
-		slog.String("path", c.Request.URL.Path),
-		slog.String("route", c.FullPath()),
-		slog.Int("status", c.Writer.Status()),
-		slog.Int("bytes", c.Writer.Size()),
-		slog.String("duration", time.Since(start).String()),
-		slog.String("remote", c.ClientIP()),
-	)
-}
 
 // recoverPanic turns a panic in a handler into a logged error and a 500
 // problem document; the client never sees the panic value or stack.
@@ -155,4 +188,49 @@ func (s *Server) recoverPanic(c *gin.Context) {
 		c.Abort()
 	}()
 	c.Next()
+}
+
+// corsMiddleware answers preflight requests and adds the CORS headers for
+// the allowed origins. Authorization is listed by name (a "*" would not
+// cover it), and the headers a client reads (ETag, Location, rate limits,
+// request id) are exposed. No credentials: keys travel in Authorization,
+// not in cookies.
+func corsMiddleware(origins []string) gin.HandlerFunc {
+	cfg := cors.Config{
+		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+		AllowHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", requestIDHeader},
+		ExposeHeaders: []string{"ETag", "Location", "Retry-After", "RateLimit", "RateLimit-Policy", requestIDHeader},
+		MaxAge:        10 * time.Minute,
+	}
+	for _, o := range origins {
+		if o == "*" {
+			cfg.AllowAllOrigins = true
+		}
+	}
+	if !cfg.AllowAllOrigins {
+		cfg.AllowOrigins = origins
+	}
+	return cors.New(cfg)
+}
+
+// runExtractor extracts from text and records the time it took.
+func (s *Server) runExtractor(text string) attribution.Result {
+	start := time.Now()
+	res := s.extractor.Extract(text)
+	s.metrics.ObserveExtract(time.Since(start), len(text))
+	return res
+}
+
+// reachableKeys looks keys up in the store, failing at once when the store
+// knows its server is down, so that an outage does not hold every
+// authenticated request for the driver's server selection timeout.
+type reachableKeys struct{ Store }
+
+func (r reachableKeys) KeyByHash(ctx context.Context, hash string) (auth.Key, error) {
+	if rs, ok := r.Store.(reachabler); ok {
+		if err := rs.Reachable(); err != nil {
+			return auth.Key{}, err
+		}
+	}
+	return r.Store.KeyByHash(ctx, hash)
 }

@@ -107,10 +107,13 @@ func writeSpeaker(c *gin.Context, p attribution.SpeakerProfile) {
 //	@Description	{"speakers": [{"id": "spk_1118ee61dd083b08", "name": "Volodymyr Zelenskyy", "type": "person", "aliases": ["Zelenskyy"], "roles": ["Ukrainian President"], "quote_count": 4, "counts": {"direct": 0, "indirect": 1, "mixed": 3}, "first_quoted": "2025-02-18T09:00:00Z", "last_quoted": "2025-02-18T09:00:00Z", "outlets": ["Reuters"], "updated_at": "2025-02-18T10:00:00.123Z"}], "next_page_token": ""}
 //	@Description	```
 //	@Tags			speakers
+//	@Security		BearerAuth
 //	@Param			q			query	string	false	"prefix of a name or alias; empty lists all speakers"	example(zelensk)
 //	@Param			page_size	query	int		false	"speakers per page"										minimum(1)	maximum(100)	default(20)
 //	@Param			page_token	query	string	false	"next_page_token of the previous page"
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"a malformed parameter: page_size, page_token (or a token used with another q), q too long"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
@@ -167,8 +170,11 @@ func (s *Server) searchSpeakers(c *gin.Context) {
 //	@Description	{"id": "spk_1118ee61dd083b08", "name": "Volodymyr Zelenskyy", "type": "person", "aliases": ["Zelenskyy"], "roles": ["Ukrainian President"], "quote_count": 4, "counts": {"direct": 0, "indirect": 1, "mixed": 3}, "first_quoted": "2025-02-18T09:00:00Z", "last_quoted": "2025-02-18T09:00:00Z", "outlets": ["Reuters"], "updated_at": "2025-02-18T10:00:00.123Z"}
 //	@Description	```
 //	@Tags			speakers
+//	@Security		BearerAuth
 //	@Param			id	path	string	true	"speaker id"	example(spk_1118ee61dd083b08)
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		404	{object}	Problem	"no such speaker"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
@@ -192,6 +198,7 @@ func (s *Server) getSpeaker(c *gin.Context) {
 //	@Summary		List a speaker's quotes
 //	@Description	As `GET /v1/quotes?speaker={id}`, but an unknown speaker is a 404. The other filters and the pagination are the same.
 //	@Tags			speakers
+//	@Security		BearerAuth
 //	@Param			id			path	string	true	"speaker id"	example(spk_1118ee61dd083b08)
 //	@Param			q			query	string	false	"words that must all appear in the quote (case and diacritics ignored, at most 20)"
 //	@Param			kind		query	string	false	"kind of quote"	Enums(direct, mixed, indirect)
@@ -201,6 +208,8 @@ func (s *Server) getSpeaker(c *gin.Context) {
 //	@Param			page_size	query	int		false	"quotes per page"	minimum(1)	maximum(100)	default(20)
 //	@Param			page_token	query	string	false	"next_page_token of the previous page"
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"a malformed parameter"
 //	@Failure		404	{object}	Problem	"no such speaker"
 //	@Failure		500	{object}	Problem	"internal error"
@@ -235,11 +244,15 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 //	@Description	With `If-Match` (the `ETag` of a `GET`), the edit happens only if nobody changed the speaker since: otherwise 412.
 //	@Description	A name or alias that another speaker has is a 409 (merge the two speakers instead).
 //	@Tags			speakers
+//	@Security		BearerAuth
 //	@Accept			json
 //	@Param			id			path	string				true	"speaker id"	example(spk_1118ee61dd083b08)
 //	@Param			If-Match	header	string				false	"ETag of the version edited, e.g. \"3\""
 //	@Param			request		body	SpeakerPatchRequest	true	"the changes"
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape"
 //	@Failure		404	{object}	Problem	"no such speaker"
 //	@Failure		409	{object}	Problem	"the name or an alias belongs to another speaker"
@@ -330,10 +343,14 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 //	@Description	and its roles, and deletes them. Use it when one person was stored under two names the store could not tell apart.
 //	@Description	The body must be `application/json`, at most 1 MiB.
 //	@Tags			speakers
+//	@Security		BearerAuth
 //	@Accept			json
 //	@Param			id		path	string			true	"id of the speaker that stays"	example(spk_1118ee61dd083b08)
 //	@Param			request	body	MergeRequest	true	"the speakers merged into it"
 //	@Produce		application/problem+json
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape"
 //	@Failure		404	{object}	Problem	"no such speaker (this one or one in from)"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
