@@ -197,8 +197,8 @@ func (s *Server) recoverPanic(c *gin.Context) {
 // not in cookies.
 func corsMiddleware(origins []string) gin.HandlerFunc {
 	cfg := cors.Config{
-		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
-		AllowHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", requestIDHeader},
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+		AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", requestIDHeader},
 		ExposeHeaders: []string{"ETag", "Location", "Retry-After", "RateLimit", "RateLimit-Policy", requestIDHeader},
 		MaxAge:        10 * time.Minute,
 	}
