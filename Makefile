@@ -13,7 +13,7 @@ SWAG := $(GO) tool swag
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
 	--dir ./internal/httpapi,./internal/attribution,./internal/auth --outputTypes json,yaml
 
-.PHONY: help test fmt-check vet lint docs docs-check run build bench clean
+.PHONY: help test fmt-check vet lint docs docs-check run build bench bench-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ build: ## build a static binary at bin/whosaid (CGO_ENABLED=0)
 
 bench: ## run the benchmarks under internal/ (the store's take about 5 minutes)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./internal/...
+
+bench-api: ## load figures of the HTTP API on a temporary embedded store (about 3 minutes; flags: go run ./cmd/whosaid-load -h)
+	$(GO) run ./cmd/whosaid-load --go '$(GO)'
 
 clean: ## remove the binary
 	rm -rf bin
