@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/whosaid/whosaid/internal/config"
 	"github.com/whosaid/whosaid/internal/extract"
 	"github.com/whosaid/whosaid/internal/httpapi"
+	"github.com/whosaid/whosaid/internal/metrics"
 	"github.com/whosaid/whosaid/internal/mongostore"
 )
 
@@ -64,12 +66,17 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	}
 	defer ln.Close() // in case Serve never runs; closing twice is harmless
 
-	st, err := openStore(cfg, log)
+	kind := "mongodb"
+	if cfg.Embedded() {
+		kind = "embedded"
+	}
+	m := metrics.New(kind)
+	st, err := openStore(cfg, log, func(o *mongostore.Options) { o.Observe = m.ObserveDB })
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	store, kind := st.Store, st.Kind
+	store := st.Store
 
 	x, err := extract.New()
 	if err != nil {
@@ -81,10 +88,18 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		StoreKind: kind,
 		Extractor: x,
 		OpenAPI:   api.OpenAPIJSON(),
+
+		Metrics:        m,
+		Auth:           bool(cfg.Auth),
+		RateLimit:      cfg.RateLimit,
+		RateBurst:      cfg.RateBurst,
+		CORSOrigins:    cfg.CORSOrigins,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err
 	}
+	logAccess(log, cfg)
 
 	hs := &http.Server{
 		Handler:           apiServer.Handler(),
@@ -133,6 +148,38 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	}
 	log.Info("HTTP drained", slog.String("took", time.Since(start).String()))
 	return nil
+}
+
+// logAccess says how the API is protected, loudly when it is open beyond
+// this machine.
+func logAccess(log *slog.Logger, cfg config.Config) {
+	rate := "off"
+	if cfg.RateLimit > 0 {
+		rate = fmt.Sprintf("%g/s, burst %d, per key or client address", cfg.RateLimit, cfg.RateBurst)
+	}
+	attrs := []any{slog.String("rate_limit", rate), slog.String("cors_origins", cfg.CORSOrigins.String()),
+		slog.String("trusted_proxies", cfg.TrustedProxies.String())}
+	switch {
+	case bool(cfg.Auth):
+		log.Info("auth on: every /v1 route needs an API key (whosaid keys create)", attrs...)
+	case isLoopback(cfg.Addr):
+		log.Info("auth off: /v1 is open to anyone who can reach "+cfg.Addr+" (loopback only); set --auth on or "+config.EnvAuth+"=on to require API keys", attrs...)
+	default:
+		log.Warn("auth off on a non-loopback address: /v1 is open to anyone who can reach "+cfg.Addr+"; set --auth on or "+config.EnvAuth+"=on", attrs...)
+	}
+}
+
+// isLoopback reports whether addr (host:port) listens on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkStore pings the store once and logs the outcome.

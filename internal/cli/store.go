@@ -27,7 +27,7 @@ type openedStore struct {
 // embedded FerretDB under cfg.DataDir first. It does not wait for the
 // server (see mongostore.Open). Close disconnects and stops what it
 // started, in that order.
-func openStore(cfg config.Config, log *slog.Logger) (*openedStore, error) {
+func openStore(cfg config.Config, log *slog.Logger, edit ...func(*mongostore.Options)) (*openedStore, error) {
 	o := &openedStore{Kind: "mongodb", log: log}
 	uri := cfg.MongoURI
 	if cfg.Embedded() {
@@ -43,7 +43,11 @@ func openStore(cfg config.Config, log *slog.Logger) (*openedStore, error) {
 		log.Info("store: MongoDB", slog.String("store", o.Kind), slog.String("hosts", mongostore.Hosts(uri)),
 			slog.String("db", cfg.DB))
 	}
-	store, err := mongostore.Open(mongostore.Options{URI: uri, Database: cfg.DB, Logger: log, IDLookupsOnly: o.srv != nil})
+	opts := mongostore.Options{URI: uri, Database: cfg.DB, Logger: log, IDLookupsOnly: o.srv != nil}
+	for _, f := range edit {
+		f(&opts)
+	}
+	store, err := mongostore.Open(opts)
 	if err != nil {
 		o.stopEmbedded()
 		return nil, err
