@@ -13,13 +13,35 @@ SWAG := $(GO) tool swag
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
 	--dir ./internal/httpapi,./internal/attribution,./internal/auth --outputTypes json,yaml
 
-.PHONY: help test fmt-check vet lint docs docs-check run build bench bench-api clean
+.PHONY: help test fuzz fmt-check vet lint docs docs-check run build bench bench-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
-test: fmt-check vet docs-check ## gofmt check, go vet, docs-check, then all tests with -race
+test: fmt-check vet docs-check ## gofmt check, go vet, docs-check, all tests with -race, then each fuzz target briefly
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+# Fuzz targets as package:Target; `make fuzz` runs each for FUZZTIME.
+FUZZ_TARGETS := \
+	./internal/extract:FuzzExtract \
+	./internal/nlp/quotemark:FuzzFind \
+	./internal/httpapi:FuzzArticleRequest \
+	./internal/httpapi:FuzzExtractRequest \
+	./internal/httpapi:FuzzBatchLines \
+	./internal/httpapi:FuzzPageToken \
+	./internal/httpapi:FuzzQuoteQuery \
+	./internal/httpapi:FuzzSpeakerPatch \
+	./internal/httpapi:FuzzIfMatch
+FUZZTIME ?= 3s
+
+fuzz: ## run every fuzz target for FUZZTIME (3s; make fuzz FUZZTIME=5m for a real search)
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || \
+			{ echo "$$out" >&2; echo "fuzz: $$name failed; the failing input is under $$pkg/testdata/fuzz/$$name" >&2; exit 1; }; \
+	done
 
 fmt-check: ## fail listing the Go files gofmt would change
 	@files=$$(gofmt -l .); \
