@@ -255,7 +255,7 @@ func (s *Server) listQuotes(c *gin.Context) {
 	speakerID := ""
 	if f.speaker != "" {
 		dctx, cancel := s.dbContext(c.Request.Context())
-		p, err := s.store.ResolveSpeaker(dctx, f.speaker)
+		id, err := s.store.ResolveSpeakerID(dctx, f.speaker)
 		cancel()
 		switch {
 		case errors.Is(err, attribution.ErrNotFound):
@@ -274,7 +274,7 @@ func (s *Server) listQuotes(c *gin.Context) {
 			s.writeError(c, err)
 			return
 		}
-		speakerID = p.ID
+		speakerID = id
 	}
 	s.writeQuotePage(c, f, speakerID)
 }

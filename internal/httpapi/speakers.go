@@ -25,6 +25,8 @@ type SpeakerStore interface {
 	GetSpeaker(ctx context.Context, id string) (attribution.SpeakerProfile, error)
 	// ResolveSpeaker finds a speaker by id, else by name or alias.
 	ResolveSpeaker(ctx context.Context, idOrName string) (attribution.SpeakerProfile, error)
+	// ResolveSpeakerID is ResolveSpeaker without the figures (cheaper).
+	ResolveSpeakerID(ctx context.Context, idOrName string) (string, error)
 	// SearchSpeakers lists speakers whose name or alias (or a word of
 	// one) starts with prefix, by name; after is the cursor the previous
 	// page returned.
@@ -226,7 +228,14 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 	id := c.Param("id")
 	f.speaker = id // the token is bound to the speaker too
 	dctx, cancel := s.dbContext(c.Request.Context())
-	_, err = s.store.GetSpeaker(dctx, id)
+	// Only the id is checked here: the listing filters on the id it was
+	// given, so a speaker found by name would not help.
+	if !strings.HasPrefix(id, "spk_") {
+		cancel()
+		s.writeError(c, fmt.Errorf("speaker %q: %w", id, attribution.ErrNotFound))
+		return
+	}
+	_, err = s.store.ResolveSpeakerID(dctx, id)
 	cancel()
 	if err != nil {
 		s.writeError(c, err)

@@ -101,6 +101,14 @@ func TestIngestSeed(t *testing.T) {
 	if p, err := s.ResolveSpeaker(ctx, "ZELENSKÝY"); err != nil || p.ID != found[0].ID {
 		t.Errorf("ResolveSpeaker(ZELENSKÝY) = %+v, %v", p, err)
 	}
+	for _, in := range []string{"ZELENSKÝY", found[0].ID} {
+		if id, err := s.ResolveSpeakerID(ctx, in); err != nil || id != found[0].ID {
+			t.Errorf("ResolveSpeakerID(%q) = %q, %v; want %q", in, id, err, found[0].ID)
+		}
+	}
+	if _, err := s.ResolveSpeakerID(ctx, "spk_0000000000000000"); !errors.Is(err, attribution.ErrNotFound) {
+		t.Errorf("ResolveSpeakerID(unknown id) = %v, want ErrNotFound", err)
+	}
 	// A later article that only says "Zelenskyy" lands on the same speaker.
 	later := ingest(t, s, attribution.Article{Text: `"We will not give up land," Zelenskyy said on Friday.`})
 	if len(later.Quotes) != 1 || later.Quotes[0].SpeakerID != found[0].ID {

@@ -200,6 +200,30 @@ func (s *Store) ResolveSpeaker(ctx context.Context, idOrName string) (attributio
 	return p, nil
 }
 
+// ResolveSpeakerID is ResolveSpeaker without the figures: the speaker's id
+// only, which is all a quote listing needs. The figures cost one pass over
+// the speaker's quotes each (a scan of every quote on the embedded store).
+func (s *Store) ResolveSpeakerID(ctx context.Context, idOrName string) (string, error) {
+	if strings.HasPrefix(idOrName, "spk_") {
+		var d struct {
+			ID string `bson:"_id"`
+		}
+		err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: idOrName}},
+			options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&d)
+		if err == nil {
+			return d.ID, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return "", wrapErr(fmt.Sprintf("get speaker %q", idOrName), err)
+		}
+	}
+	d, err := s.speakerByKey(ctx, attribution.NormalizeName(idOrName))
+	if err != nil {
+		return "", err
+	}
+	return d.ID, nil
+}
+
 // addFigures counts a speaker's quotes and finds the first and last quoted
 // dates and the outlets, from the quotes themselves: counts stay right when
 // articles are deleted or speakers merged. On MongoDB each is one query on
