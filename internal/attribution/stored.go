@@ -30,6 +30,9 @@ type StoredQuote struct {
 	// SpeakerID is set for named people and organisations; anonymous,
 	// group and unresolved speakers stay on the quote only.
 	SpeakerID string `json:"speaker_id,omitempty"`
+	// StatementID is the statement a direct or mixed quote is an
+	// occurrence of (GET /v1/statements/{id}); indirect speech has none.
+	StatementID string `json:"statement_id,omitempty" example:"stm_3f9a2c61d0b84e17"`
 	// PublishedAt is the article's publication time, or when it was
 	// ingested if it has none; quote lists are ordered by it.
 	PublishedAt time.Time `json:"published_at"`
@@ -53,6 +56,9 @@ type SpeakerProfile struct {
 	Type    SpeakerType `json:"type"`
 	Aliases []string    `json:"aliases"`
 	Roles   []string    `json:"roles"`
+	// WikidataID is the speaker's Wikidata item ("Q3874799"), when an
+	// editor set it; see ValidWikidataID.
+	WikidataID string `json:"wikidata_id,omitempty" example:"Q3874799" pattern:"^Q[1-9][0-9]{0,11}$"`
 	// Figures computed from the stored quotes when the profile is read.
 	// QuoteCount counts every attributed statement; Counts splits it by
 	// kind (direct and mixed quotations, indirect speech).
@@ -70,6 +76,9 @@ type SpeakerProfile struct {
 type SpeakerPatch struct {
 	Name    *string   `json:"name,omitempty"`
 	Aliases *[]string `json:"aliases,omitempty"`
+	// WikidataID sets the speaker's Wikidata item; a pointer to "" clears
+	// it.
+	WikidataID *string `json:"wikidata_id,omitempty"`
 }
 
 // QuoteQuery selects stored quotes, newest first.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -84,8 +85,7 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		}
 		speakerIDs[sp.Name] = id
 	}
-	docs := make([]any, 0, len(res.Quotes))
-	out := make([]attribution.StoredQuote, 0, len(res.Quotes))
+	qdocs := make([]quoteDoc, 0, len(res.Quotes))
 	for n, q := range res.Quotes {
 		sid := ""
 		if q.Speaker != nil && storedType(q.Speaker.Type) {
@@ -98,9 +98,18 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 				speakerIDs[q.Speaker.Name] = sid
 			}
 		}
-		qd := newQuoteDoc(a.ID, n, q, sid, published, a.Outlet, a.URL)
-		docs = append(docs, qd)
-		out = append(out, qd.quote())
+		qdocs = append(qdocs, newQuoteDoc(a.ID, n, q, sid, published, a.Outlet, a.URL))
+	}
+	// Statements before the quotes, so that each quote is stored with its
+	// statement id; a retry finds the occurrences already there.
+	docs := make([]any, 0, len(qdocs))
+	out := make([]attribution.StoredQuote, 0, len(qdocs))
+	for i := range qdocs {
+		if err := s.assignStatement(ctx, &qdocs[i]); err != nil {
+			return attribution.IngestResult{}, err
+		}
+		docs = append(docs, qdocs[i])
+		out = append(out, qdocs[i].quote())
 	}
 	if len(docs) > 0 {
 		_, err := s.db.Collection(collQuotes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
@@ -184,8 +193,29 @@ func (s *Store) DeleteArticle(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("delete article %q: %w", id, attribution.ErrNotFound)
 	}
-	// Quotes first: an article is never left pointing at nothing, and a
-	// repeated delete finishes one cut short.
+	// Statements first, then quotes: an article is never left pointing at
+	// nothing, and a repeated delete finishes one cut short.
+	var art articleDoc
+	err = s.db.Collection(collArticles).FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&art)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return fmt.Errorf("delete article %s: %w", id, attribution.ErrNotFound)
+	}
+	if err != nil {
+		return wrapErr("delete article "+id, err)
+	}
+	qs, err := s.quotesOf(ctx, art)
+	if err != nil {
+		return err
+	}
+	var stmts []string
+	for _, q := range qs {
+		if q.StatementID != "" && !slices.Contains(stmts, q.StatementID) {
+			stmts = append(stmts, q.StatementID)
+		}
+	}
+	if err := s.removeOccurrences(ctx, id, stmts); err != nil {
+		return err
+	}
 	if _, err := s.db.Collection(collQuotes).DeleteMany(ctx, bson.D{{Key: "article_id", Value: id}}); err != nil {
 		return wrapErr("delete quotes of "+id, err)
 	}

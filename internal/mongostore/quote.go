@@ -31,6 +31,8 @@ type quoteDoc struct {
 	Outlet     string       `bson:"outlet,omitempty"`
 	URL        string       `bson:"url,omitempty"`
 	Words      []string     `bson:"words"` // folded, distinct: the text search key
+	// StatementID links a direct or mixed quote to its statement.
+	StatementID string `bson:"statement_id,omitempty"`
 }
 
 type spanDoc struct {
@@ -70,7 +72,7 @@ func newQuoteDoc(articleID string, n int, q attribution.Quote, speakerID string,
 
 func (d quoteDoc) quote() attribution.StoredQuote {
 	q := attribution.StoredQuote{
-		ID: d.ID, ArticleID: d.ArticleID, SpeakerID: d.SpeakerID,
+		ID: d.ID, ArticleID: d.ArticleID, SpeakerID: d.SpeakerID, StatementID: d.StatementID,
 		PublishedAt: d.Published.UTC(), Outlet: d.Outlet, URL: d.URL,
 		Quote: attribution.Quote{
 			Text: d.Text, Span: attribution.Span{Start: d.Start, End: d.End},
