@@ -62,7 +62,7 @@ func TestStatementsAcrossOutlets(t *testing.T) {
 			courier := ingest(t, s, attribution.Article{URL: "https://courier.example/floods", Title: "Flood repairs",
 				Outlet: "Example Courier", Text: fixture(t, "statement_courier.txt"), PublishedAt: time.Date(2026, 3, 1, 18, 0, 0, 0, time.UTC)})
 			vos := ingest(t, s, attribution.Article{URL: "https://other.example/vos", Outlet: "Other Daily",
-				Text: "\u201cWe will rebuild every bridge in this province before the winter comes,\u201d said Pieter Vos, a local mayor.",
+				Text:        "\u201cWe will rebuild every bridge in this province before the winter comes,\u201d said Pieter Vos, a local mayor.",
 				PublishedAt: time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC)})
 
 			gq := statementOf(t, gazette, "We will rebuild")
