@@ -56,8 +56,8 @@ type SpeakerProfile struct {
 	Type    SpeakerType `json:"type"`
 	Aliases []string    `json:"aliases"`
 	Roles   []string    `json:"roles"`
-	// WikidataID is the speaker's Wikidata item ("Q3874799"), when an
-	// editor set it; see ValidWikidataID.
+	// WikidataID is the speaker's Wikidata item id (Q and a number), set
+	// by an editor; absent when unknown.
 	WikidataID string `json:"wikidata_id,omitempty" example:"Q3874799" pattern:"^Q[1-9][0-9]{0,11}$"`
 	// Figures computed from the stored quotes when the profile is read.
 	// QuoteCount counts every attributed statement; Counts splits it by

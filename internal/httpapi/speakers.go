@@ -57,6 +57,10 @@ type SpeakerPatchRequest struct {
 	// Aliases replace the speaker's aliases (at most 50, each at most 200
 	// bytes); null clears them.
 	Aliases []string `json:"aliases,omitempty" example:"Zelensky,Zelenskiy,Volodymyr Zelensky"`
+	// WikidataID is the speaker's Wikidata item id: Q and a number without
+	// leading zeros (at most 12 digits), not a URL. null clears it; "" is
+	// not allowed.
+	WikidataID *string `json:"wikidata_id,omitempty" example:"Q3874799" pattern:"^Q[1-9][0-9]{0,11}$"`
 }
 
 // MergeRequest is the body of POST /v1/speakers/{id}:merge.
@@ -244,14 +248,15 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 	s.writeQuotePage(c, f, id)
 }
 
-// patchSpeaker edits a speaker's name or aliases.
+// patchSpeaker edits a speaker's name, aliases or Wikidata id.
 //
 //	@Summary		Edit a speaker
-//	@Description	Changes the name (the old name becomes an alias, and the speaker's quotes carry the new one) or replaces the aliases.
+//	@Description	Changes the name (the old name becomes an alias, and the speaker's quotes carry the new one), replaces the aliases,
+//	@Description	or sets the speaker's Wikidata item id (`"wikidata_id": "Q3874799"`).
 //	@Description	The body is a JSON merge patch (`application/merge-patch+json` or `application/json`, at most 1 MiB): absent members stay,
-//	@Description	`"aliases": null` clears the aliases, `"name": null` is a 422.
+//	@Description	`"aliases": null` clears the aliases, `"wikidata_id": null` clears the Wikidata id, `"name": null` is a 422.
 //	@Description	With `If-Match` (the `ETag` of a `GET`), the edit happens only if nobody changed the speaker since: otherwise 412.
-//	@Description	A name or alias that another speaker has is a 409 (merge the two speakers instead).
+//	@Description	A name, alias or Wikidata id that another speaker has is a 409 (merge the two speakers instead).
 //	@Tags			speakers
 //	@Security		BearerAuth
 //	@Accept			json
@@ -264,11 +269,11 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 //	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape"
 //	@Failure		404	{object}	Problem	"no such speaker"
-//	@Failure		409	{object}	Problem	"the name or an alias belongs to another speaker"
+//	@Failure		409	{object}	Problem	"the name, an alias or the Wikidata id belongs to another speaker"
 //	@Failure		412	{object}	Problem	"If-Match does not match the current version"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json or application/merge-patch+json"
-//	@Failure		422	{object}	Problem	"name null, empty or too long; too many aliases, or one empty or too long"
+//	@Failure		422	{object}	Problem	"name null, empty or too long; too many aliases, or one empty or too long; wikidata_id not of the form Q3874799"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
 //	@Produce		json
@@ -336,6 +341,17 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 				}
 			}
 			p.Aliases = &aliases
+		case "wikidata_id":
+			id := "" // null clears it
+			if !null {
+				if err := json.Unmarshal(v, &id); err != nil {
+					return p, errStatus(http.StatusBadRequest, "malformed JSON body: field wikidata_id must be a string or null")
+				}
+				if id == "" {
+					return p, &attribution.FieldError{Field: "wikidata_id", Reason: "must be a Wikidata item id such as Q3874799; null clears it"}
+				}
+			}
+			p.WikidataID = &id
 		default:
 			return p, errStatus(http.StatusBadRequest, fmt.Sprintf("malformed JSON body: unknown field %q", k))
 		}
@@ -350,6 +366,7 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 //	@Summary		Merge speakers
 //	@Description	Moves the quotes of the speakers listed in `from` to this speaker, adds their names and aliases to its aliases
 //	@Description	and its roles, and deletes them. Use it when one person was stored under two names the store could not tell apart.
+//	@Description	The speaker keeps its `wikidata_id`; if it has none, it takes the one of the merged speakers, provided those that have one agree.
 //	@Description	The body must be `application/json`, at most 1 MiB.
 //	@Tags			speakers
 //	@Security		BearerAuth
