@@ -65,8 +65,8 @@ type QuoteContext struct {
 // QuoteDetail is one stored quote with its article and context.
 type QuoteDetail struct {
 	attribution.StoredQuote
-	Article ArticleRef   `json:"article"`
-	Context QuoteContext `json:"context"`
+	Article ArticleRef   `json:"article" validate:"required"`
+	Context QuoteContext `json:"context" validate:"required"`
 }
 
 // quoteFilter is a quote listing's filters, parsed from the query.
@@ -326,11 +326,34 @@ func (s *Server) writeQuotePage(c *gin.Context, f quoteFilter, speakerID string)
 	c.JSON(http.StatusOK, out)
 }
 
-// getQuote returns one quote with its article and context.
+// getQuote returns one quote with its article and context, as JSON or as
+// a schema.org Quotation in JSON-LD.
 //
 //	@Summary		Get a quote
 //	@Description	The quote with its article (id, url, title, outlet, published_at) and the sentence around it (`context`).
 //	@Description	Spans (of the quote and of the context) are Unicode code points of the article's text.
+//	@Description
+//	@Description	**JSON-LD.** With `Accept: application/ld+json` the answer is a [schema.org Quotation](https://schema.org/Quotation)
+//	@Description	(`Content-Type: application/ld+json`, the `Quotation` schema): `text`; `creator` (and the same in `spokenByCharacter`),
+//	@Description	a `Person` or `Organization` with the speaker's current `name` and, when its `wikidata_id` is set,
+//	@Description	`sameAs` (`https://www.wikidata.org/wiki/Q…`); `isBasedOn`, the `NewsArticle` (`url`, `headline`, `publisher`
+//	@Description	with the outlet, `datePublished`, `inLanguage`); `datePublished`, the article's publication time (absent if it has none).
+//	@Description	Quotes of anonymous sources, groups or speakers not named have no `creator`: `description` says whom the article credits.
+//	@Description	`@id` values are paths of this API (`/v1/quotes/{id}`, `/v1/speakers/{id}`), which JSON-LD resolves against
+//	@Description	the URL of the document. The JSON-LD answer's schema below is listed as one of `QuoteDetail` and `Quotation`
+//	@Description	only because the generator cannot give one status two schemas; it is always a `Quotation`.
+//	@Description	JSON stays the default: no `Accept`, `*/*`, `application/*` and `application/json` get JSON, and so does a tie in
+//	@Description	quality (`q`). An `Accept` that allows neither type is a 406. Answers carry `Vary: Accept`.
+//	@Description	Example (a speaker without `wikidata_id`, hence no `sameAs`):
+//	@Description	```json
+//	@Description	{"@context": "https://schema.org", "@type": "Quotation", "@id": "/v1/quotes/6b080d1f1bdd25b3ecdf3549-10",
+//	@Description	"text": "primarily devoted to restoring the whole complex of Russian-American relations",
+//	@Description	"creator": {"@type": "Person", "@id": "/v1/speakers/spk_ee5fdda28411dadd", "name": "Dmitry Peskov"},
+//	@Description	"spokenByCharacter": {"...": "the same as creator"},
+//	@Description	"isBasedOn": {"@type": "NewsArticle", "url": "https://www.reuters.com/world/us-russian-officials-begin-meeting-riyadh-2025-02-18/",
+//	@Description	"headline": "US, Russian officials begin meeting in Riyadh", "publisher": {"@type": "Organization", "name": "Reuters"},
+//	@Description	"datePublished": "2025-02-18T09:00:00Z", "inLanguage": "en"}, "datePublished": "2025-02-18T09:00:00Z"}
+//	@Description	```
 //	@Description
 //	@Description	Example (the quote's own members, as in `GET /v1/quotes`, abridged to `id` and `text`):
 //	@Description	```json
@@ -347,12 +370,22 @@ func (s *Server) writeQuotePage(c *gin.Context, f quoteFilter, speakerID string)
 //	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
 //	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		404	{object}	Problem	"no such quote"
+//	@Failure		406	{object}	Problem	"Accept allows neither application/json nor application/ld+json"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
-//	@Produce		json
+//	@Produce		json,application/ld+json
 //	@Success		200	{object}	QuoteDetail
+//	@Produce		application/ld+json
+//	@Success		200	{object}	Quotation	"the quote: JSON by default, a schema.org Quotation with Accept: application/ld+json"
+//	@Header			200	{string}	Vary		"Accept"
 //	@Router			/v1/quotes/{id} [get]
 func (s *Server) getQuote(c *gin.Context) {
+	c.Writer.Header().Add("Vary", "Accept")
+	mt, ok := negotiate(c.GetHeader("Accept"), "application/json", jsonLDContentType)
+	if !ok {
+		s.writeError(c, notAcceptable("application/json", jsonLDContentType))
+		return
+	}
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
 	q, err := s.store.GetQuote(dctx, c.Param("id"))
@@ -364,6 +397,20 @@ func (s *Server) getQuote(c *gin.Context) {
 	if err != nil {
 		// A quote whose article is gone is gone too.
 		s.writeError(c, err)
+		return
+	}
+	if mt == jsonLDContentType {
+		ld, err := s.quotation(dctx, q, a)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		b, err := json.Marshal(ld)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		c.Data(http.StatusOK, jsonLDContentType, b)
 		return
 	}
 	text, span := extract.SentenceAround(a.Text, q.Span)

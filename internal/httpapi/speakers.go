@@ -23,6 +23,8 @@ const maxMergeFrom = 100
 // SpeakerStore keeps speakers across articles.
 type SpeakerStore interface {
 	GetSpeaker(ctx context.Context, id string) (attribution.SpeakerProfile, error)
+	// LookupSpeaker is GetSpeaker without the figures (cheaper).
+	LookupSpeaker(ctx context.Context, id string) (attribution.SpeakerProfile, error)
 	// ResolveSpeaker finds a speaker by id, else by name or alias.
 	ResolveSpeaker(ctx context.Context, idOrName string) (attribution.SpeakerProfile, error)
 	// ResolveSpeakerID is ResolveSpeaker without the figures (cheaper).
