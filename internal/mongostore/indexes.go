@@ -42,6 +42,11 @@ func indexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "search_keys", Value: 1}}, Options: options.Index().SetName("search_keys")},
 		},
 		collIdempotency: {},
+		// Candidates of a text: statements sharing a shingle hash
+		// (multikey). The embedded store keeps a memory index instead.
+		collStatements: {
+			{Keys: bson.D{{Key: "shingles", Value: 1}}, Options: options.Index().SetName("shingles")},
+		},
 		// Keys are looked up by _id (the secret's hash); key_id names them.
 		collKeys: {
 			{Keys: bson.D{{Key: "key_id", Value: 1}}, Options: options.Index().SetName("key_id_unique").SetUnique(true)},
@@ -60,7 +65,7 @@ func indexes() map[string][]mongo.IndexModel {
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	all := indexes()
 	// Fixed order keeps logs and errors reproducible.
-	for _, coll := range []string{collArticles, collQuotes, collSpeakers, collIdempotency, collKeys} {
+	for _, coll := range []string{collArticles, collQuotes, collSpeakers, collIdempotency, collKeys, collStatements} {
 		iv := s.db.Collection(coll).Indexes()
 		for _, m := range all[coll] {
 			if _, err := iv.CreateOne(ctx, m); err != nil {

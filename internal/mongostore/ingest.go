@@ -102,12 +102,18 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	}
 	// Statements before the quotes, so that each quote is stored with its
 	// statement id; a retry finds the occurrences already there.
+	batch := statementBatch{s: s}
+	for i := range qdocs {
+		if err := batch.assign(ctx, &qdocs[i]); err != nil {
+			return attribution.IngestResult{}, err
+		}
+	}
+	if err := batch.flush(ctx); err != nil {
+		return attribution.IngestResult{}, err
+	}
 	docs := make([]any, 0, len(qdocs))
 	out := make([]attribution.StoredQuote, 0, len(qdocs))
 	for i := range qdocs {
-		if err := s.assignStatement(ctx, &qdocs[i]); err != nil {
-			return attribution.IngestResult{}, err
-		}
 		docs = append(docs, qdocs[i])
 		out = append(out, qdocs[i].quote())
 	}

@@ -13,25 +13,17 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/statement"
 )
 
-// Collections of statements.
-const (
-	// collStatements holds one document per statement with its
-	// occurrences.
-	collStatements = "statements"
-	// collStatementIndex maps shingle hashes to the statements that have
-	// them: statement.Buckets documents, _id = statement.Bucket(hash),
-	// each with the (hash, statement id) pairs of its bucket. Finding the
-	// candidates of a text is one _id look-up per bucket of its shingles,
-	// which both MongoDB and the embedded store answer without scanning
-	// the statements (a multikey index on a shingles array would do on
-	// MongoDB, but the embedded store scans for any filter but _id).
-	collStatementIndex = "statement_index"
-)
+// collStatements holds one document per statement: its words, the hashes
+// of their 3-shingles (a multikey index on MongoDB finds the candidates of
+// a text; the embedded store, which scans for any filter but _id, keeps
+// them in a memory index instead, see memIndex) and its occurrences.
+const collStatements = "statements"
 
 // Limits of statement matching.
 const (
@@ -45,12 +37,17 @@ const (
 	// maxCompareWords caps the words compared (the comparison is
 	// quadratic in them).
 	maxCompareWords = 400
+	// maxShingleHits caps the statements a shingle query reads on MongoDB
+	// before ranking (a common phrase is in many).
+	maxShingleHits = 500
 )
 
 type statementDoc struct {
 	ID    string   `bson:"_id"`
 	Text  string   `bson:"text"`
 	Words []string `bson:"words"`
+	// Shingles are the hashes of the 3-shingles of every reported form.
+	Shingles []int64 `bson:"shingles"`
 	// SpeakerID and SpeakerName are the fullest named speaker reported.
 	SpeakerID   string          `bson:"speaker_id,omitempty"`
 	SpeakerName string          `bson:"speaker_name,omitempty"`
@@ -71,16 +68,6 @@ type occurrenceDoc struct {
 	Outlet      string    `bson:"outlet,omitempty"`
 	URL         string    `bson:"url,omitempty"`
 	PublishedAt time.Time `bson:"published_at"`
-}
-
-type indexEntry struct {
-	H int64  `bson:"h"`
-	S string `bson:"s"`
-}
-
-type indexDoc struct {
-	ID string       `bson:"_id"`
-	E  []indexEntry `bson:"e"`
 }
 
 // statementSpeaker is the name a quote gives a named speaker, "" for
@@ -104,12 +91,21 @@ func newStatementID(words []string, speaker string) string {
 	return "stm_" + hex.EncodeToString(sum[:8])
 }
 
-// assignStatement links a direct or mixed quote to the statement it is an
+// statementBatch assigns the quotes of one article to statements. New
+// statements are written together at the end (one insert), so that an
+// article costs one write for its new statements plus one per statement
+// it adds an occurrence to.
+type statementBatch struct {
+	s   *Store
+	new []*statementDoc
+}
+
+// assign links a direct or mixed quote to the statement it is an
 // occurrence of, making the statement if there is none, and sets
 // qd.StatementID. Indirect speech is a paraphrase, not the speaker's
-// words: it gets no statement. It is idempotent: the quote is added to a
+// words: it gets no statement. It is idempotent: a quote is added to a
 // statement once, whatever the retries.
-func (s *Store) assignStatement(ctx context.Context, qd *quoteDoc) error {
+func (b *statementBatch) assign(ctx context.Context, qd *quoteDoc) error {
 	if qd.Kind == string(attribution.KindIndirect) {
 		return nil
 	}
@@ -127,55 +123,114 @@ func (s *Store) assignStatement(ctx context.Context, qd *quoteDoc) error {
 		occ.Speaker = qd.Speaker.Name // "a Hamas official": shown, not matched on
 	}
 
-	cands, err := s.statementCandidates(ctx, shingles)
+	// A statement this quote can join shares all the shingles of the
+	// shorter of the two: only such candidates are read.
+	cands, err := b.s.statementCandidates(ctx, shingles, true)
 	if err != nil {
 		return err
 	}
-	var best *statementDoc
-	bestScore := 0.0
-	for i := range cands {
-		c := &cands[i]
+	pick := func(c *statementDoc) float64 {
 		score, m := statement.Compare(capWords(words), capWords(c.Words))
 		if !joinable(m, len(words), len(c.Words)) || !sameSpeaker(qd.SpeakerID, speaker, c) {
-			continue
+			return 0
 		}
-		if score > bestScore {
-			best, bestScore = c, score
+		return score
+	}
+	var best *statementDoc
+	bestScore := 0.0
+	for _, c := range b.new { // new in this article: repeated quotes
+		if sc := pick(c); sc > bestScore {
+			best, bestScore = c, sc
 		}
 	}
-	id := ""
-	if best != nil {
-		id = best.ID
-		if err := s.joinStatement(ctx, best, occ, words, speaker); err != nil {
+	for i := range cands {
+		if sc := pick(&cands[i]); sc > bestScore {
+			best, bestScore = &cands[i], sc
+		}
+	}
+	switch {
+	case best != nil && slices.Contains(b.new, best):
+		addOccurrence(best, occ, words, shingles, speaker)
+	case best != nil:
+		if err := b.s.joinStatement(ctx, best, occ, words, shingles, speaker); err != nil {
 			return err
 		}
-	} else {
+	default:
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		d := statementDoc{
-			ID: newStatementID(words, speaker), Text: qd.Text, Words: words,
+		best = &statementDoc{
+			ID: newStatementID(words, speaker), Text: qd.Text, Words: words, Shingles: shingles,
 			SpeakerID: qd.SpeakerID, SpeakerName: speaker,
 			Occurrences: []occurrenceDoc{occ}, CreatedAt: now, UpdatedAt: now,
 		}
-		id = d.ID
-		if _, err := s.db.Collection(collStatements).InsertOne(ctx, d); err != nil {
-			if !mongo.IsDuplicateKeyError(err) {
-				return wrapErr("store statement", err)
+		b.new = append(b.new, best)
+	}
+	qd.StatementID = best.ID
+	return nil
+}
+
+// addOccurrence is joinStatement on a statement not stored yet.
+func addOccurrence(d *statementDoc, occ occurrenceDoc, words []string, shingles []int64, speaker string) {
+	if slices.ContainsFunc(d.Occurrences, func(o occurrenceDoc) bool { return o.QuoteID == occ.QuoteID }) {
+		return
+	}
+	d.Occurrences = append(d.Occurrences, occ)
+	if len(words) > len(d.Words) {
+		d.Text, d.Words = occ.Text, words
+	}
+	d.Shingles = unionSorted(d.Shingles, shingles)
+	if speaker != "" && (d.SpeakerName == "" || statement.Fuller(d.SpeakerName, speaker) != d.SpeakerName) {
+		d.SpeakerName, d.SpeakerID = speaker, occ.SpeakerID
+	}
+}
+
+func unionSorted(a, b []int64) []int64 {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// flush writes the new statements. One that exists already (a retry of
+// this article, or another writer that stored the same words at once)
+// gets the occurrences added instead.
+func (b *statementBatch) flush(ctx context.Context) error {
+	if len(b.new) == 0 {
+		return nil
+	}
+	docs := make([]any, len(b.new))
+	for i, d := range b.new {
+		docs[i] = d
+	}
+	coll := b.s.db.Collection(collStatements)
+	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	dups := map[int]bool{}
+	if err != nil {
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+			return wrapErr("store statements", err)
+		}
+		for _, we := range bwe.WriteErrors {
+			if we.Code != 11000 && we.Code != 11001 {
+				return wrapErr("store statements", err)
 			}
-			// Another writer stored the same words by the same speaker
-			// first (or a retry of this one): join it.
-			var existing statementDoc
-			if err := s.db.Collection(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&existing); err != nil {
-				return wrapErr("find statement "+id, err)
-			}
-			if err := s.joinStatement(ctx, &existing, occ, words, speaker); err != nil {
+			dups[we.Index] = true
+		}
+	}
+	for i, d := range b.new {
+		if !dups[i] {
+			b.s.stIndex.add(d.ID, d.Shingles)
+			continue
+		}
+		var existing statementDoc
+		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&existing); err != nil {
+			return wrapErr("find statement "+d.ID, err)
+		}
+		for _, o := range d.Occurrences {
+			if err := b.s.joinStatement(ctx, &existing, o, d.Words, d.Shingles, o.Speaker); err != nil {
 				return err
 			}
 		}
 	}
-	if err := s.indexStatement(ctx, id, shingles); err != nil {
-		return err
-	}
-	qd.StatementID = id
+	b.new = nil
 	return nil
 }
 
@@ -205,9 +260,9 @@ func sameSpeaker(id, name string, c *statementDoc) bool {
 	return statement.SameSpeaker(name, c.SpeakerName)
 }
 
-// joinStatement adds occ to c (once), keeps the longest text and the
-// fullest speaker name.
-func (s *Store) joinStatement(ctx context.Context, c *statementDoc, occ occurrenceDoc, words []string, speaker string) error {
+// joinStatement adds occ to stored statement c (once), keeps the longest
+// text and the fullest speaker name, and adds the shingles.
+func (s *Store) joinStatement(ctx context.Context, c *statementDoc, occ occurrenceDoc, words []string, shingles []int64, speaker string) error {
 	set := bson.D{{Key: "updated_at", Value: time.Now().UTC().Truncate(time.Millisecond)}}
 	if len(words) > len(c.Words) {
 		set = append(set, bson.E{Key: "text", Value: occ.Text}, bson.E{Key: "words", Value: words})
@@ -217,96 +272,104 @@ func (s *Store) joinStatement(ctx context.Context, c *statementDoc, occ occurren
 	}
 	_, err := s.db.Collection(collStatements).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: c.ID}, {Key: "occurrences.quote_id", Value: bson.D{{Key: "$ne", Value: occ.QuoteID}}}},
-		bson.D{{Key: "$push", Value: bson.D{{Key: "occurrences", Value: occ}}}, {Key: "$set", Value: set},
-			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
+		bson.D{
+			{Key: "$push", Value: bson.D{{Key: "occurrences", Value: occ}}},
+			{Key: "$addToSet", Value: bson.D{{Key: "shingles", Value: bson.D{{Key: "$each", Value: shingles}}}}},
+			{Key: "$set", Value: set},
+			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
+		})
 	if err != nil {
 		return wrapErr("add to statement "+c.ID, err)
 	}
+	s.stIndex.add(c.ID, shingles)
 	return nil
 }
 
-// indexStatement files the shingles of a statement's text under their
-// buckets; entries already there stay once.
-func (s *Store) indexStatement(ctx context.Context, id string, shingles []int64) error {
-	byBucket := map[string][]indexEntry{}
-	for _, h := range shingles {
-		b := statement.Bucket(h)
-		byBucket[b] = append(byBucket[b], indexEntry{H: h, S: id})
-	}
-	models := make([]mongo.WriteModel, 0, len(byBucket))
-	for _, b := range slices.Sorted(mapsKeys(byBucket)) {
-		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: b}}).
-			SetUpdate(bson.D{{Key: "$addToSet", Value: bson.D{{Key: "e", Value: bson.D{{Key: "$each", Value: byBucket[b]}}}}}}).
-			SetUpsert(true))
-	}
-	if len(models) == 0 {
-		return nil
-	}
-	if _, err := s.db.Collection(collStatementIndex).BulkWrite(ctx, models); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			// Two upserts created the same bucket at once; the loser's
-			// entries are written again, now as an update.
-			if _, err := s.db.Collection(collStatementIndex).BulkWrite(ctx, models); err != nil {
-				return wrapErr("index statement "+id, err)
-			}
-			return nil
-		}
-		return wrapErr("index statement "+id, err)
-	}
-	return nil
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-// statementCandidates returns up to maxCandidates statements sharing the
-// most shingles with the given ones.
-func (s *Store) statementCandidates(ctx context.Context, shingles []int64) ([]statementDoc, error) {
+// statementCandidates returns the statements sharing the most shingles
+// with the given ones, at most maxCandidates. forJoin keeps only those
+// that share every shingle of the shorter of the two (a necessary
+// condition for the same or contained words). Their occurrences may be
+// left out (MongoDB) or not: callers that show them read the statement.
+func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJoin bool) ([]statementDoc, error) {
 	if len(shingles) == 0 {
 		return nil, nil
 	}
-	want := make(map[int64]bool, len(shingles))
-	buckets := map[string]bool{}
-	for _, h := range shingles {
-		want[h] = true
-		buckets[statement.Bucket(h)] = true
+	type ranked struct {
+		id      string
+		n, size int
+		doc     *statementDoc
 	}
-	docs, err := findByIDs[indexDoc](ctx, s, collStatementIndex, slices.Sorted(mapsKeys(buckets)))
-	if err != nil {
-		return nil, wrapErr("find statement candidates", err)
-	}
-	counts := map[string]int{}
-	for _, d := range docs {
-		for _, e := range d.E {
-			if want[e.H] {
-				counts[e.S]++
-			}
+	var rs []ranked
+	if s.idLookupsOnly {
+		counts, sizes, err := s.stIndex.candidates(ctx, s, shingles)
+		if err != nil {
+			return nil, err
+		}
+		for id, n := range counts {
+			rs = append(rs, ranked{id: id, n: n, size: sizes[id]})
+		}
+	} else {
+		cur, err := s.db.Collection(collStatements).Find(ctx,
+			bson.D{{Key: "shingles", Value: bson.D{{Key: "$in", Value: shingles}}}},
+			options.Find().SetProjection(bson.D{{Key: "occurrences", Value: 0}}).SetLimit(maxShingleHits))
+		if err != nil {
+			return nil, wrapErr("find statement candidates", err)
+		}
+		var docs []statementDoc
+		if err := cur.All(ctx, &docs); err != nil {
+			return nil, wrapErr("find statement candidates", err)
+		}
+		for i := range docs {
+			rs = append(rs, ranked{id: docs[i].ID, n: sharedCount(shingles, docs[i].Shingles), size: len(docs[i].Shingles), doc: &docs[i]})
 		}
 	}
-	ids := slices.Collect(mapsKeys(counts))
-	slices.SortFunc(ids, func(a, b string) int {
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(a, b))
-	})
-	if len(ids) > maxCandidates {
-		ids = ids[:maxCandidates]
+	if forJoin {
+		rs = slices.DeleteFunc(rs, func(r ranked) bool { return r.n < min(len(shingles), r.size) })
 	}
-	cands, err := findByIDs[statementDoc](ctx, s, collStatements, ids)
-	if err != nil {
-		return nil, wrapErr("find statement candidates", err)
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.id, b.id)) })
+	if len(rs) > maxCandidates {
+		rs = rs[:maxCandidates]
 	}
-	// Most shared shingles first, as ranked.
-	slices.SortFunc(cands, func(a, b statementDoc) int {
-		return cmp.Or(cmp.Compare(counts[b.ID], counts[a.ID]), strings.Compare(a.ID, b.ID))
-	})
-	return cands, nil
+	out := make([]statementDoc, 0, len(rs))
+	var fetch []string
+	for _, r := range rs {
+		if r.doc != nil {
+			out = append(out, *r.doc)
+		} else {
+			fetch = append(fetch, r.id)
+		}
+	}
+	if len(fetch) > 0 {
+		docs, err := findByIDs[statementDoc](ctx, s, collStatements, fetch)
+		if err != nil {
+			return nil, wrapErr("find statement candidates", err)
+		}
+		out = append(out, docs...)
+		rank := map[string]int{}
+		for i, r := range rs {
+			rank[r.id] = i
+		}
+		slices.SortFunc(out, func(a, b statementDoc) int { return cmp.Compare(rank[a.ID], rank[b.ID]) })
+	}
+	return out, nil
+}
+
+// sharedCount counts the hashes of sorted a found in sorted b.
+func sharedCount(a, b []int64) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
 }
 
 // findByIDs reads the documents with these string ids (missing ones are
@@ -404,7 +467,7 @@ func (s *Store) statementOf(ctx context.Context, d statementDoc) (attribution.St
 // index, never from a scan of the statements.
 func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]attribution.StatementMatch, error) {
 	words := statement.Words(text)
-	cands, err := s.statementCandidates(ctx, statement.Shingles(words))
+	cands, err := s.statementCandidates(ctx, statement.Shingles(words), false)
 	if err != nil {
 		return nil, err
 	}
@@ -413,6 +476,14 @@ func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]
 		score, m := statement.Compare(capWords(words), capWords(c.Words))
 		if m == statement.None {
 			continue
+		}
+		if c.Occurrences == nil { // read without them (MongoDB)
+			if err := s.db.Collection(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&c); err != nil {
+				if errors.Is(err, mongo.ErrNoDocuments) {
+					continue
+				}
+				return nil, wrapErr("get statement "+c.ID, err)
+			}
 		}
 		st, err := s.statementOf(ctx, c)
 		if err != nil {
@@ -458,6 +529,7 @@ func (s *Store) removeOccurrences(ctx context.Context, articleID string, stateme
 				var dr *mongo.DeleteResult
 				dr, err = coll.DeleteOne(ctx, guard)
 				if err == nil && dr.DeletedCount == 1 {
+					s.stIndex.remove(id)
 					break
 				}
 			} else {

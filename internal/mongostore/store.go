@@ -78,6 +78,9 @@ type Store struct {
 	db            *mongo.Database
 	logger        *slog.Logger
 	idLookupsOnly bool
+	// stIndex is the statements' shingle index in memory, with
+	// IDLookupsOnly only (see memIndex).
+	stIndex *memIndex
 	reach         *reachability
 }
 
@@ -134,7 +137,11 @@ func Open(opts Options) (*Store, error) {
 		// credentials; the URI itself is not repeated here.
 		return nil, fmt.Errorf("open store at %s: %w", Hosts(opts.URI), err)
 	}
-	return &Store{client: client, db: client.Database(opts.Database), logger: logger, idLookupsOnly: opts.IDLookupsOnly, reach: reach}, nil
+	st := &Store{client: client, db: client.Database(opts.Database), logger: logger, idLookupsOnly: opts.IDLookupsOnly, reach: reach}
+	if opts.IDLookupsOnly {
+		st.stIndex = newMemIndex()
+	}
+	return st, nil
 }
 
 // defaultHeartbeatInterval is the HeartbeatInterval when neither the
