@@ -81,7 +81,7 @@ type Store struct {
 	// stIndex is the statements' shingle index in memory, with
 	// IDLookupsOnly only (see memIndex).
 	stIndex *memIndex
-	reach         *reachability
+	reach   *reachability
 }
 
 // Open creates a client for opts.URI. It does not wait for the server: the
