@@ -29,8 +29,9 @@ func keyOf(c *gin.Context) (auth.Key, bool) {
 	return k, ok
 }
 
-// scopeFor is the scope a /v1 request needs: read for GET and HEAD, admin
-// for key management and speaker merges, write for everything else.
+// scopeFor is the scope a /v1 request needs: read for GET, HEAD and POST
+// /v1/verify, admin for key management and speaker merges, write for
+// everything else.
 func scopeFor(r *http.Request) auth.Scope {
 	p := r.URL.Path
 	switch {
@@ -38,6 +39,8 @@ func scopeFor(r *http.Request) auth.Scope {
 		return auth.ScopeAdmin
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		return auth.ScopeRead
+	case r.Method == http.MethodPost && p == "/v1/verify":
+		return auth.ScopeRead // a question, not a change
 	case r.Method == http.MethodPost && strings.HasPrefix(p, "/v1/speakers/") && strings.HasSuffix(p, mergeSuffix):
 		return auth.ScopeAdmin
 	}

@@ -104,6 +104,7 @@ func TestAuthEveryRoute(t *testing.T) {
 		want           auth.Scope
 	}{
 		{"GET", "/v1/quotes", auth.ScopeRead},
+		{"POST", "/v1/verify", auth.ScopeRead},
 		{"POST", "/v1/extract", auth.ScopeWrite},
 		{"POST", "/v1/articles:batch", auth.ScopeWrite},
 		{"PATCH", "/v1/speakers/spk_1", auth.ScopeWrite},

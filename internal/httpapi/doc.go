@@ -35,6 +35,8 @@
 //	@tag.description				Search the stored quotes.
 //	@tag.name						speakers
 //	@tag.description				Speakers across articles: search, edit, merge.
+//	@tag.name						statements
+//	@tag.description				The same words of a speaker across outlets: statements, verification, ClaimReview export.
 //	@tag.name						keys
 //	@tag.description				API keys (admin scope).
 //	@tag.name						ops

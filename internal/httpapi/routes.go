@@ -41,6 +41,10 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.POST("/speakers/:id", s.speakerAction)
 	v1.GET("/speakers/:id/quotes", s.speakerQuotes)
 
+	v1.GET("/statements/:id", s.getStatement)
+	v1.GET("/statements/:id/claimreview", s.statementClaimReview)
+	v1.POST("/verify", s.verify)
+
 	v1.POST("/keys", s.createKey)
 	v1.GET("/keys", s.listKeys)
 	v1.DELETE("/keys/:id", s.revokeKey)

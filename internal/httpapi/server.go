@@ -65,6 +65,7 @@ type Store interface {
 	ArticleStore
 	QuoteStore
 	SpeakerStore
+	StatementStore
 	auth.Store
 }
 
