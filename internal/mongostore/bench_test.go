@@ -288,7 +288,7 @@ func (c *benchCorpus) bulkSpeakers(ctx context.Context, b *testing.B, s *Store) 
 // benchStore opens a store on a new database of the MongoDB at
 // WHOSAID_TEST_MONGO_URI, or of an embedded FerretDB in a temporary
 // directory, with its indexes; both go at the end of the benchmark.
-func benchStore(b *testing.B) (*Store, context.Context) {
+func benchStore(b *testing.B, edit ...func(*Options)) (*Store, context.Context) {
 	b.Helper()
 	ctx := context.Background()
 	uri := os.Getenv("WHOSAID_TEST_MONGO_URI")
@@ -308,7 +308,11 @@ func benchStore(b *testing.B) (*Store, context.Context) {
 	}
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	s, err := Open(Options{URI: uri, Database: "bench_" + hex.EncodeToString(suffix)})
+	opts := Options{URI: uri, Database: "bench_" + hex.EncodeToString(suffix)}
+	for _, f := range edit {
+		f(&opts)
+	}
+	s, err := Open(opts)
 	if err != nil {
 		b.Fatal(err)
 	}

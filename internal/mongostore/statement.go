@@ -217,7 +217,7 @@ func (b *statementBatch) flush(ctx context.Context) error {
 	}
 	for i, d := range b.new {
 		if !dups[i] {
-			b.s.stIndex.add(d.ID, d.Shingles)
+			b.s.stIndex.put(*d)
 			continue
 		}
 		var existing statementDoc
@@ -281,7 +281,10 @@ func (s *Store) joinStatement(ctx context.Context, c *statementDoc, occ occurren
 	if err != nil {
 		return wrapErr("add to statement "+c.ID, err)
 	}
-	s.stIndex.add(c.ID, shingles)
+	s.stIndex.update(c.ID, func(d *statementDoc) {
+		addOccurrence(d, occ, words, shingles, speaker)
+		d.Version++
+	})
 	return nil
 }
 
@@ -300,13 +303,14 @@ func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJo
 		doc     *statementDoc
 	}
 	var rs []ranked
-	if s.idLookupsOnly {
-		counts, sizes, err := s.stIndex.candidates(ctx, s, shingles)
+	if s.stIndex != nil {
+		counts, docs, err := s.stIndex.candidates(ctx, s, shingles)
 		if err != nil {
 			return nil, err
 		}
 		for id, n := range counts {
-			rs = append(rs, ranked{id: id, n: n, size: sizes[id]})
+			d := docs[id]
+			rs = append(rs, ranked{id: id, n: n, size: len(d.Shingles), doc: &d})
 		}
 	} else {
 		cur, err := s.db.Collection(collStatements).Find(ctx,
@@ -537,6 +541,10 @@ func (s *Store) removeOccurrences(ctx context.Context, articleID string, stateme
 					{Key: "$set", Value: bson.D{{Key: "occurrences", Value: keep}, {Key: "updated_at", Value: time.Now().UTC().Truncate(time.Millisecond)}}},
 					{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
 				if err == nil && res.MatchedCount == 1 {
+					s.stIndex.update(id, func(c *statementDoc) {
+						c.Occurrences = keep
+						c.Version++
+					})
 					break
 				}
 			}
