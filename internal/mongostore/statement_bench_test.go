@@ -40,7 +40,7 @@ func BenchmarkMatchStatements(b *testing.B) {
 		words := strings.Fields(want)
 		if len(words) > 5 {
 			k := 1 + r.IntN(len(words)-2)
-			words = slices.Delete(words, k, k+1)               // drop one
+			words = slices.Delete(words, k, k+1)                // drop one
 			words[len(words)-1] = c.words[r.IntN(len(c.words))] // change the last
 		}
 		start := time.Now()
