@@ -289,10 +289,11 @@ func (s *Store) joinStatement(ctx context.Context, c *statementDoc, occ occurren
 }
 
 // statementCandidates returns the statements sharing the most shingles
-// with the given ones, at most maxCandidates. forJoin keeps only those
-// that share every shingle of the shorter of the two (a necessary
-// condition for the same or contained words). Their occurrences may be
-// left out (MongoDB) or not: callers that show them read the statement.
+// with the given ones, at most maxCandidates: from the memory index on the
+// embedded store, from the multikey index on MongoDB. forJoin keeps only
+// those that share every shingle of the shorter of the two (a necessary
+// condition for the same or contained words). On MongoDB they are read
+// without their occurrences: callers that show them read the statement.
 func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJoin bool) ([]statementDoc, error) {
 	if len(shingles) == 0 {
 		return nil, nil
@@ -300,7 +301,7 @@ func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJo
 	type ranked struct {
 		id      string
 		n, size int
-		doc     *statementDoc
+		doc     *statementDoc // without occurrences on MongoDB
 	}
 	var rs []ranked
 	if s.stIndex != nil {
@@ -334,26 +335,9 @@ func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJo
 	if len(rs) > maxCandidates {
 		rs = rs[:maxCandidates]
 	}
-	out := make([]statementDoc, 0, len(rs))
-	var fetch []string
-	for _, r := range rs {
-		if r.doc != nil {
-			out = append(out, *r.doc)
-		} else {
-			fetch = append(fetch, r.id)
-		}
-	}
-	if len(fetch) > 0 {
-		docs, err := findByIDs[statementDoc](ctx, s, collStatements, fetch)
-		if err != nil {
-			return nil, wrapErr("find statement candidates", err)
-		}
-		out = append(out, docs...)
-		rank := map[string]int{}
-		for i, r := range rs {
-			rank[r.id] = i
-		}
-		slices.SortFunc(out, func(a, b statementDoc) int { return cmp.Compare(rank[a.ID], rank[b.ID]) })
+	out := make([]statementDoc, len(rs))
+	for i, r := range rs {
+		out[i] = *r.doc
 	}
 	return out, nil
 }
@@ -374,39 +358,6 @@ func sharedCount(a, b []int64) int {
 		}
 	}
 	return n
-}
-
-// findByIDs reads the documents with these string ids (missing ones are
-// skipped): one _id look-up each on the embedded store, one $in query on
-// MongoDB.
-func findByIDs[T any](ctx context.Context, s *Store, coll string, ids []string) ([]T, error) {
-	c := s.db.Collection(coll)
-	var out []T
-	if s.idLookupsOnly {
-		for _, id := range ids {
-			var d T
-			err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-			if errors.Is(err, mongo.ErrNoDocuments) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, d)
-		}
-		return out, nil
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	cur, err := c.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	if err != nil {
-		return nil, err
-	}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func capWords(w []string) []string {
