@@ -12,10 +12,16 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
+
+// newMu serialises ferretdb.New, which writes a package variable
+// (version.Get().Package) without a lock: two stores started at once in one
+// process (parallel tests, a keys command beside a test server) race there.
+var newMu sync.Mutex
 
 // Options configure Start.
 type Options struct {
@@ -72,12 +78,14 @@ func Start(opts Options) (*Server, error) {
 	// FerretDB wants a file: URI of an existing directory ending in a slash.
 	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/"}).String()
 
+	newMu.Lock() // see newMu
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 		Logger:    slog.New(minLevel{h: h, level: level}),
 	})
+	newMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("start embedded store in %s: %w", dir, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,5 +59,33 @@ func TestStartStop(t *testing.T) {
 func TestStartEmptyDir(t *testing.T) {
 	if _, err := embedded.Start(embedded.Options{}); err == nil {
 		t.Error("Start(empty Dir) = nil error, want an error")
+	}
+}
+
+// TestStartConcurrently starts stores at once, as parallel tests do; with
+// -race it fails if Start is not safe for concurrent use.
+func TestStartConcurrently(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
+			if err != nil {
+				errs <- err
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			errs <- srv.Stop(ctx)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }
