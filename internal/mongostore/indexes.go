@@ -44,6 +44,11 @@ func indexes() map[string][]mongo.IndexModel {
 		collIdempotency: {},
 		// Candidates of a text: statements sharing a shingle hash
 		// (multikey). The embedded store keeps a memory index instead.
+		collSubscriptions: {},
+		// The delivery log of a subscription, newest first.
+		collDeliveries: {
+			{Keys: bson.D{{Key: "subscription_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("subscription_id_created_at_id")},
+		},
 		collStatements: {
 			{Keys: bson.D{{Key: "shingles", Value: 1}}, Options: options.Index().SetName("shingles")},
 		},
@@ -65,7 +70,7 @@ func indexes() map[string][]mongo.IndexModel {
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	all := indexes()
 	// Fixed order keeps logs and errors reproducible.
-	for _, coll := range []string{collArticles, collQuotes, collSpeakers, collIdempotency, collKeys, collStatements} {
+	for _, coll := range []string{collArticles, collQuotes, collSpeakers, collIdempotency, collKeys, collStatements, collSubscriptions, collDeliveries} {
 		iv := s.db.Collection(coll).Indexes()
 		for _, m := range all[coll] {
 			if _, err := iv.CreateOne(ctx, m); err != nil {
