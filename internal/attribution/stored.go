@@ -38,6 +38,21 @@ type StoredQuote struct {
 	PublishedAt time.Time `json:"published_at"`
 	Outlet      string    `json:"outlet,omitempty"`
 	URL         string    `json:"url,omitempty"`
+	// Hidden is set by an editor (PATCH /v1/quotes/{id}): the quote is
+	// left out of quote searches, speaker listings and speaker figures,
+	// but an article's quotes and GET /v1/quotes/{id} still show it with
+	// hidden true. Absent when false.
+	Hidden bool `json:"hidden,omitempty"`
+	// Corrected is true once an editor corrected the quote (speaker, kind
+	// or hidden); GET /v1/quotes/{id} lists the corrections. Absent when
+	// false.
+	Corrected bool `json:"corrected,omitempty"`
+	// History is the quote's corrections, oldest first (served as
+	// "corrections" by GET /v1/quotes/{id}).
+	History []Correction `json:"-"`
+	// Version grows with every correction (1 for a quote never
+	// corrected); the HTTP API sends it as the ETag.
+	Version int64 `json:"-"`
 }
 
 // IngestResult is what a store's ingest stored, or found stored.

@@ -16,7 +16,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/whosaid/whosaid/internal/attribution"
-	"github.com/whosaid/whosaid/internal/extract"
 )
 
 // Paging of the list routes.
@@ -34,6 +33,10 @@ type QuoteStore interface {
 	// FindQuotes lists quotes, newest first, one page at a time.
 	FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attribution.QuotePage, error)
 	GetQuote(ctx context.Context, id string) (attribution.StoredQuote, error)
+	// CorrectQuote applies an editor's correction and records it in the
+	// quote's history; ifVersion > 0 must equal the quote's version (else
+	// ErrPrecondition).
+	CorrectQuote(ctx context.Context, id string, p attribution.QuotePatch, by string, ifVersion int64) (attribution.StoredQuote, error)
 }
 
 // QuoteList is one page of quotes.
@@ -67,6 +70,9 @@ type QuoteDetail struct {
 	attribution.StoredQuote
 	Article ArticleRef   `json:"article" validate:"required"`
 	Context QuoteContext `json:"context" validate:"required"`
+	// Corrections are the editors' corrections of the quote (PATCH
+	// /v1/quotes/{id}), oldest first; empty when it has none.
+	Corrections []attribution.Correction `json:"corrections" validate:"required"`
 }
 
 // quoteFilter is a quote listing's filters, parsed from the query.
@@ -216,6 +222,7 @@ func parsePageToken(c *gin.Context, filter string) (pageToken, bool, error) {
 //	@Description	an empty `next_page_token` means the end. A token used with other filters is a 400. Pages are stable under concurrent inserts:
 //	@Description	a quote stored meanwhile with an older date than the last one seen appears on a later page, a newer one does not.
 //	@Description	An unknown `speaker` gives an empty list, not a 404. Spans are Unicode code points of the quote's article.
+//	@Description	Quotes an editor hid (`PATCH /v1/quotes/{id}`, `"hidden": true`) are left out; corrected ones carry `"corrected": true`.
 //	@Description
 //	@Description	Example: `GET /v1/quotes?speaker=Dmitry%20Peskov&page_size=1` after storing the seed article:
 //	@Description	```json
@@ -332,6 +339,9 @@ func (s *Server) writeQuotePage(c *gin.Context, f quoteFilter, speakerID string)
 //	@Summary		Get a quote
 //	@Description	The quote with its article (id, url, title, outlet, published_at) and the sentence around it (`context`).
 //	@Description	Spans (of the quote and of the context) are Unicode code points of the article's text.
+//	@Description	A quote an editor hid is still served here, with `"hidden": true`; one an editor corrected has `"corrected": true`,
+//	@Description	and `corrections` lists each correction, oldest first (see `PATCH /v1/quotes/{id}`). `ETag` carries the quote's version,
+//	@Description	for `If-Match` on `PATCH` (the same on both representations).
 //	@Description
 //	@Description	**JSON-LD.** With `Accept: application/ld+json` the answer is a [schema.org Quotation](https://schema.org/Quotation)
 //	@Description	(`Content-Type: application/ld+json`, the `Quotation` schema): `text`; `creator` (and the same in `spokenByCharacter`),
@@ -378,6 +388,7 @@ func (s *Server) writeQuotePage(c *gin.Context, f quoteFilter, speakerID string)
 //	@Produce		application/ld+json
 //	@Success		200	{object}	Quotation	"the quote: JSON by default, a schema.org Quotation with Accept: application/ld+json"
 //	@Header			200	{string}	Vary		"Accept"
+//	@Header			200	{string}	ETag		"the quote's version as a quoted number, for If-Match on PATCH"
 //	@Router			/v1/quotes/{id} [get]
 func (s *Server) getQuote(c *gin.Context) {
 	c.Writer.Header().Add("Vary", "Accept")
@@ -410,13 +421,9 @@ func (s *Server) getQuote(c *gin.Context) {
 			s.writeError(c, err)
 			return
 		}
+		c.Header("ETag", quoteETag(q))
 		c.Data(http.StatusOK, jsonLDContentType, b)
 		return
 	}
-	text, span := extract.SentenceAround(a.Text, q.Span)
-	c.JSON(http.StatusOK, QuoteDetail{
-		StoredQuote: q,
-		Article:     ArticleRef{ID: a.ID, URL: a.URL, Title: a.Title, Outlet: a.Outlet, PublishedAt: a.PublishedAt},
-		Context:     QuoteContext{Text: text, Span: span},
-	})
+	writeQuoteDetail(c, q, a)
 }

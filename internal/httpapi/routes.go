@@ -32,6 +32,7 @@ func (s *Server) routes(e *gin.Engine) {
 
 	v1.GET("/quotes", s.listQuotes)
 	v1.GET("/quotes/:id", s.getQuote)
+	v1.PATCH("/quotes/:id", s.patchQuote)
 
 	v1.GET("/speakers", s.searchSpeakers)
 	v1.GET("/speakers/:id", s.getSpeaker)

@@ -170,7 +170,8 @@ func (s *Server) searchSpeakers(c *gin.Context) {
 // getSpeaker returns one speaker.
 //
 //	@Summary		Get a speaker
-//	@Description	The speaker with its aliases, roles, type and figures computed from the stored quotes (quote count, first and last quoted, outlets).
+//	@Description	The speaker with its aliases, roles, type and figures computed from the stored quotes (quote count, first and last quoted, outlets);
+//	@Description	quotes an editor hid do not count.
 //	@Description	`ETag` carries the speaker's version, for `If-Match` on `PATCH`.
 //	@Description
 //	@Description	Example (with `ETag: "1"`):
@@ -204,7 +205,8 @@ func (s *Server) getSpeaker(c *gin.Context) {
 // speakerQuotes lists the quotes of one speaker.
 //
 //	@Summary		List a speaker's quotes
-//	@Description	As `GET /v1/quotes?speaker={id}`, but an unknown speaker is a 404. The other filters and the pagination are the same.
+//	@Description	As `GET /v1/quotes?speaker={id}`, but an unknown speaker is a 404. The other filters and the pagination are the same,
+//	@Description	and hidden quotes are left out too.
 //	@Tags			speakers
 //	@Security		BearerAuth
 //	@Param			id			path	string	true	"speaker id"	example(spk_1118ee61dd083b08)

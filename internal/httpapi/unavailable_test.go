@@ -50,6 +50,8 @@ func TestStoreUnavailable(t *testing.T) {
 		{method: "GET", target: "/v1/quotes"},
 		{method: "GET", target: "/v1/quotes?speaker=Ana+Ruiz"},
 		{method: "GET", target: "/v1/quotes/" + id + "-0"},
+		{method: "PATCH", target: "/v1/quotes/" + id + "-0", body: `{"hidden":true}`},
+		{method: "PATCH", target: "/v1/quotes/" + id + "-0", body: `{"hidden":true}`, headers: []string{"If-Match", `"x"`}},
 		{method: "GET", target: "/v1/speakers?q=ruiz"},
 		{method: "GET", target: spk},
 		{method: "GET", target: spk + "/quotes"},

@@ -22,7 +22,9 @@ import (
 // The article is written first, marked pending, then the speakers and the
 // quotes, then the mark is cleared. No step is acknowledged before all are
 // done; a second ingest of an article left pending by a failure finishes
-// it (quote ids are deterministic, so nothing is stored twice).
+// it (quote ids are deterministic, so nothing is stored twice). No path
+// rewrites a stored quote: quotes stored already, which an editor may
+// have corrected since (CorrectQuote), are kept and returned as stored.
 func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (attribution.IngestResult, error) {
 	if err := a.Validate(); err != nil {
 		return attribution.IngestResult{}, fmt.Errorf("ingest article: %w", err)
@@ -85,8 +87,23 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		}
 		speakerIDs[sp.Name] = id
 	}
+	// Finishing a pending article: the quotes its first writer stored
+	// stay as they are (kept), with their statements.
+	var stored map[int]quoteDoc
+	if !created {
+		var err error
+		if stored, err = s.storedQuotes(ctx, a.ID, len(res.Quotes)); err != nil {
+			return attribution.IngestResult{}, err
+		}
+	}
+	kept := map[int]bool{}
 	qdocs := make([]quoteDoc, 0, len(res.Quotes))
 	for n, q := range res.Quotes {
+		if d, ok := stored[n]; ok {
+			kept[n] = true
+			qdocs = append(qdocs, d)
+			continue
+		}
 		sid := ""
 		if q.Speaker != nil && storedType(q.Speaker.Type) {
 			sid = speakerIDs[q.Speaker.Name]
@@ -104,6 +121,9 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	// statement id; a retry finds the occurrences already there.
 	batch := statementBatch{s: s}
 	for i := range qdocs {
+		if kept[i] {
+			continue
+		}
 		if err := batch.assign(ctx, &qdocs[i]); err != nil {
 			return attribution.IngestResult{}, err
 		}
@@ -114,7 +134,9 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	docs := make([]any, 0, len(qdocs))
 	out := make([]attribution.StoredQuote, 0, len(qdocs))
 	for i := range qdocs {
-		docs = append(docs, qdocs[i])
+		if !kept[i] {
+			docs = append(docs, qdocs[i])
+		}
 		out = append(out, qdocs[i].quote())
 	}
 	if len(docs) > 0 {
@@ -122,10 +144,21 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		if err != nil && !onlyDuplicates(err) {
 			return attribution.IngestResult{}, wrapErr("store quotes of "+a.ID, err)
 		}
+		if err != nil {
+			// Another writer finishing the same article stored some
+			// first: answer what is stored.
+			now, err := s.storedQuotes(ctx, a.ID, len(qdocs))
+			if err != nil {
+				return attribution.IngestResult{}, err
+			}
+			for n, d := range now {
+				out[n] = d.quote()
+			}
+		}
 	}
 	oid, _ := bson.ObjectIDFromHex(a.ID)
 	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "quote_count", Value: len(docs)}}},
+		{Key: "$set", Value: bson.D{{Key: "quote_count", Value: len(qdocs)}}},
 		{Key: "$unset", Value: bson.D{{Key: "pending", Value: ""}}},
 	}); err != nil {
 		return attribution.IngestResult{}, wrapErr("finish article "+a.ID, err)

@@ -33,6 +33,12 @@ type quoteDoc struct {
 	Words      []string     `bson:"words"` // folded, distinct: the text search key
 	// StatementID links a direct or mixed quote to its statement.
 	StatementID string `bson:"statement_id,omitempty"`
+	// Set by editors' corrections only (CorrectQuote), never by an
+	// ingest: hidden is absent unless true, version is absent until the
+	// first correction (and counts as 1), corrections oldest first.
+	Hidden      bool            `bson:"hidden,omitempty"`
+	Version     int64           `bson:"version,omitempty"`
+	Corrections []correctionDoc `bson:"corrections,omitempty"`
 }
 
 type spanDoc struct {
@@ -74,6 +80,7 @@ func (d quoteDoc) quote() attribution.StoredQuote {
 	q := attribution.StoredQuote{
 		ID: d.ID, ArticleID: d.ArticleID, SpeakerID: d.SpeakerID, StatementID: d.StatementID,
 		PublishedAt: d.Published.UTC(), Outlet: d.Outlet, URL: d.URL,
+		Hidden: d.Hidden, Corrected: len(d.Corrections) > 0, Version: d.version(),
 		Quote: attribution.Quote{
 			Text: d.Text, Span: attribution.Span{Start: d.Start, End: d.End},
 			Kind: attribution.Kind(d.Kind), Confidence: d.Confidence, Rule: d.Rule,
@@ -87,6 +94,9 @@ func (d quoteDoc) quote() attribution.StoredQuote {
 		if m := d.Speaker.Mention; m != nil {
 			q.Speaker.Mention = &attribution.Mention{Text: m.Text, Span: attribution.Span{Start: m.Start, End: m.End}}
 		}
+	}
+	for _, c := range d.Corrections {
+		q.History = append(q.History, c.correction())
 	}
 	return q
 }
@@ -166,14 +176,16 @@ func (s *Store) GetQuote(ctx context.Context, id string) (attribution.StoredQuot
 const MaxPageSize = 100
 
 // FindQuotes lists quotes matching q, newest first (by published_at, then
-// id), one page at a time. On MongoDB every filter combination starts from
-// an index whose prefix is the filter's equality field and whose suffix is
-// the sort, so no listing scans the collection.
+// id), one page at a time; quotes an editor hid are left out. On MongoDB
+// every filter combination starts from an index whose prefix is the
+// filter's equality field and whose suffix is the sort, so no listing
+// scans the collection (hidden is checked on the documents the index
+// yields; few are hidden).
 func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attribution.QuotePage, error) {
 	if q.PageSize < 1 || q.PageSize > MaxPageSize {
 		return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
 	}
-	filter := bson.D{}
+	filter := bson.D{notHidden}
 	if q.SpeakerID != "" {
 		filter = append(filter, bson.E{Key: "speaker_id", Value: q.SpeakerID})
 	}

@@ -238,12 +238,12 @@ func (s *Store) ResolveSpeakerID(ctx context.Context, idOrName string) (string, 
 }
 
 // addFigures counts a speaker's quotes and finds the first and last quoted
-// dates and the outlets, from the quotes themselves: counts stay right when
-// articles are deleted or speakers merged. On MongoDB each is one query on
-// the speaker_id index.
+// dates and the outlets, from the quotes themselves (hidden ones left
+// out): counts stay right when articles are deleted, speakers merged or
+// quotes corrected. On MongoDB each is one query on the speaker_id index.
 func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) error {
 	c := s.db.Collection(collQuotes)
-	f := bson.D{{Key: "speaker_id", Value: p.ID}}
+	f := bson.D{{Key: "speaker_id", Value: p.ID}, notHidden}
 	// Counts by kind in one pass over the speaker's quotes.
 	cur, err := c.Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$match", Value: f}},
@@ -471,8 +471,11 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: changed meanwhile: %w", id, attribution.ErrPrecondition)
 	}
 	if name != d.Name {
-		if _, err := s.db.Collection(collQuotes).UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "speaker.name", Value: name}}}}); err != nil {
+		s.quoteWrites.Lock() // not at once with a correction (see Store.quoteWrites)
+		_, err := s.db.Collection(collQuotes).UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: id}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "speaker.name", Value: name}}}})
+		s.quoteWrites.Unlock()
+		if err != nil {
 			return attribution.SpeakerProfile{}, wrapErr("rename quotes of "+id, err)
 		}
 	}
@@ -521,8 +524,11 @@ func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (at
 	slices.Sort(roles)
 	roles = slices.Compact(roles)
 	for _, d := range srcs {
-		if _, err := s.db.Collection(collQuotes).UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: d.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "speaker_id", Value: id}, {Key: "speaker.name", Value: into.Name}}}}); err != nil {
+		s.quoteWrites.Lock() // not at once with a correction (see Store.quoteWrites)
+		_, err := s.db.Collection(collQuotes).UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: d.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "speaker_id", Value: id}, {Key: "speaker.name", Value: into.Name}}}})
+		s.quoteWrites.Unlock()
+		if err != nil {
 			return attribution.SpeakerProfile{}, wrapErr("move quotes of "+d.ID, err)
 		}
 		// Delete before adding its name as an alias, so no key is held twice.

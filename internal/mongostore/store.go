@@ -82,6 +82,12 @@ type Store struct {
 	// IDLookupsOnly only (see memIndex).
 	stIndex *memIndex
 	reach   *reachability
+	// quoteWrites serialises the writes of this process that change
+	// stored quotes in place (corrections, speaker renames and merges):
+	// the embedded FerretDB applies an update by reading the document,
+	// changing it in Go and writing it whole back, without checking the
+	// filter again, so a version guard alone does not stop two at once.
+	quoteWrites sync.Mutex
 }
 
 // Open creates a client for opts.URI. It does not wait for the server: the
