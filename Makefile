@@ -11,7 +11,7 @@ SWAG := $(GO) tool swag
 # The OpenAPI 3.1 document is generated from the annotations in
 # internal/httpapi (general info in doc.go) and the types they name.
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
-	--dir ./internal/httpapi,./internal/attribution,./internal/auth --outputTypes json,yaml
+	--dir ./internal/httpapi,./internal/attribution,./internal/auth,./internal/webhook --outputTypes json,yaml
 
 .PHONY: help test fuzz fmt-check vet lint docs docs-check run build bench bench-api clean
 
@@ -32,7 +32,8 @@ FUZZ_TARGETS := \
 	./internal/httpapi:FuzzPageToken \
 	./internal/httpapi:FuzzQuoteQuery \
 	./internal/httpapi:FuzzSpeakerPatch \
-	./internal/httpapi:FuzzIfMatch
+	./internal/httpapi:FuzzIfMatch \
+	./internal/httpapi:FuzzQuotePatch
 FUZZTIME ?= 3s
 
 fuzz: ## run every fuzz target for FUZZTIME (3s; make fuzz FUZZTIME=5m for a real search)
@@ -56,12 +57,14 @@ docs: ## regenerate docs/ from the swag annotations and copy the spec to api/
 	$(SWAG) fmt --dir ./internal/httpapi
 	rm -rf docs
 	$(SWAG) $(SWAG_INIT) --output docs >/dev/null
+	$(GO) run ./internal/tools/specwebhooks docs
 	cp docs/swagger.json api/openapi.json
 	cp docs/swagger.yaml api/openapi.yaml
 
 docs-check: ## fail if docs/ or api/ differ from what `make docs` generates
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(SWAG) $(SWAG_INIT) --output "$$tmp/docs" >/dev/null; \
+	$(GO) run ./internal/tools/specwebhooks "$$tmp/docs"; \
 	if ! diff -ru docs "$$tmp/docs"; then \
 		echo "docs-check: docs/ is out of date with the swag annotations; run 'make docs' and commit docs/ and api/" >&2; exit 1; \
 	fi; \

@@ -16,6 +16,7 @@ import (
 	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/metrics"
 	"github.com/whosaid/whosaid/internal/mongostore"
+	"github.com/whosaid/whosaid/internal/webhook"
 )
 
 // Timeouts of serve.
@@ -82,6 +83,18 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	if err != nil {
 		return fmt.Errorf("build extractor: %w", err)
 	}
+	// Webhook deliveries run in the background until HTTP is drained;
+	// retries still waiting then are abandoned (the log shows them
+	// pending).
+	hooks := webhook.New(webhook.Options{Store: store, Logger: log, AllowPrivate: bool(cfg.WebhookAllowPrivate)})
+	hctx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); hooks.Run(hctx) }()
+	defer func() {
+		stopHooks()
+		<-hooksDone
+	}()
+
 	apiServer, err := httpapi.New(httpapi.Options{
 		Logger:    log,
 		Store:     store,
@@ -95,6 +108,9 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		RateBurst:      cfg.RateBurst,
 		CORSOrigins:    cfg.CORSOrigins,
 		TrustedProxies: cfg.TrustedProxies,
+
+		Notifier:            hooks,
+		WebhookAllowPrivate: bool(cfg.WebhookAllowPrivate),
 	})
 	if err != nil {
 		return err

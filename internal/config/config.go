@@ -28,6 +28,8 @@ const (
 	EnvRateBurst      = "WHOSAID_RATE_BURST"
 	EnvCORSOrigins    = "WHOSAID_CORS_ORIGINS"
 	EnvTrustedProxies = "WHOSAID_TRUSTED_PROXIES"
+
+	EnvWebhookAllowPrivate = "WHOSAID_WEBHOOK_ALLOW_PRIVATE"
 )
 
 // Config is the configuration of `whosaid serve`; `whosaid ingest` uses its
@@ -61,6 +63,9 @@ type Config struct {
 	// X-Forwarded-For names the client; empty means the peer address is
 	// the client.
 	TrustedProxies List
+	// WebhookAllowPrivate lets webhook subscriptions target private,
+	// loopback and link-local addresses.
+	WebhookAllowPrivate Switch
 
 	// envErrs are the environment variables LoadEnv could not parse;
 	// Validate reports them.
@@ -145,6 +150,8 @@ func (c *Config) LoadEnv(lookup func(string) (string, bool)) {
 		EnvRateBurst:      (*intValue)(&c.RateBurst),
 		EnvCORSOrigins:    &c.CORSOrigins,
 		EnvTrustedProxies: &c.TrustedProxies,
+
+		EnvWebhookAllowPrivate: &c.WebhookAllowPrivate,
 	} {
 		if v, ok := lookup(name); ok {
 			if err := dst.Set(v); err != nil {
@@ -189,6 +196,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "sustained `requests/s` per API key, or per client address without one; 0 turns limits off (env "+EnvRateLimit+")")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "`requests` a client may make at once above --rate-limit (env "+EnvRateBurst+")")
 	fs.Var(&c.CORSOrigins, "cors-origins", "comma-separated `origins` browsers may call the API from (https://desk.example.org), * for any; empty: no CORS (env "+EnvCORSOrigins+")")
+	fs.Var(&c.WebhookAllowPrivate, "webhook-allow-private", "`on|off`: let webhook subscriptions target private, loopback and link-local addresses (env "+EnvWebhookAllowPrivate+")")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated `addresses or CIDRs` of reverse proxies whose X-Forwarded-For names the client (env "+EnvTrustedProxies+")")
 }
 

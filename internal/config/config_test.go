@@ -102,6 +102,8 @@ func TestProductionSettings(t *testing.T) {
 		EnvRateBurst:      "7",
 		EnvCORSOrigins:    " https://a.example , https://b.example ,",
 		EnvTrustedProxies: "10.0.0.0/8",
+
+		EnvWebhookAllowPrivate: "true",
 	}
 	c := Default()
 	c.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
@@ -109,7 +111,7 @@ func TestProductionSettings(t *testing.T) {
 		t.Fatalf("Validate: %v", err)
 	}
 	want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", DB: "whosaid", Auth: true, RateLimit: 2.5, RateBurst: 7,
-		CORSOrigins: List{"https://a.example", "https://b.example"}, TrustedProxies: List{"10.0.0.0/8"}}
+		CORSOrigins: List{"https://a.example", "https://b.example"}, TrustedProxies: List{"10.0.0.0/8"}, WebhookAllowPrivate: true}
 	if diff := cmp.Diff(want, c, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("from env (-want +got):\n%s", diff)
 	}

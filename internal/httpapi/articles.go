@@ -176,7 +176,11 @@ func (s *Server) ingest(ctx context.Context, a attribution.Article) (attribution
 	res := attribution.Convert(a.Text, s.runExtractor(a.Text), attribution.UnitCodepoint)
 	dctx, cancel := s.dbContext(ctx)
 	defer cancel()
-	return s.store.IngestArticle(dctx, &a, res)
+	r, err := s.store.IngestArticle(dctx, &a, res)
+	if err == nil && r.Created && s.notifier != nil {
+		s.notifier.Notify(r.Quotes) // never blocks
+	}
+	return r, err
 }
 
 // validIdempotencyKey accepts 1 to 255 visible ASCII characters.

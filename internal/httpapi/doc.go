@@ -37,6 +37,8 @@
 //	@tag.description				Speakers across articles: search, edit, merge.
 //	@tag.name						statements
 //	@tag.description				The same words of a speaker across outlets: statements, verification, ClaimReview export.
+//	@tag.name						subscriptions
+//	@tag.description				Webhooks: new quotes of chosen speakers or words, POSTed and signed (Standard Webhooks).
 //	@tag.name						keys
 //	@tag.description				API keys (admin scope).
 //	@tag.name						ops

@@ -46,6 +46,12 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.GET("/statements/:id/claimreview", s.statementClaimReview)
 	v1.POST("/verify", s.verify)
 
+	v1.POST("/subscriptions", s.createSubscription)
+	v1.GET("/subscriptions", s.listSubscriptions)
+	v1.GET("/subscriptions/:id", s.getSubscription)
+	v1.DELETE("/subscriptions/:id", s.deleteSubscription)
+	v1.GET("/subscriptions/:id/deliveries", s.listDeliveries)
+
 	v1.POST("/keys", s.createKey)
 	v1.GET("/keys", s.listKeys)
 	v1.DELETE("/keys/:id", s.revokeKey)

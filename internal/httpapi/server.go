@@ -56,6 +56,17 @@ type Options struct {
 	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For
 	// gives the client address; empty trusts none.
 	TrustedProxies []string
+	// Notifier is told the quotes of every newly stored article (the
+	// webhook dispatcher); nil tells no one.
+	Notifier Notifier
+	// WebhookAllowPrivate lets subscriptions target private and loopback
+	// addresses.
+	WebhookAllowPrivate bool
+}
+
+// Notifier takes the quotes of a newly stored article; it must not block.
+type Notifier interface {
+	Notify(quotes []attribution.StoredQuote)
 }
 
 // Store is everything the handlers need from the store; each part is
@@ -66,6 +77,7 @@ type Store interface {
 	QuoteStore
 	SpeakerStore
 	StatementStore
+	SubscriptionStore
 	auth.Store
 }
 
@@ -92,6 +104,8 @@ type Server struct {
 	metrics       *metrics.Metrics
 	authn         *auth.Authenticator // nil: auth off
 	limiter       *limiter            // nil: no rate limit
+	notifier      Notifier            // nil: none
+	allowPrivate  bool                // webhook targets
 }
 
 // New builds a Server with all its routes.
@@ -116,6 +130,8 @@ func New(opts Options) (*Server, error) {
 		extractor:     opts.Extractor,
 		openAPI:       opts.OpenAPI,
 		metrics:       opts.Metrics,
+		notifier:      opts.Notifier,
+		allowPrivate:  opts.WebhookAllowPrivate,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
