@@ -86,22 +86,13 @@ func ingestCommand() command {
 }
 
 // ingestToStore opens the store as serve does, makes sure it answers and
-// has its indexes (the unique ones keep re-runs from storing duplicates),
-// then ingests the file into it.
+// has its indexes, then ingests the file into it.
 func ingestToStore(ctx context.Context, env *Env, cfg config.Config, path string, opts ingestOptions) error {
-	st, err := openStore(cfg, env.Logger)
+	st, err := openReadyStore(ctx, cfg, env.Logger, ingestSetupTimeout)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sctx, cancel := context.WithTimeout(ctx, ingestSetupTimeout)
-	defer cancel()
-	if err := st.Store.Ping(sctx); err != nil {
-		return fmt.Errorf("the %s store does not answer: %w", st.Kind, err)
-	}
-	if err := st.Store.EnsureIndexes(sctx); err != nil {
-		return err
-	}
 	target, err := newStoreTarget(st.Store)
 	if err != nil {
 		return err

@@ -99,19 +99,13 @@ func keysCommand() command {
 				if err := cfg.ValidateStore(); err != nil {
 					return usageErrorf("invalid configuration: %v", err)
 				}
-				st, err := openStore(cfg, env.Logger)
+				st, err := openReadyStore(ctx, cfg, env.Logger, keysTimeout)
 				if err != nil {
 					return err
 				}
 				defer st.Close()
 				kctx, cancel := context.WithTimeout(ctx, keysTimeout)
 				defer cancel()
-				if err := st.Store.Ping(kctx); err != nil {
-					return fmt.Errorf("the %s store does not answer: %w", st.Kind, err)
-				}
-				if err := st.Store.EnsureIndexes(kctx); err != nil {
-					return err
-				}
 				return run(kctx, st.Store)
 			}
 		},

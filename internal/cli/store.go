@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -54,6 +55,28 @@ func openStore(cfg config.Config, log *slog.Logger, edit ...func(*mongostore.Opt
 	}
 	o.Store = store
 	return o, nil
+}
+
+// openReadyStore is openStore for the commands that work on the store
+// straight away (ingest, keys): it then makes sure, within timeout, that
+// the store answers and has its indexes (the unique ones keep re-runs from
+// storing duplicates).
+func openReadyStore(ctx context.Context, cfg config.Config, log *slog.Logger, timeout time.Duration) (*openedStore, error) {
+	st, err := openStore(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := st.Store.Ping(sctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("the %s store does not answer: %w", st.Kind, err)
+	}
+	if err := st.Store.EnsureIndexes(sctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // Close disconnects the driver, then stops the embedded store if there is
