@@ -95,9 +95,16 @@ type Dispatcher struct {
 	log     *slog.Logger
 	client  *http.Client
 	backoff []time.Duration
-	queue   chan []attribution.StoredQuote
+	queue   chan job
 	sem     chan struct{}
 	wg      sync.WaitGroup
+}
+
+// job is the quotes of one stored article, with when it was stored: only
+// subscriptions that existed then get them.
+type job struct {
+	quotes []attribution.StoredQuote
+	at     time.Time
 }
 
 // New builds a Dispatcher.
@@ -121,7 +128,7 @@ func New(opts Options) *Dispatcher {
 	if conc == 0 {
 		conc = 16
 	}
-	d.queue = make(chan []attribution.StoredQuote, qs)
+	d.queue = make(chan job, qs)
 	d.sem = make(chan struct{}, conc)
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	if !opts.AllowPrivate {
@@ -161,7 +168,7 @@ func (d *Dispatcher) Notify(quotes []attribution.StoredQuote) {
 		return
 	}
 	select {
-	case d.queue <- quotes:
+	case d.queue <- job{quotes: quotes, at: time.Now()}:
 	default:
 		d.log.Warn("webhook queue full; events dropped", slog.Int("quotes", len(quotes)), slog.String("article_id", quotes[0].ArticleID))
 	}
@@ -176,14 +183,17 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case quotes := <-d.queue:
-			d.dispatch(ctx, quotes)
+		case j := <-d.queue:
+			d.dispatch(ctx, j)
 		}
 	}
 }
 
-// dispatch starts one delivery per matching (subscription, quote).
-func (d *Dispatcher) dispatch(ctx context.Context, quotes []attribution.StoredQuote) {
+// dispatch starts one delivery per matching (subscription, quote), for
+// the subscriptions made before the article was stored (the queue may be
+// read later).
+func (d *Dispatcher) dispatch(ctx context.Context, j job) {
+	quotes := j.quotes
 	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	subs, err := d.store.ListSubscriptions(lctx)
 	cancel()
@@ -192,6 +202,9 @@ func (d *Dispatcher) dispatch(ctx context.Context, quotes []attribution.StoredQu
 		return
 	}
 	for _, s := range subs {
+		if s.CreatedAt.After(j.at) {
+			continue
+		}
 		for _, q := range quotes {
 			if !s.Matches(q) {
 				continue

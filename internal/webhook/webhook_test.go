@@ -244,3 +244,48 @@ func TestDispatcherRefusesPrivateTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestDispatcherOnlyNewerQuotes: the queue may be read after a subscription
+// is made; the quotes stored before it are not its business.
+func TestDispatcherOnlyNewerQuotes(t *testing.T) {
+	hits := 0
+	var mu sync.Mutex
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	st := &memStore{dels: map[string]Delivery{}}
+	d := New(Options{Store: st, AllowPrivate: true, Backoff: []time.Duration{}})
+	d.Notify([]attribution.StoredQuote{{ID: "old-0", Quote: attribution.Quote{Text: "x"}}}) // queued, not yet read
+	time.Sleep(5 * time.Millisecond)
+	st.subs = []Subscription{{ID: "sub_late", URL: recv.URL, Secret: NewSecret(), CreatedAt: time.Now()}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	d.Notify([]attribution.StoredQuote{{ID: "new-0", Quote: attribution.Quote{Text: "y"}}})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st.mu.Lock()
+		n := len(st.dels)
+		st.mu.Unlock()
+		if n >= 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	<-done
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.dels) != 1 {
+		t.Fatalf("%d deliveries, want 1 (the quote stored after the subscription)", len(st.dels))
+	}
+	for _, del := range st.dels {
+		if del.QuoteID != "new-0" {
+			t.Errorf("delivered %s", del.QuoteID)
+		}
+	}
+}
