@@ -18,8 +18,8 @@ import (
 
 	"github.com/whosaid/whosaid/api"
 	"github.com/whosaid/whosaid/internal/attribution"
-	"github.com/whosaid/whosaid/internal/mongostore"
 	"github.com/whosaid/whosaid/internal/auth"
+	"github.com/whosaid/whosaid/internal/mongostore"
 )
 
 // patchQuote sends a correction as JSON and wants status; it decodes a 200
