@@ -36,8 +36,8 @@ func testSpeakerFigures(t *testing.T, e *env) {
 	e.ingest(t, art{published: day(4), says: []say{{words: "Trust us", speaker: "Ana Ruiz"}}})
 	ruiz := e.speakerID(t, "Ana Ruiz")
 	for name, get := range map[string]func() (attribution.SpeakerProfile, error){
-		"GetSpeaker":      func() (attribution.SpeakerProfile, error) { return e.s.GetSpeaker(ctx(t), ruiz) },
-		"ResolveSpeaker":  func() (attribution.SpeakerProfile, error) { return e.s.ResolveSpeaker(ctx(t), "ana ruiz") },
+		"GetSpeaker":     func() (attribution.SpeakerProfile, error) { return e.s.GetSpeaker(ctx(t), ruiz) },
+		"ResolveSpeaker": func() (attribution.SpeakerProfile, error) { return e.s.ResolveSpeaker(ctx(t), "ana ruiz") },
 		"SearchSpeakers": func() (attribution.SpeakerProfile, error) {
 			ps, _, err := e.s.SearchSpeakers(ctx(t), "ruiz", 10, "")
 			if err != nil || len(ps) != 1 {
