@@ -149,7 +149,7 @@ func testFindQuotesPaging(t *testing.T, e *env) {
 		all = append(all, res.Quotes...)
 	}
 	want := quoteIDs(newestFirst(all))
-	for _, size := range []int{1, 2, 3, 5, 7, 34, 35, 36, 100} {
+	for _, size := range []int{1, 3, 7, 34, 35, 36, 100} {
 		got := e.allQuotes(t, attribution.QuoteQuery{}, size)
 		checkNewestFirst(t, fmt.Sprintf("%d a page", size), got)
 		if diff := cmp.Diff(want, quoteIDs(got)); diff != "" {
