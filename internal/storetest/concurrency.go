@@ -31,6 +31,8 @@ func concurrencyCases() []testCase {
 		{"ConcurrentCorrectionsIfVersion", testConcurrentCorrectionsIfVersion},
 		{"ConcurrentSameIngest", testConcurrentSameIngest},
 		{"ConcurrentRevokeKey", testConcurrentRevokeKey},
+		{"ConcurrentNewSpeaker", testConcurrentNewSpeaker},
+		{"ConcurrentDeleteArticle", testConcurrentDeleteArticle},
 	}
 }
 
@@ -535,6 +537,84 @@ func testConcurrentRevokeKey(t *testing.T, e *env) {
 		stored, err := e.s.KeyByHash(ctx(t), h)
 		if err != nil || stored.RevokedAt == nil || !stored.RevokedAt.Equal(first) {
 			t.Errorf("KeyByHash = %+v, %v; want revoked at %v", stored, err, first)
+		}
+	})
+}
+
+// testConcurrentNewSpeaker: articles naming one new speaker, stored at
+// once, make one speaker with all their quotes.
+func testConcurrentNewSpeaker(t *testing.T, e *env) {
+	e.trials(t, func(t *testing.T, trial, n int) {
+		name := trialName("Nova Speaker", trial)
+		quotes := make([]string, n)
+		errs := make([]error, n)
+		together(n, func(i int) {
+			article, res := art{lead: fmt.Sprintf("%s, report %d.", name, i), says: []say{{words: fmt.Sprintf("Remark %d of the day", i), speaker: name, role: "newcomer"}}}.article()
+			got, err := e.s.IngestArticle(ctx(t), &article, res)
+			if err == nil {
+				quotes[i] = got.Quotes[0].SpeakerID
+			}
+			errs[i] = err
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("ingest %d: %v", i, err)
+			}
+		}
+		id := e.speakerID(t, name)
+		for i, sid := range quotes {
+			if sid != id {
+				t.Errorf("article %d's quote is on speaker %q, want the one %s", i, sid, id)
+			}
+		}
+		found, _, err := e.s.SearchSpeakers(ctx(t), name, 10, "")
+		if err != nil || len(found) != 1 || found[0].QuoteCount != n || !slices.Equal(found[0].Roles, []string{"newcomer"}) {
+			t.Errorf("SearchSpeakers(%q) = %+v, %v; want one speaker with %d quotes and the role once", name, found, err, n)
+		}
+	})
+}
+
+// testConcurrentDeleteArticle: one of many deletes of an article at once
+// deletes it; the others find nothing; nothing of it is left.
+func testConcurrentDeleteArticle(t *testing.T, e *env) {
+	e.trials(t, func(t *testing.T, trial, n int) {
+		name := trialName("Ana Ruiz", trial)
+		keep := e.ingest(t, art{lead: name + " kept.", published: day(10 + trial), says: []say{{words: trialName("We will rebuild the old harbour wall", trial), speaker: name}}})
+		gone := e.ingest(t, art{lead: name + " gone.", published: day(10 + trial), says: []say{
+			{words: trialName("We will rebuild the old harbour wall", trial), speaker: name},
+			{words: "It will cost a lot", speaker: name},
+		}})
+		errs := make([]error, n)
+		together(n, func(i int) { errs[i] = e.s.DeleteArticle(ctx(t), gone.Article.ID) })
+		deleted := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				deleted++
+			case !errors.Is(err, attribution.ErrNotFound):
+				t.Errorf("delete %d: error %v, want nil or ErrNotFound", i, err)
+			}
+		}
+		if deleted != 1 {
+			t.Errorf("%d of %d deletes of one article succeeded, want 1", deleted, n)
+		}
+		if _, err := e.s.GetArticle(ctx(t), gone.Article.ID); !errors.Is(err, attribution.ErrNotFound) {
+			t.Errorf("GetArticle(deleted) error = %v, want ErrNotFound", err)
+		}
+		for _, q := range gone.Quotes {
+			if _, err := e.s.GetQuote(ctx(t), q.ID); !errors.Is(err, attribution.ErrNotFound) {
+				t.Errorf("GetQuote(%s of the deleted) error = %v, want ErrNotFound", q.ID, err)
+			}
+		}
+		if got := e.allQuotes(t, attribution.QuoteQuery{From: day(10 + trial), To: day(10 + trial)}, 100); len(got) != 1 || got[0].ID != keep.Quotes[0].ID {
+			t.Errorf("quotes of the day = %v, want the kept article's only", quoteIDs(got))
+		}
+		st, err := e.s.GetStatement(ctx(t), keep.Quotes[0].StatementID)
+		if err != nil || st.OccurrenceCount != 1 || len(st.Occurrences) != 1 || st.Occurrences[0].QuoteID != keep.Quotes[0].ID {
+			t.Errorf("shared statement = %d occurrences, %v; want the kept article's one", st.OccurrenceCount, err)
+		}
+		if p, err := e.s.ResolveSpeaker(ctx(t), name); err != nil || p.QuoteCount != 1 {
+			t.Errorf("speaker = %d quotes, %v; want 1", p.QuoteCount, err)
 		}
 	})
 }

@@ -111,6 +111,9 @@ func testDumpRoundTrip(t *testing.T, e *env) {
 	}
 
 	records, first := exportAll(t, src)
+	for typ, ls := range first {
+		t.Logf("exported %d %s records", len(ls), typ)
+	}
 	for _, typ := range []string{dump.TypeSpeaker, dump.TypeArticle, dump.TypeStatement, dump.TypeSubscription, dump.TypeDelivery, dump.TypeKey, dump.TypeIdempotencyKey} {
 		if len(first[typ]) == 0 {
 			t.Errorf("Export wrote no %s record", typ)
