@@ -61,7 +61,9 @@ func TestConformance(t *testing.T) {
 		if uri == "" {
 			t.Skip("WHOSAID_TEST_MONGO_URI is not set")
 		}
-		storetest.Run(t, storetest.Harness{Name: "mongodb", New: conformanceStore(uri), Parallel: true})
+		// Writers spread over two clients, as over two replicas of the
+		// service: only MongoDB can keep them apart.
+		storetest.Run(t, storetest.Harness{Name: "mongodb", New: conformanceStore(uri), Another: anotherClient(uri), Parallel: true})
 	})
 }
 
@@ -90,6 +92,26 @@ func conformanceStore(uri string) func(t *testing.T) storetest.Store {
 			t.Fatalf("EnsureIndexes: %v", err)
 		}
 		return s
+	}
+}
+
+// anotherClient opens a second store on the database of s, closed (not
+// dropped) at the end of the test.
+func anotherClient(uri string) func(t *testing.T, s storetest.Store) storetest.Store {
+	return func(t *testing.T, s storetest.Store) storetest.Store {
+		t.Helper()
+		other, err := mongostore.Open(mongostore.Options{URI: uri, Database: s.(*mongostore.Store).Name()})
+		if err != nil {
+			t.Fatalf("mongostore.Open (second client): %v", err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := other.Close(ctx); err != nil {
+				t.Errorf("Close (second client): %v", err)
+			}
+		})
+		return other
 	}
 }
 

@@ -66,6 +66,10 @@ func expected(err error, allowed ...error) bool {
 }
 
 func (e *env) trials(t *testing.T, f func(t *testing.T, trial, n int)) {
+	e.openWriters(t)
+	if len(e.writers) > 1 {
+		t.Logf("writers spread over %d handles on the same data", len(e.writers))
+	}
 	for trial := range e.trialCount {
 		t.Run(fmt.Sprintf("trial%d", trial), func(t *testing.T) {
 			f(t, trial, e.goroutines)
@@ -92,7 +96,7 @@ func testConcurrentReciprocalMerges(t *testing.T, e *env) {
 			if i%2 == 1 {
 				into[i], from = b, a
 			}
-			_, errs[i] = e.s.MergeSpeakers(ctx(t), into[i], []string{from})
+			_, errs[i] = e.writer(t, i).MergeSpeakers(ctx(t), into[i], []string{from})
 		})
 		var won []string
 		for i, err := range errs {
@@ -162,7 +166,7 @@ func testConcurrentUpdateSpeakerIfVersion(t *testing.T, e *env) {
 		errs := make([]error, n)
 		together(n, func(i int) {
 			al := aliases(i)
-			_, errs[i] = e.s.UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Aliases: &al}, before.Version)
+			_, errs[i] = e.writer(t, i).UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Aliases: &al}, before.Version)
 		})
 		winner := -1
 		for i, err := range errs {
@@ -210,7 +214,7 @@ func testConcurrentSameAlias(t *testing.T, e *env) {
 		alias := trialName("Shared Alias", trial)
 		errs := make([]error, n)
 		together(n, func(i int) {
-			_, errs[i] = e.s.UpdateSpeaker(ctx(t), ids[i], attribution.SpeakerPatch{Aliases: &[]string{alias}}, 0)
+			_, errs[i] = e.writer(t, i).UpdateSpeaker(ctx(t), ids[i], attribution.SpeakerPatch{Aliases: &[]string{alias}}, 0)
 		})
 		checkAtMostOne(t, e, "alias", errs, ids, func(p attribution.SpeakerProfile) bool { return slices.Contains(p.Aliases, alias) })
 		if winner := slices.Index(errs, nil); winner >= 0 {
@@ -227,7 +231,7 @@ func testConcurrentSameName(t *testing.T, e *env) {
 		name := trialName("Shared Name", trial)
 		errs := make([]error, n)
 		together(n, func(i int) {
-			_, errs[i] = e.s.UpdateSpeaker(ctx(t), ids[i], attribution.SpeakerPatch{Name: &name}, 0)
+			_, errs[i] = e.writer(t, i).UpdateSpeaker(ctx(t), ids[i], attribution.SpeakerPatch{Name: &name}, 0)
 		})
 		checkAtMostOne(t, e, "name", errs, ids, func(p attribution.SpeakerProfile) bool { return p.Name == name })
 		if winner := slices.Index(errs, nil); winner >= 0 {
@@ -281,7 +285,7 @@ func testConcurrentIdempotencyKey(t *testing.T, e *env) {
 		key := fmt.Sprintf("idem-%d", trial)
 		errs := make([]error, n)
 		together(n, func(i int) {
-			errs[i] = e.s.SaveIdempotencyKey(ctx(t), key, fmt.Sprintf("article-%d", i), fmt.Sprintf("hash-%d", i))
+			errs[i] = e.writer(t, i).SaveIdempotencyKey(ctx(t), key, fmt.Sprintf("article-%d", i), fmt.Sprintf("hash-%d", i))
 		})
 		winner := -1
 		for i, err := range errs {
@@ -314,11 +318,11 @@ func testConcurrentIngestDuringMerge(t *testing.T, e *env) {
 		var mergeErr error
 		together(n, func(i int) {
 			if i == 0 {
-				_, mergeErr = e.s.MergeSpeakers(ctx(t), a, []string{b})
+				_, mergeErr = e.writer(t, i).MergeSpeakers(ctx(t), a, []string{b})
 				return
 			}
 			article, res := art{lead: fmt.Sprintf("Report %d.", i), says: []say{{words: fmt.Sprintf("Remark %d stands", i), speaker: nameB}}}.article()
-			got, err := e.s.IngestArticle(ctx(t), &article, res)
+			got, err := e.writer(t, i).IngestArticle(ctx(t), &article, res)
 			if err != nil {
 				t.Errorf("ingest %d during the merge: %v", i, err)
 				return
@@ -376,7 +380,7 @@ func testConcurrentCorrections(t *testing.T, e *env) {
 		q, targets := e.correctionTargets(t, trial, n)
 		errs := make([]error, n)
 		together(n, func(i int) {
-			_, errs[i] = e.s.CorrectQuote(ctx(t), q.ID, attribution.QuotePatch{SpeakerID: &targets[i]}, fmt.Sprintf("key_%02d", i), 0)
+			_, errs[i] = e.writer(t, i).CorrectQuote(ctx(t), q.ID, attribution.QuotePatch{SpeakerID: &targets[i]}, fmt.Sprintf("key_%02d", i), 0)
 		})
 		for i, err := range errs {
 			if err != nil {
@@ -417,7 +421,7 @@ func testConcurrentCorrectionsIfVersion(t *testing.T, e *env) {
 		q, targets := e.correctionTargets(t, trial, n)
 		errs := make([]error, n)
 		together(n, func(i int) {
-			_, errs[i] = e.s.CorrectQuote(ctx(t), q.ID, attribution.QuotePatch{SpeakerID: &targets[i]}, fmt.Sprintf("key_%02d", i), q.Version)
+			_, errs[i] = e.writer(t, i).CorrectQuote(ctx(t), q.ID, attribution.QuotePatch{SpeakerID: &targets[i]}, fmt.Sprintf("key_%02d", i), q.Version)
 		})
 		winner := -1
 		for i, err := range errs {
@@ -457,7 +461,7 @@ func testConcurrentSameIngest(t *testing.T, e *env) {
 		errs := make([]error, n)
 		together(n, func(i int) {
 			article, res := a.article()
-			results[i], errs[i] = e.s.IngestArticle(ctx(t), &article, res)
+			results[i], errs[i] = e.writer(t, i).IngestArticle(ctx(t), &article, res)
 		})
 		created := 0
 		for i, err := range errs {
@@ -513,7 +517,7 @@ func testConcurrentRevokeKey(t *testing.T, e *env) {
 		keys := make([]auth.Key, n)
 		errs := make([]error, n)
 		together(n, func(i int) {
-			keys[i], errs[i] = e.s.RevokeKey(ctx(t), k.ID, at(i))
+			keys[i], errs[i] = e.writer(t, i).RevokeKey(ctx(t), k.ID, at(i))
 		})
 		for i, err := range errs {
 			if err != nil {
@@ -550,7 +554,7 @@ func testConcurrentNewSpeaker(t *testing.T, e *env) {
 		errs := make([]error, n)
 		together(n, func(i int) {
 			article, res := art{lead: fmt.Sprintf("%s, report %d.", name, i), says: []say{{words: fmt.Sprintf("Remark %d of the day", i), speaker: name, role: "newcomer"}}}.article()
-			got, err := e.s.IngestArticle(ctx(t), &article, res)
+			got, err := e.writer(t, i).IngestArticle(ctx(t), &article, res)
 			if err == nil {
 				quotes[i] = got.Quotes[0].SpeakerID
 			}
@@ -585,7 +589,7 @@ func testConcurrentDeleteArticle(t *testing.T, e *env) {
 			{words: "It will cost a lot", speaker: name},
 		}})
 		errs := make([]error, n)
-		together(n, func(i int) { errs[i] = e.s.DeleteArticle(ctx(t), gone.Article.ID) })
+		together(n, func(i int) { errs[i] = e.writer(t, i).DeleteArticle(ctx(t), gone.Article.ID) })
 		deleted := 0
 		for i, err := range errs {
 			switch {

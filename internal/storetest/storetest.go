@@ -47,6 +47,12 @@ type Harness struct {
 	Skip map[string]string
 	// Parallel runs the cases in parallel with each other.
 	Parallel bool
+	// Another, when set, opens a second handle on the data of s, as
+	// another process or replica of the service would; the concurrency
+	// cases then spread their writers over both, so that only the
+	// database, not a lock in the process, can keep them apart. It
+	// registers its own clean-up (closing, not dropping, the data).
+	Another func(t *testing.T, s Store) Store
 	// Goroutines and Trials size the concurrency cases: how many writers
 	// are released at once, and how many times on fresh data; zero means
 	// 8 and 5.
@@ -112,7 +118,7 @@ func Run(t *testing.T, h Harness) {
 			if h.Parallel {
 				t.Parallel()
 			}
-			e := &env{name: h.Name, newStore: h.New, x: x, goroutines: cmp.Or(h.Goroutines, defaultGoroutines), trialCount: cmp.Or(h.Trials, defaultTrials)}
+			e := &env{name: h.Name, newStore: h.New, another: h.Another, x: x, goroutines: cmp.Or(h.Goroutines, defaultGoroutines), trialCount: cmp.Or(h.Trials, defaultTrials)}
 			e.s = h.New(t)
 			c.run(t, e)
 		})
@@ -125,7 +131,11 @@ type env struct {
 	name     string
 	s        Store
 	newStore func(t *testing.T) Store
-	x        *extract.Extractor
+	another  func(t *testing.T, s Store) Store
+	// writers are the handles concurrent writers use, in turn: the
+	// store, and another handle on its data when the harness has one.
+	writers []Store
+	x       *extract.Extractor
 	// goroutines and trialCount size the concurrency cases.
 	goroutines, trialCount int
 }
@@ -146,4 +156,24 @@ func sortedCopy(s []string) []string {
 	out := append([]string(nil), s...)
 	sort.Strings(out)
 	return out
+}
+
+// writer is the store handle writer i of a concurrency case uses.
+func (e *env) writer(t *testing.T, i int) Store {
+	if e.writers == nil {
+		t.Fatal("storetest: writer called outside together")
+	}
+	return e.writers[i%len(e.writers)]
+}
+
+// openWriters opens the handles of the concurrency cases once per case.
+func (e *env) openWriters(t *testing.T) {
+	t.Helper()
+	if e.writers != nil {
+		return
+	}
+	e.writers = []Store{e.s}
+	if e.another != nil {
+		e.writers = append(e.writers, e.another(t, e.s))
+	}
 }
