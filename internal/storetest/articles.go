@@ -16,6 +16,7 @@ func articleCases() []testCase {
 		{"IngestNew", testIngestNew},
 		{"IngestAgainByURL", testIngestAgainByURL},
 		{"IngestSameTextWithoutURL", testIngestSameTextWithoutURL},
+		{"IngestSameTextOtherURL", testIngestSameTextOtherURL},
 		{"IngestInvalid", testIngestInvalid},
 		{"IngestExtracted", testIngestExtracted},
 		{"GetArticleNotFound", testGetArticleNotFound},
@@ -378,5 +379,39 @@ func testIdempotencyKeys(t *testing.T, e *env) {
 	}
 	if id, _, err := e.s.LookupIdempotencyKey(c, "k2"); err != nil || id != "a2" {
 		t.Errorf("LookupIdempotencyKey(k2) = %q, %v; want a2", id, err)
+	}
+}
+
+// testIngestSameTextOtherURL: an article is the one stored before only by
+// its URL (or, without URL, by its text); the same text under another URL,
+// as a wire story republished by another outlet, is an article of its own.
+func testIngestSameTextOtherURL(t *testing.T, e *env) {
+	a := ruizArticle()
+	first := e.ingest(t, a)
+	b := a
+	b.url = "https://other.example/news/port"
+	b.outlet = "Other Daily"
+	article, res := b.article()
+	other, err := e.s.IngestArticle(ctx(t), &article, res)
+	if err != nil {
+		t.Fatalf("IngestArticle(same text, another URL) error = %v, want a new article", err)
+	}
+	if !other.Created || other.Article.ID == first.Article.ID || other.Article.URL != b.url {
+		t.Fatalf("same text, another URL = created %v, id %s (first %s), url %q; want a new article", other.Created, other.Article.ID, first.Article.ID, other.Article.URL)
+	}
+	for i, q := range other.Quotes {
+		if q.ID == first.Quotes[i].ID || q.ArticleID != other.Article.ID || q.Outlet != "Other Daily" {
+			t.Errorf("quote %d of the second article = %s of %s in %q; want its own", i, q.ID, q.ArticleID, q.Outlet)
+		}
+	}
+	ruiz := e.speakerID(t, "Ana Ruiz")
+	if p, err := e.s.GetSpeaker(ctx(t), ruiz); err != nil || p.QuoteCount != 4 || !cmp.Equal(p.Outlets, []string{"Harbour Times", "Other Daily"}) {
+		t.Errorf("speaker = %d quotes in %q, %v; want 4 in both outlets", p.QuoteCount, p.Outlets, err)
+	}
+	// The same text without URL is still the first one stored.
+	c := a
+	c.url = ""
+	if again := e.ingest(t, c); again.Created || again.Article.ID != first.Article.ID {
+		t.Errorf("same text without URL = created %v, id %s; want the first, %s", again.Created, again.Article.ID, first.Article.ID)
 	}
 }

@@ -93,6 +93,17 @@ func testStatementsAcrossArticles(t *testing.T, e *env) {
 	if st.Text != bridgeWordsLong {
 		t.Errorf("statement text %q, want the longest report %q", st.Text, bridgeWordsLong)
 	}
+	// The same words by the same speaker in another article join too.
+	vos2 := e.ingest(t, art{url: "https://fourth.example/vos", outlet: "Fourth Post", published: time.Date(2026, 1, 20, 8, 0, 0, 0, time.UTC), lead: "Mayors met.", says: []say{
+		{words: bridgeWords, speaker: "Pieter Vos"},
+	}})
+	if got := vos2.Quotes[0].StatementID; got != vq.StatementID {
+		t.Errorf("Vos's words again: statement %q, want his %q", got, vq.StatementID)
+	}
+	if st, err := e.s.GetStatement(ctx(t), vq.StatementID); err != nil || st.OccurrenceCount != 2 || st.FirstSeen.QuoteID != vos2.Quotes[0].ID ||
+		st.Occurrences[0].Outlet != "Fourth Post" || st.Occurrences[1].Outlet != "Other Daily" {
+		t.Errorf("Vos's statement = %+v, %v; want 2 occurrences, first seen in the Fourth Post (published earlier, stored later)", st, err)
+	}
 	if q, err := e.s.GetQuote(ctx(t), cq.ID); err != nil || q.StatementID != gq.StatementID {
 		t.Errorf("GetQuote(courier's) statement = %q, %v; want %q", q.StatementID, err, gq.StatementID)
 	}
@@ -120,8 +131,8 @@ func testStatementsAcrossArticles(t *testing.T, e *env) {
 	if _, err := e.s.GetStatement(ctx(t), gq.StatementID); !errors.Is(err, attribution.ErrNotFound) {
 		t.Errorf("after deleting both reports: %v, want ErrNotFound", err)
 	}
-	if st, err := e.s.GetStatement(ctx(t), vq.StatementID); err != nil || st.OccurrenceCount != 1 {
-		t.Errorf("Vos's statement after the deletes = %d occurrences, %v; want 1", st.OccurrenceCount, err)
+	if st, err := e.s.GetStatement(ctx(t), vq.StatementID); err != nil || st.OccurrenceCount != 2 {
+		t.Errorf("Vos's statement after deleting Jansen's reports = %d occurrences, %v; want 2", st.OccurrenceCount, err)
 	}
 	for _, id := range []string{"stm_nope", "", gq.ID} {
 		if _, err := e.s.GetStatement(ctx(t), id); !errors.Is(err, attribution.ErrNotFound) {
