@@ -81,14 +81,8 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		return attribution.IngestResult{}, fmt.Errorf("ingest article: %w", err)
 	}
 	// Most re-sent articles are found without taking the write lock.
-	if stored, err := sameArticle(ctx, s.r, a); err == nil {
-		qs, err := articleQuotes(ctx, s.r, stored.ID)
-		if err != nil {
-			return attribution.IngestResult{}, wrapErr("ingest article", err)
-		}
-		return attribution.IngestResult{Article: stored, Quotes: qs}, nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return attribution.IngestResult{}, wrapErr("ingest article", err)
+	if r, err := s.StoredArticle(ctx, a); !errors.Is(err, attribution.ErrNotFound) {
+		return r, err
 	}
 	contexts := extract.ContextSpans(a.Text, quoteSpans(res.Quotes))
 	var out attribution.IngestResult
@@ -131,6 +125,20 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	}
 	*a = out.Article
 	return out, nil
+}
+
+// StoredArticle answers the article stored as a (same URL, or without URL
+// the same text) with its quotes; ErrNotFound when there is none.
+func (s *Store) StoredArticle(ctx context.Context, a *attribution.Article) (attribution.IngestResult, error) {
+	stored, err := sameArticle(ctx, s.r, a)
+	if err != nil {
+		return attribution.IngestResult{}, wrapErr("find stored article", err)
+	}
+	qs, err := articleQuotes(ctx, s.r, stored.ID)
+	if err != nil {
+		return attribution.IngestResult{}, wrapErr("find stored article", err)
+	}
+	return attribution.IngestResult{Article: stored, Quotes: qs}, nil
 }
 
 func quoteSpans(qs []attribution.Quote) []attribution.Span {
