@@ -127,7 +127,9 @@ func testDumpRoundTrip(t *testing.T, e *env) {
 		if err != nil {
 			t.Fatalf("Import(%s) error = %v", r.Type, err)
 		}
-		if !added {
+		// A store may derive a statement from the quotes of the articles
+		// imported before it (dump.Statement), and then has it already.
+		if !added && r.Type != dump.TypeStatement {
 			t.Errorf("Import(%s) into an empty store: added false", describe(r))
 		}
 	}
