@@ -236,11 +236,16 @@ func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote
 	if q.Context != nil {
 		ctxStart, ctxEnd = q.Context.Start, q.Context.End
 	}
+	// A statement occurrence shows the name the article gave the speaker.
+	occSpeaker := ""
+	if q.Speaker != nil {
+		occSpeaker = q.Speaker.Name
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
-		confidence, rule, published_at, outlet, url, statement_id, hidden, version, corrections, context_start, context_end)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		confidence, rule, published_at, outlet, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
-		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), q.Hidden, max(q.Version, 1), corr,
+		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), occSpeaker, q.Hidden, max(q.Version, 1), corr,
 		ctxStart, ctxEnd)
 	if err != nil {
 		return fmt.Errorf("store quote %s: %w", q.ID, err)

@@ -416,7 +416,7 @@ func (s *Store) GetStatement(ctx context.Context, id string) (attribution.Statem
 // statementOf reads c's occurrences (its quotes) and names its speaker as
 // stored now.
 func statementOf(ctx context.Context, q queryer, c *stmt) (attribution.Statement, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, article_id, text, kind, json_extract(speaker, '$.name'), outlet, url, published_at
+	rows, err := q.QueryContext(ctx, `SELECT id, article_id, text, kind, occurrence_speaker, outlet, url, published_at
 		FROM quotes WHERE statement_id = ? ORDER BY published_at, id`, c.id)
 	if err != nil {
 		return attribution.Statement{}, err

@@ -97,6 +97,7 @@ CREATE TABLE quotes (
 	outlet        TEXT NOT NULL DEFAULT '',
 	url           TEXT NOT NULL DEFAULT '',
 	statement_id  TEXT,
+	occurrence_speaker TEXT NOT NULL DEFAULT '', -- the name its statement occurrence shows
 	hidden        INTEGER NOT NULL DEFAULT 0,
 	version       INTEGER NOT NULL DEFAULT 1,
 	corrections   TEXT,                     -- JSON array, NULL before the first
