@@ -120,12 +120,18 @@ func isFerretDB(path string) (bool, error) {
 	return n == 1, nil
 }
 
-// openDB opens path for reading only. Not mode=ro: a file left with a
-// write-ahead log by a server that did not stop cleanly needs the log
-// replayed, which read-only mode cannot do; query_only keeps the data as
-// it is.
+// openDB opens path for reading only. A file without a write-ahead log
+// (a server that stopped cleanly) is opened immutable: SQLite then makes
+// no -wal or -shm files and leaves the file byte for byte as it was. One
+// with a log (a server that did not stop cleanly) needs the log replayed,
+// which read-only mode cannot do: it is opened query_only, which keeps the
+// data as it is but lets SQLite fold the log into the file on close.
 func openDB(path string) (*sql.DB, error) {
-	u := url.URL{Scheme: "file", Path: path, RawQuery: "_pragma=query_only(1)&_pragma=busy_timeout(5000)"}
+	q := "mode=ro&immutable=1"
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		q = "_pragma=query_only(1)&_pragma=busy_timeout(5000)"
+	}
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
