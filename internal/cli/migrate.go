@@ -85,6 +85,7 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 		}
 		file = filepath.Base(files[0])
 	}
+	moved := false
 	switch {
 	case len(files) == 1 && backup != "" && !done:
 		return fmt.Errorf("%s holds %s and an unfinished migration of it in %s: move one of them away, then run migrate again", dir, file, backup)
@@ -92,6 +93,7 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 		if backup, err = moveToBackup(dir, file); err != nil {
 			return err
 		}
+		moved = true
 		fmt.Fprintf(env.Stderr, "moved the FerretDB files of %s to %s\n", file, backup)
 	case backup == "":
 		fmt.Fprintf(env.Stdout, "nothing to migrate: %s holds no FerretDB files\n", dir)
@@ -108,14 +110,25 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 		fmt.Fprintf(env.Stderr, "finishing the migration of %s\n", backup)
 	}
 
+	// Until the first record is imported, a failure puts the files back.
+	undo := func(err error) error {
+		if !moved {
+			return err
+		}
+		if uerr := moveFiles(backup, dir, file, file+"-wal", file+"-shm"); uerr != nil {
+			return errors.Join(err, uerr)
+		}
+		_ = os.Remove(backup)
+		return err
+	}
 	st, err := openReadyStore(ctx, cfg, env.Logger, dumpOpenTimeout)
 	if err != nil {
-		return err
+		return undo(err)
 	}
 	defer st.Close()
 	im, ok := any(st.Store).(dump.Importer)
 	if !ok {
-		return fmt.Errorf("the %s store cannot import", st.Kind)
+		return undo(fmt.Errorf("the %s store cannot import", st.Kind))
 	}
 	var (
 		read dumpCounts

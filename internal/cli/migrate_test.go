@@ -18,11 +18,12 @@ import (
 	"github.com/whosaid/whosaid/internal/embedded"
 	"github.com/whosaid/whosaid/internal/legacy"
 	"github.com/whosaid/whosaid/internal/legacy/legacytest"
+	"github.com/whosaid/whosaid/internal/sqlitestore"
 )
 
-// dumpTestStores returns the store flags of a new, empty store for a test:
-// a database of its own on a FerretDB started for the test (or on
-// $WHOSAID_TEST_MONGO_URI), through the MongoDB store.
+// dumpTestStores returns the store flags of a new, empty MongoDB store
+// for a test: a database of its own on a FerretDB started for the test (the
+// stand-in for MongoDB), or on $WHOSAID_TEST_MONGO_URI.
 func dumpTestStores(t *testing.T) func() []string {
 	t.Helper()
 	uri, stop, err := embedded.TestURI("whosaid-cli-dump-test-", slog.New(slog.DiscardHandler))
@@ -34,6 +35,32 @@ func dumpTestStores(t *testing.T) func() []string {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
 		return []string{"--mongo-uri", uri, "--db", "dumptest_" + hex.EncodeToString(b)}
+	}
+}
+
+// sqliteDumps says whether the SQLite store exports and imports; the
+// tests on it skip until it does.
+func sqliteDumps(t *testing.T) {
+	t.Helper()
+	_, ex := any((*sqlitestore.Store)(nil)).(dump.Exporter)
+	_, im := any((*sqlitestore.Store)(nil)).(dump.Importer)
+	if !ex || !im {
+		t.Skip("the SQLite store has no Export and Import yet")
+	}
+}
+
+// migrateTargets are the stores migrate is tested into: the embedded
+// default (no store flags: the SQLite store in --data-dir) and MongoDB.
+func migrateTargets(t *testing.T) []struct {
+	name  string
+	flags func(t *testing.T) []string
+} {
+	return []struct {
+		name  string
+		flags func(t *testing.T) []string
+	}{
+		{"sqlite", func(t *testing.T) []string { sqliteDumps(t); return nil }},
+		{"mongodb", func(t *testing.T) []string { return dumpTestStores(t)() }},
 	}
 }
 
@@ -87,7 +114,12 @@ func checkFixtureIDs(t *testing.T, recs []dump.Record, want legacytest.FixtureID
 // release: the old files move to a backup, unchanged; the new store
 // holds every id of the fixture; a second run does nothing.
 func TestMigrateFixture(t *testing.T) {
-	target := dumpTestStores(t)()
+	for _, tg := range migrateTargets(t) {
+		t.Run(tg.name, func(t *testing.T) { testMigrateFixture(t, tg.flags(t)) })
+	}
+}
+
+func testMigrateFixture(t *testing.T, target []string) {
 	want := legacytest.LoadFixtureIDs(t)
 	dir := legacytest.CopyFixture(t)
 	orig, err := os.ReadFile(filepath.Join(legacytest.FixtureDir(t), "whosaid.sqlite"))
@@ -145,7 +177,12 @@ func TestMigrateFixture(t *testing.T) {
 // marker yet, the write-ahead log left behind) is finished by the next
 // run, which adds what is missing.
 func TestMigrateResume(t *testing.T) {
-	target := dumpTestStores(t)()
+	for _, tg := range migrateTargets(t) {
+		t.Run(tg.name, func(t *testing.T) { testMigrateResume(t, tg.flags(t)) })
+	}
+}
+
+func testMigrateResume(t *testing.T, target []string) {
 	want := legacytest.LoadFixtureIDs(t)
 	dir := legacytest.CopyFixture(t)
 	backup := filepath.Join(dir, backupPrefix+"20260101T000000Z")
@@ -177,5 +214,56 @@ func TestMigrateNothing(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, nil, "migrate", "--data-dir", t.TempDir(), "extra"); code != 2 || !strings.Contains(stderr, "unexpected arguments") {
 		t.Errorf("migrate extra: exit %d, %s", code, stderr)
+	}
+}
+
+// TestLegacyDataDirRefused: the commands that open the embedded store
+// refuse a data directory of the previous release, naming migrate, and
+// leave it as it was.
+func TestLegacyDataDirRefused(t *testing.T) {
+	dir := legacytest.CopyFixture(t)
+	path := filepath.Join(t.TempDir(), "a.jsonl")
+	if err := os.WriteFile(path, []byte(`{"text": "\"Yes,\" she said."}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"},
+		{"ingest", "--data-dir", dir, path},
+		{"keys", "--data-dir", dir, "list"},
+		{"export", "--data-dir", dir},
+		{"import", "--data-dir", dir, path},
+	} {
+		code, _, stderr := runCLI(t, nil, args...)
+		if code != 1 || !strings.Contains(stderr, "whosaid migrate --data-dir "+dir) {
+			t.Errorf("%s on a previous release's directory: exit %d, stderr %q; want 1 naming whosaid migrate", args[0], code, stderr)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "whosaid.sqlite" {
+		t.Errorf("the directory now holds %v", entries)
+	}
+}
+
+// TestMigrateUndo: when the new store cannot be opened, the files go back
+// where they were.
+func TestMigrateUndo(t *testing.T) {
+	dir := legacytest.CopyFixture(t)
+	code, stdout, stderr := runCLI(t, nil, "migrate", "--data-dir", dir,
+		"--mongo-uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200&connectTimeoutMS=200")
+	if code != 1 {
+		t.Fatalf("migrate to an unreachable store: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "whosaid.sqlite" {
+		t.Errorf("the directory now holds %v, want whosaid.sqlite only", entries)
+	}
+	if err := legacy.CheckDataDir(dir); err == nil {
+		t.Error("CheckDataDir after a failed migrate = nil")
 	}
 }
