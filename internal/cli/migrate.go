@@ -119,7 +119,7 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 			return errors.Join(err, uerr)
 		}
 		_ = os.Remove(backup)
-		return err
+		return fmt.Errorf("%w (the FerretDB files are back in %s)", err, dir)
 	}
 	st, err := openReadyStore(ctx, cfg, env.Logger, dumpOpenTimeout)
 	if err != nil {
