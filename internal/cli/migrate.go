@@ -147,6 +147,10 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w (run migrate again to finish)", filepath.Join(backup, file), err)
 	}
+	if len(stats.Pending) > 0 {
+		fmt.Fprintf(env.Stderr, "%d articles were half stored by an ingest cut short in the earlier release (%s): their quotes may be incomplete; "+
+			"delete and ingest them again to complete them\n", len(stats.Pending), strings.Join(stats.Pending, ", "))
+	}
 	if stats.Orphans > 0 {
 		fmt.Fprintf(env.Stderr, "left out %d quotes of articles no longer stored\n", stats.Orphans)
 	}

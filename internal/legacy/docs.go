@@ -23,6 +23,9 @@ type articleDoc struct {
 	Outlet      string     `json:"outlet"`
 	Language    string     `json:"language"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// Pending marks an article whose ingest was cut short: its quotes may
+	// be incomplete.
+	Pending bool `json:"pending"`
 }
 
 type spanDoc struct {

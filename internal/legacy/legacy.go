@@ -159,6 +159,10 @@ type Stats struct {
 	// Orphans are quotes whose article is not stored (left by an
 	// interrupted delete); they are not emitted.
 	Orphans int
+	// Pending are the ids of articles whose ingest was cut short in the
+	// previous release: they are emitted with the quotes they have, which
+	// may be fewer than their text holds.
+	Pending []string
 }
 
 // Read reads the FerretDB database file path and calls emit with its
@@ -331,6 +335,9 @@ func (r *reader) articles(ctx context.Context, emit func(dump.Record) error, st 
 	}
 	err = eachDoc(ctx, r, collArticles, func(d articleDoc) error {
 		a := &dump.Article{Article: d.article(), Quotes: []dump.Quote{}}
+		if d.Pending {
+			st.Pending = append(st.Pending, d.ID)
+		}
 		for pending != nil && pending.ArticleID <= d.ID {
 			if pending.ArticleID == d.ID {
 				a.Quotes = append(a.Quotes, pending.quote())

@@ -2,6 +2,7 @@ package legacy_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -144,5 +145,98 @@ func TestReadFixture(t *testing.T) {
 	now, _ := os.ReadFile(filepath.Join(dir, "whosaid.sqlite"))
 	if !slices.Equal(orig, now) {
 		t.Error("Read changed the file")
+	}
+}
+
+// TestReadUncleanStop reads a file whose last changes are still in its
+// write-ahead log, as a server killed before it stopped leaves it: the
+// changes are read.
+func TestReadUncleanStop(t *testing.T) {
+	ctx := context.Background()
+	src := legacytest.CopyFixture(t)
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(src, "whosaid.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var table string
+	if err := db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = 'speakers'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`PRAGMA journal_mode=WAL`, `PRAGMA wal_autocheckpoint=0`,
+		// The way FerretDB stores a rename: the whole document rewritten.
+		`UPDATE "` + table + `" SET _ferretdb_sjson = json_set(_ferretdb_sjson, '$.name', 'Renamed In The Log') WHERE _ferretdb_sjson->>'$._id' = 'spk_d251835de0d6c81c'`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// Copy the files while the log is not checkpointed: a crash.
+	dir := t.TempDir()
+	for _, name := range []string{"whosaid.sqlite", "whosaid.sqlite-wal"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "whosaid.sqlite-wal")); err != nil || fi.Size() == 0 {
+		t.Fatalf("no write-ahead log to read (%v)", err)
+	}
+	found := false
+	if _, err := legacy.Read(ctx, filepath.Join(dir, "whosaid.sqlite"), func(r dump.Record) error {
+		if r.Type == dump.TypeSpeaker && r.Speaker.ID == "spk_d251835de0d6c81c" {
+			found = r.Speaker.Name == "Renamed In The Log"
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Error("the change in the write-ahead log was not read")
+	}
+}
+
+// TestReadPending: an article an ingest left half stored is read with the
+// quotes it has and named in Stats.Pending.
+func TestReadPending(t *testing.T) {
+	ctx := context.Background()
+	want := legacytest.LoadFixtureIDs(t)
+	dir := legacytest.CopyFixture(t)
+	path := filepath.Join(dir, "whosaid.sqlite")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table string
+	if err := db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = 'articles'`).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	id := want.Articles[1].ID
+	// The field with its type in the schema, as FerretDB writes it.
+	if _, err := db.ExecContext(ctx, `UPDATE "`+table+`" SET _ferretdb_sjson = json_set(_ferretdb_sjson,
+		'$.pending', json('true'), '$."$s".p.pending', json('{"t":"bool"}'), '$."$s"."$k"[#]', 'pending')
+		WHERE _ferretdb_sjson->>'$._id' = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	st, err := legacy.Read(ctx, path, func(r dump.Record) error {
+		if r.Type == dump.TypeArticle && r.Article.ID == id {
+			n = len(r.Article.Quotes)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(st.Pending, []string{id}) || n != len(want.Articles[1].Quotes) {
+		t.Errorf("pending %q, %d quotes; want [%s], %d", st.Pending, n, id, len(want.Articles[1].Quotes))
 	}
 }
