@@ -250,9 +250,13 @@ func (r *reader) query(ctx context.Context, coll string, orderBy ...string) (*sq
 	if !ok {
 		return nil, nil
 	}
+	// Written as FerretDB writes its index expressions, so that SQLite
+	// reads the rows in the order of the _id index (and of quotes'
+	// article_id_n) instead of sorting them: the values are JSON text, so
+	// numbers sort as text ("10" before "2"), strings as themselves.
 	order := make([]string, len(orderBy))
 	for i, f := range orderBy {
-		order[i] = fmt.Sprintf("_ferretdb_sjson->>'$.%s'", f)
+		order[i] = fmt.Sprintf(`_ferretdb_sjson->"%s"`, f)
 	}
 	q := fmt.Sprintf(`SELECT _ferretdb_sjson FROM "%s" ORDER BY %s`, strings.ReplaceAll(table, `"`, `""`), strings.Join(order, ", "))
 	rows, err := r.tx.QueryContext(ctx, q)
@@ -349,6 +353,8 @@ func (r *reader) articles(ctx context.Context, emit func(dump.Record) error, st 
 				return err
 			}
 		}
+		// By position: the index orders n as text.
+		slices.SortStableFunc(a.Quotes, func(x, y dump.Quote) int { return x.N - y.N })
 		return emit(dump.Record{Type: dump.TypeArticle, Article: a})
 	})
 	if err != nil {

@@ -27,7 +27,8 @@ type sjElem struct {
 
 // decodeDocument turns one stored document into plain JSON: dates become
 // RFC 3339 strings, ObjectIDs their hex, so that the result decodes into
-// structs with encoding/json.
+// structs with encoding/json. Values of the other types are copied as
+// they are, after a check that they are of their type.
 func decodeDocument(raw []byte) ([]byte, error) {
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
@@ -37,97 +38,115 @@ func decodeDocument(raw []byte) ([]byte, error) {
 	if err := json.Unmarshal(members["$s"], &s); err != nil {
 		return nil, fmt.Errorf("document schema: %w", err)
 	}
-	delete(members, "$s")
-	v, err := decodeObject(&s, members)
-	if err != nil {
+	var out bytes.Buffer
+	out.Grow(len(raw))
+	if err := writeObject(&out, &s, members); err != nil {
 		return nil, err
 	}
-	return json.Marshal(v)
+	return out.Bytes(), nil
 }
 
-func decodeObject(s *sjSchema, members map[string]json.RawMessage) (map[string]any, error) {
-	out := make(map[string]any, len(members))
+func writeObject(out *bytes.Buffer, s *sjSchema, members map[string]json.RawMessage) error {
+	out.WriteByte('{')
 	if s == nil {
 		if len(members) > 0 {
-			return nil, fmt.Errorf("object without schema")
+			return fmt.Errorf("object without schema")
 		}
-		return out, nil
+		out.WriteByte('}')
+		return nil
 	}
-	for _, k := range s.Keys {
+	for i, k := range s.Keys {
 		e, ok := s.Props[k]
 		if !ok {
-			return nil, fmt.Errorf("field %q: not in schema", k)
+			return fmt.Errorf("field %q: not in schema", k)
 		}
 		raw, ok := members[k]
 		if !ok {
-			return nil, fmt.Errorf("field %q: missing", k)
+			return fmt.Errorf("field %q: missing", k)
 		}
-		v, err := decodeValue(e, raw)
-		if err != nil {
-			return nil, fmt.Errorf("field %q: %w", k, err)
+		if i > 0 {
+			out.WriteByte(',')
 		}
-		out[k] = v
+		key, _ := json.Marshal(k)
+		out.Write(key)
+		out.WriteByte(':')
+		if err := writeValue(out, e, raw); err != nil {
+			return fmt.Errorf("field %q: %w", k, err)
+		}
 	}
-	return out, nil
+	out.WriteByte('}')
+	return nil
 }
 
-func decodeValue(e *sjElem, raw json.RawMessage) (any, error) {
-	if e == nil {
-		return nil, fmt.Errorf("no schema")
+// firstByte is the first byte of a raw JSON value (0 when empty).
+func firstByte(raw json.RawMessage) byte {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return 0
 	}
+	return raw[0]
+}
+
+func writeValue(out *bytes.Buffer, e *sjElem, raw json.RawMessage) error {
+	if e == nil {
+		return fmt.Errorf("no schema")
+	}
+	c := firstByte(raw)
 	switch e.Type {
 	case "object":
 		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, err
+		if c != '{' || json.Unmarshal(raw, &m) != nil {
+			return fmt.Errorf("object field holds %.40s", raw)
 		}
-		return decodeObject(e.Schema, m)
+		return writeObject(out, e.Schema, m)
 	case "array":
 		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, err
+		if c != '[' || json.Unmarshal(raw, &items) != nil {
+			return fmt.Errorf("array field holds %.40s", raw)
 		}
 		if len(items) != len(e.Items) {
-			return nil, fmt.Errorf("array of %d items with %d item schemas", len(items), len(e.Items))
+			return fmt.Errorf("array of %d items with %d item schemas", len(items), len(e.Items))
 		}
-		out := make([]any, len(items))
+		out.WriteByte('[')
 		for i, it := range items {
-			v, err := decodeValue(e.Items[i], it)
-			if err != nil {
-				return nil, fmt.Errorf("item %d: %w", i, err)
+			if i > 0 {
+				out.WriteByte(',')
 			}
-			out[i] = v
+			if err := writeValue(out, e.Items[i], it); err != nil {
+				return fmt.Errorf("item %d: %w", i, err)
+			}
 		}
-		return out, nil
+		out.WriteByte(']')
+		return nil
 	case "string", "objectId":
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err
-	case "double":
-		var f float64
-		err := json.Unmarshal(raw, &f)
-		return f, err
-	case "int", "long":
-		var n int64
-		err := json.Unmarshal(raw, &n)
-		return n, err
-	case "bool":
-		var b bool
-		err := json.Unmarshal(raw, &b)
-		return b, err
-	case "null":
-		if !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-			return nil, fmt.Errorf("null field holds %s", raw)
+		if c != '"' {
+			return fmt.Errorf("%s field holds %.40s", e.Type, raw)
 		}
-		return nil, nil
+	case "double", "int", "long":
+		if c != '-' && (c < '0' || c > '9') {
+			return fmt.Errorf("%s field holds %.40s", e.Type, raw)
+		}
+	case "bool":
+		if c != 't' && c != 'f' {
+			return fmt.Errorf("bool field holds %.40s", raw)
+		}
+	case "null":
+		if c != 'n' {
+			return fmt.Errorf("null field holds %.40s", raw)
+		}
 	case "date":
 		var ms int64
 		if err := json.Unmarshal(raw, &ms); err != nil {
-			return nil, err
+			return fmt.Errorf("date field holds %.40s", raw)
 		}
-		return time.UnixMilli(ms).UTC(), nil
+		out.WriteByte('"')
+		out.WriteString(time.UnixMilli(ms).UTC().Format(time.RFC3339Nano))
+		out.WriteByte('"')
+		return nil
 	default:
 		// binData, regex, timestamp: whosaid never stored them.
-		return nil, fmt.Errorf("unsupported type %q", e.Type)
+		return fmt.Errorf("unsupported type %q", e.Type)
 	}
+	out.Write(bytes.TrimSpace(raw))
+	return nil
 }

@@ -11,7 +11,7 @@ func TestDecodeDocument(t *testing.T) {
 			name: "scalars",
 			in: `{"$s":{"p":{"_id":{"t":"objectId"},"n":{"t":"int"},"l":{"t":"long"},"d":{"t":"double"},"b":{"t":"bool"},"z":{"t":"null"},"at":{"t":"date"}},` +
 				`"$k":["_id","n","l","d","b","z","at"]},"_id":"5ef2e6137a2b0167622dddb9","n":3,"l":-3593319955127885886,"d":0.5,"b":true,"z":null,"at":1743663600000}`,
-			want: `{"_id":"5ef2e6137a2b0167622dddb9","at":"2025-04-03T07:00:00Z","b":true,"d":0.5,"l":-3593319955127885886,"n":3,"z":null}`,
+			want: `{"_id":"5ef2e6137a2b0167622dddb9","n":3,"l":-3593319955127885886,"d":0.5,"b":true,"z":null,"at":"2025-04-03T07:00:00Z"}`,
 		},
 		{
 			name: "nested",
@@ -23,7 +23,8 @@ func TestDecodeDocument(t *testing.T) {
 		{name: "field missing", in: `{"$s":{"p":{"a":{"t":"int"}},"$k":["a"]}}`, err: `field "a": missing`},
 		{name: "array length", in: `{"$s":{"p":{"a":{"t":"array","i":[]}},"$k":["a"]},"a":[1]}`, err: "1 items with 0 item schemas"},
 		{name: "unsupported", in: `{"$s":{"p":{"a":{"t":"regex","o":"i"}},"$k":["a"]},"a":"x"}`, err: `unsupported type "regex"`},
-		{name: "wrong value", in: `{"$s":{"p":{"a":{"t":"int"}},"$k":["a"]},"a":"x"}`, err: `field "a"`},
+		{name: "wrong value", in: `{"$s":{"p":{"a":{"t":"int"}},"$k":["a"]},"a":"x"}`, err: `field "a": int field holds "x"`},
+		{name: "wrong date", in: `{"$s":{"p":{"a":{"t":"date"}},"$k":["a"]},"a":"2025"}`, err: `field "a": date field holds`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := decodeDocument([]byte(tc.in))
