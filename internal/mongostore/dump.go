@@ -234,6 +234,19 @@ func (s *Store) importArticle(ctx context.Context, a *dump.Article) (bool, error
 	if err != nil {
 		return false, fmt.Errorf("import article %q: id is not an ObjectID: %w", a.ID, attribution.ErrInvalid)
 	}
+	// Another article with this URL or text would make the insert below
+	// fail after the quotes: refuse before writing any.
+	same := bson.A{bson.D{{Key: "text_hash", Value: TextHash(a.Text)}}}
+	if a.URL != "" {
+		same = append(same, bson.D{{Key: "url", Value: a.URL}})
+	}
+	dups, err := s.db.Collection(collArticles).CountDocuments(ctx, bson.D{{Key: "$or", Value: same}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: oid}}}})
+	if err != nil {
+		return false, wrapErr("import article "+a.ID, err)
+	}
+	if dups > 0 {
+		return false, fmt.Errorf("import article %s: another article has its URL or text: %w", a.ID, attribution.ErrConflict)
+	}
 	published := a.PublishedAt
 	if published.IsZero() {
 		published = a.CreatedAt

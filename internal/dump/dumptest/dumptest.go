@@ -13,10 +13,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/dump"
 	"github.com/whosaid/whosaid/internal/legacy"
 	"github.com/whosaid/whosaid/internal/legacy/legacytest"
@@ -170,6 +173,52 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		}
 		if added, err := s.Import(ctx, dump.Record{Type: dump.TypeSpeaker, Speaker: &b}); err == nil || added {
 			t.Fatalf("Import of another id with the same name = %v, %v; want an error", added, err)
+		}
+	})
+
+	t.Run("article of another id with the same URL", func(t *testing.T) {
+		s := newStore(t)
+		var art *dump.Article
+		for _, r := range recs {
+			if r.Type == dump.TypeArticle && r.Article.URL != "" && len(r.Article.Quotes) > 0 {
+				art = r.Article
+				break
+			}
+		}
+		if added, err := s.Import(ctx, dump.Record{Type: dump.TypeArticle, Article: art}); err != nil || !added {
+			t.Fatalf("Import = %v, %v", added, err)
+		}
+		other := *art
+		other.ID = "0123456789abcdef01234567"
+		other.Quotes = make([]dump.Quote, len(art.Quotes))
+		for i, q := range art.Quotes {
+			q.ID = fmt.Sprintf("%s-%d", other.ID, q.N)
+			q.ArticleID = other.ID
+			other.Quotes[i] = q
+		}
+		if added, err := s.Import(ctx, dump.Record{Type: dump.TypeArticle, Article: &other}); err == nil || added {
+			t.Fatalf("Import of another id with the same URL = %v, %v; want an error", added, err)
+		}
+		// Nothing of it was stored: no quote of it (stores serve quotes
+		// by id), and the export holds the first article only.
+		if g, ok := s.(interface {
+			GetQuote(ctx context.Context, id string) (attribution.StoredQuote, error)
+		}); ok {
+			if q, err := g.GetQuote(ctx, other.Quotes[0].ID); !errors.Is(err, attribution.ErrNotFound) {
+				t.Errorf("GetQuote(%s) of the refused article = %+v, %v; want not found", other.Quotes[0].ID, q, err)
+			}
+		}
+		var n int
+		for _, r := range ExportAll(ctx, t, s) {
+			if r.Type == dump.TypeArticle {
+				n++
+				if r.Article.ID != art.ID || len(r.Article.Quotes) != len(art.Quotes) {
+					t.Errorf("exported article %s with %d quotes; want %s with %d", r.Article.ID, len(r.Article.Quotes), art.ID, len(art.Quotes))
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d articles exported, want 1", n)
 		}
 	})
 
