@@ -44,7 +44,7 @@ func openStore(cfg config.Config, log *slog.Logger, edit ...func(*mongostore.Opt
 		log.Info("store: MongoDB", slog.String("store", o.Kind), slog.String("hosts", mongostore.Hosts(uri)),
 			slog.String("db", cfg.DB))
 	}
-	opts := mongostore.Options{URI: uri, Database: cfg.DB, Logger: log, IDLookupsOnly: o.srv != nil}
+	opts := mongostore.Options{URI: uri, Database: cfg.DB, Logger: log}
 	for _, f := range edit {
 		f(&opts)
 	}

@@ -156,6 +156,24 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 			}
 		}
 	}
+	// A speaker merged away since it was found: move its quotes on (see
+	// MergeSpeakers).
+	used := make([]string, 0, len(speakerIDs))
+	for _, id := range speakerIDs {
+		used = append(used, id)
+	}
+	moved, err := s.settleSpeakers(ctx, used)
+	if err != nil {
+		return attribution.IngestResult{}, err
+	}
+	for i := range out {
+		if to, ok := moved[out[i].SpeakerID]; ok {
+			out[i].SpeakerID = to.ID
+			if out[i].Speaker != nil {
+				out[i].Speaker.Name = to.Name
+			}
+		}
+	}
 	oid, _ := bson.ObjectIDFromHex(a.ID)
 	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "quote_count", Value: len(qdocs)}}},

@@ -340,16 +340,11 @@ func TestDeadlines(t *testing.T) {
 	}
 }
 
-// TestIDLookupsOnly: with the embedded store's option, an article's quotes
-// are read by _id; the answers are the same.
-func TestIDLookupsOnly(t *testing.T) {
-	plain := newTestStore(t)
-	s, err := mongostore.Open(mongostore.Options{URI: testURI, Database: plain.Name(), IDLookupsOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(context.Background())
-	ctx := context.Background()
+// TestReingestSameArticle: the same article again, by URL or by text
+// without URL, is the stored one with the same quotes.
+func TestReingestSameArticle(t *testing.T) {
+	s := newTestStore(t)
+	ctx := testContext(t)
 	if err := s.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -363,15 +358,10 @@ func TestIDLookupsOnly(t *testing.T) {
 			t.Errorf("quote %d = %s %q, want %s %q", i, again.Quotes[i].ID, again.Quotes[i].Text, first.Quotes[i].ID, first.Quotes[i].Text)
 		}
 	}
-	byID, err := s.ArticleQuotes(ctx, first.Article.ID)
-	if err != nil || len(byID) != len(first.Quotes) {
-		t.Errorf("ArticleQuotes = %d, %v; want %d", len(byID), err, len(first.Quotes))
+	byArticle, err := s.ArticleQuotes(ctx, first.Article.ID)
+	if err != nil || len(byArticle) != len(first.Quotes) {
+		t.Errorf("ArticleQuotes = %d, %v; want %d", len(byArticle), err, len(first.Quotes))
 	}
-	viaPlain, err := plain.ArticleQuotes(ctx, first.Article.ID)
-	if err != nil || len(viaPlain) != len(byID) {
-		t.Errorf("ArticleQuotes without the option = %d, %v; want %d", len(viaPlain), err, len(byID))
-	}
-	// the same text without URL is found by its text
 	noURL := seedArticle(t)
 	noURL.URL = ""
 	if res := ingest(t, s, noURL); res.Created || res.Article.ID != first.Article.ID {

@@ -53,7 +53,7 @@ func (s *Store) CreateSubscription(ctx context.Context, sub webhook.Subscription
 // secret. There are few: they are read in one go.
 func (s *Store) ListSubscriptions(ctx context.Context) ([]webhook.Subscription, error) {
 	cur, err := s.db.Collection(collSubscriptions).Find(ctx, bson.D{},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetHint(idxSubscriptionsCreated))
 	if err != nil {
 		return nil, wrapErr("list subscriptions", err)
 	}
@@ -126,7 +126,7 @@ func (s *Store) SaveDelivery(ctx context.Context, d webhook.Delivery) error {
 // limit.
 func (s *Store) ListDeliveries(ctx context.Context, subscriptionID string, limit int) ([]webhook.Delivery, error) {
 	cur, err := s.db.Collection(collDeliveries).Find(ctx, bson.D{{Key: "subscription_id", Value: subscriptionID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)).SetHint(idxDeliveriesSubscription))
 	if err != nil {
 		return nil, wrapErr("list deliveries", err)
 	}
