@@ -110,6 +110,7 @@ func indexes() map[string][]mongo.IndexModel {
 			{Keys: bson.D{{Key: "search_keys", Value: 1}}, Options: options.Index().SetName(idxSpeakersSearchKeys)},
 		},
 		collIdempotency: {},
+		collMergeLocks:  {}, // by _id only
 		collSubscriptions: {
 			{Keys: bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName(idxSubscriptionsCreated)},
 		},
@@ -142,7 +143,7 @@ func indexes() map[string][]mongo.IndexModel {
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	all := indexes()
 	// Fixed order keeps logs and errors reproducible.
-	for _, coll := range []string{collArticles, collQuotes, collSpeakers, collIdempotency, collKeys, collStatements, collSubscriptions, collDeliveries} {
+	for _, coll := range []string{collArticles, collQuotes, collSpeakers, collIdempotency, collKeys, collStatements, collSubscriptions, collDeliveries, collMergeLocks} {
 		iv := s.db.Collection(coll).Indexes()
 		for _, name := range droppedIndexes[coll] {
 			if err := iv.DropOne(ctx, name); err != nil && !isIndexNotFound(err) {

@@ -16,10 +16,17 @@ import (
 	"github.com/whosaid/whosaid/internal/attribution"
 )
 
-// mergeLockDoc marks a speaker that a merge in progress involves.
+// collMergeLocks holds one document per speaker that a merge in progress
+// involves, by the speaker's id: an insert claims it, which even a server
+// that applies conditional updates without re-checking them (the tests'
+// FerretDB) does atomically, as the _id index is unique.
+const collMergeLocks = "merge_locks"
+
+// mergeLockDoc is a speaker's merge lock.
 type mergeLockDoc struct {
-	Token string    `bson:"token"`
-	At    time.Time `bson:"at"`
+	SpeakerID string    `bson:"_id"`
+	Token     string    `bson:"token"`
+	At        time.Time `bson:"at"`
 }
 
 // mergeLease is how long a merge lock holds: a merge cut short (its
@@ -39,8 +46,8 @@ var errMovedOn = errors.New("speaker changed meanwhile")
 //
 // How it stays right with other writers at once, on a standalone server:
 //   - It first locks every speaker involved, in id order, each with one
-//     conditional update (merge_lock); a speaker another merge holds makes
-//     it fail with ErrConflict. Of two reciprocal merges (A←B, B←A) at
+//     insert into merge_locks; a speaker another merge holds makes it fail
+//     with ErrConflict. Of two reciprocal merges (A←B, B←A) at
 //     once at most one runs; the other fails (ErrConflict, or ErrNotFound
 //     once the first has finished).
 //   - It then turns each merged speaker into a tombstone and gives its
@@ -77,7 +84,7 @@ func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (at
 	finish := func(claim bool) error {
 		return s.atomically(ctx, func(ctx context.Context) error {
 			var err error
-			into, err = s.finishMerge(ctx, id, srcIDs, token, claim)
+			into, err = s.finishMerge(ctx, id, srcIDs, claim)
 			return err
 		})
 	}
@@ -115,43 +122,67 @@ func newMergeToken() (string, error) {
 
 // lockSpeakers takes the merge lock of speaker id and of every speaker of
 // srcIDs, in id order, and returns those it took (to be released by
-// unlockSpeakers, also on error). A speaker that is missing or merged away
-// is ErrNotFound; one that another merge holds, ErrConflict.
+// unlockSpeakers, also on error). A speaker that another merge holds is
+// ErrConflict; then one that is missing or merged away, ErrNotFound.
 func (s *Store) lockSpeakers(ctx context.Context, id string, srcIDs []string, token string) ([]string, error) {
-	c := s.db.Collection(collSpeakers)
+	locks := s.db.Collection(collMergeLocks)
 	all := slices.Sorted(slices.Values(append([]string{id}, srcIDs...)))
 	var locked []string
 	for _, x := range all {
-		now := time.Now().UTC().Truncate(time.Millisecond)
-		res, err := c.UpdateOne(ctx, bson.D{
-			{Key: "_id", Value: x}, notMerged,
-			{Key: "$or", Value: bson.A{
-				bson.D{{Key: "merge_lock", Value: bson.D{{Key: "$exists", Value: false}}}},
-				bson.D{{Key: "merge_lock.at", Value: bson.D{{Key: "$lt", Value: now.Add(-mergeLease)}}}},
-			}},
-		}, bson.D{{Key: "$set", Value: bson.D{{Key: "merge_lock", Value: mergeLockDoc{Token: token, At: now}}}}})
+		ok, err := s.lockSpeaker(ctx, locks, x, token)
 		if err != nil {
-			return locked, wrapErr("lock speaker "+x, err)
+			return locked, err
 		}
-		if res.MatchedCount == 1 {
-			locked = append(locked, x)
-			continue
+		if !ok {
+			return locked, fmt.Errorf("merge speaker %q: another merge of it is running: %w", x, attribution.ErrConflict)
 		}
+		locked = append(locked, x)
+	}
+	// Held: no other merge turns them into tombstones now.
+	for _, x := range all {
 		op := fmt.Sprintf("merge speaker %q", x)
 		if x == id {
 			op = fmt.Sprintf("merge into %q", x)
 		}
-		n, err := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: x}, notMerged})
-		switch {
-		case err != nil:
+		n, err := s.db.Collection(collSpeakers).CountDocuments(ctx, bson.D{{Key: "_id", Value: x}, notMerged})
+		if err != nil {
 			return locked, wrapErr(op, err)
-		case n == 0:
+		}
+		if n == 0 {
 			return locked, fmt.Errorf("%s: %w", op, attribution.ErrNotFound)
-		default:
-			return locked, fmt.Errorf("%s: another merge of it is running: %w", op, attribution.ErrConflict)
 		}
 	}
 	return locked, nil
+}
+
+// lockSpeaker takes the merge lock of speaker x, or that of a merge cut
+// short more than mergeLease ago; false when another merge holds it.
+func (s *Store) lockSpeaker(ctx context.Context, locks *mongo.Collection, x, token string) (bool, error) {
+	for range 2 {
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		_, err := locks.InsertOne(ctx, mergeLockDoc{SpeakerID: x, Token: token, At: now})
+		if err == nil {
+			return true, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return false, wrapErr("lock speaker "+x, err)
+		}
+		var held mergeLockDoc
+		err = locks.FindOne(ctx, bson.D{{Key: "_id", Value: x}}).Decode(&held)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			continue // released meanwhile
+		case err != nil:
+			return false, wrapErr("lock speaker "+x, err)
+		case held.At.After(now.Add(-mergeLease)):
+			return false, nil
+		}
+		// Expired: remove that one lock, then try again.
+		if _, err := locks.DeleteOne(ctx, bson.D{{Key: "_id", Value: x}, {Key: "token", Value: held.Token}}); err != nil {
+			return false, wrapErr("lock speaker "+x, err)
+		}
+	}
+	return false, nil
 }
 
 // unlockSpeakers releases the merge locks token holds on ids.
@@ -159,9 +190,8 @@ func (s *Store) unlockSpeakers(ctx context.Context, ids []string, token string) 
 	if len(ids) == 0 {
 		return
 	}
-	_, err := s.db.Collection(collSpeakers).UpdateMany(ctx,
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "merge_lock.token", Value: token}},
-		bson.D{{Key: "$unset", Value: bson.D{{Key: "merge_lock", Value: ""}}}})
+	_, err := s.db.Collection(collMergeLocks).DeleteMany(ctx,
+		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "token", Value: token}})
 	if err != nil {
 		// They expire after mergeLease.
 		s.logger.Warn("release merge locks", "speakers", ids, "error", err)
@@ -169,22 +199,24 @@ func (s *Store) unlockSpeakers(ctx context.Context, ids []string, token string) 
 }
 
 // finishMerge turns the speakers srcIDs into tombstones pointing at id and
-// gives their names, aliases and roles to id, all guarded by the merge's
-// token; claim says whether id claims their names as keys. It returns id
+// gives their names, aliases and roles to id, while the merge holds their
+// locks; claim says whether id claims their names as keys. It returns id
 // as written. It is idempotent, and its writes are single-document
 // conditional updates (atomically may run it in a transaction).
-func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, token string, claim bool) (speakerDoc, error) {
+func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, claim bool) (speakerDoc, error) {
 	c := s.db.Collection(collSpeakers)
-	held := bson.E{Key: "merge_lock.token", Value: token}
 	var into speakerDoc
-	if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}, held}).Decode(&into); err != nil {
-		return speakerDoc{}, fmt.Errorf("read speaker %s: %w (merge lock lost?)", id, err)
+	if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}, notMerged}).Decode(&into); err != nil {
+		return speakerDoc{}, fmt.Errorf("read speaker %s: %w", id, err)
 	}
 	var srcs []speakerDoc
 	for _, src := range srcIDs {
 		var d speakerDoc
-		if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: src}, held}).Decode(&d); err != nil {
-			return speakerDoc{}, fmt.Errorf("read speaker %s: %w (merge lock lost?)", src, err)
+		if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: src}}).Decode(&d); err != nil {
+			return speakerDoc{}, fmt.Errorf("read speaker %s: %w", src, err)
+		}
+		if d.MergedInto != "" && d.MergedInto != id {
+			return speakerDoc{}, fmt.Errorf("speaker %s was merged into %s meanwhile (merge lock expired?): %w", src, d.MergedInto, attribution.ErrConflict)
 		}
 		srcs = append(srcs, d)
 	}
@@ -221,7 +253,7 @@ func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, tok
 		if d.MergedInto == id {
 			continue // done by an earlier run
 		}
-		_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, held}, bson.D{
+		_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, notMerged}, bson.D{
 			{Key: "$set", Value: bson.D{
 				{Key: "merged_into", Value: id}, {Key: "alias_keys", Value: []string{}}, {Key: "search_keys", Value: []string{}},
 				{Key: "updated_at", Value: now},
@@ -243,7 +275,7 @@ func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, tok
 		set = append(set, bson.E{Key: "wikidata_id", Value: w})
 	}
 	// Guarded by the version read: an edit of id meanwhile is not lost.
-	res, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, held, {Key: "version", Value: into.Version}}, bson.D{
+	res, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, notMerged, {Key: "version", Value: into.Version}}, bson.D{
 		{Key: "$set", Value: set},
 		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
 	})

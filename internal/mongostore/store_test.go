@@ -91,6 +91,6 @@ func testContext(tb testing.TB) context.Context {
 func needAtomicUpdates(t *testing.T) {
 	t.Helper()
 	if os.Getenv("WHOSAID_TEST_MONGO_URI") == "" {
-		t.Skip("the embedded FerretDB does not apply conditional updates atomically; set WHOSAID_TEST_MONGO_URI to run this against MongoDB")
+		t.Skip("the embedded FerretDB applies conditional updates without checking the filter again, and a unique multikey index per array, not per element; set WHOSAID_TEST_MONGO_URI to run this against MongoDB")
 	}
 }
