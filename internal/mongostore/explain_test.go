@@ -146,7 +146,7 @@ func TestExplainListings(t *testing.T) {
 			_, err := s.GetSpeaker(ctx, speaker)
 			return err
 		}},
-		{"speaker by name", collSpeakers, idxSpeakersKeys + "," + idxSpeakersAliasKeys, false, func() error {
+		{"speaker by name", collSpeakers, idxSpeakersKeys + "," + idxSpeakersAliasKeys + "," + idxSpeakersName, false, func() error {
 			_, err := s.ResolveSpeakerID(ctx, speakerName)
 			return err
 		}},
@@ -327,5 +327,69 @@ func TestPlanOf(t *testing.T) {
 				t.Errorf("planOf = %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestListingsBeforeIndexes: before EnsureIndexes has built an index
+// (a new database, or a new index after an upgrade) the listings that hint
+// it still answer, without the hint. MongoDB only: FerretDB ignores hints.
+func TestListingsBeforeIndexes(t *testing.T) {
+	uri := os.Getenv("WHOSAID_TEST_MONGO_URI")
+	if uri == "" {
+		t.Skip("WHOSAID_TEST_MONGO_URI is not set: the embedded FerretDB ignores hints")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	s, err := Open(Options{URI: uri, Database: "test_noindex_" + hex.EncodeToString(suffix)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = s.Drop(cctx)
+		_ = s.Close(cctx)
+	})
+	c := newBenchCorpus()
+	a, res := c.article(1)
+	stored, err := s.IngestArticle(ctx, &a, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := stored.Quotes[0].SpeakerID
+	if page, err := s.FindQuotes(ctx, attribution.QuoteQuery{SpeakerID: sp, PageSize: 5}); err != nil || len(page.Quotes) == 0 {
+		t.Errorf("FindQuotes = %d quotes, %v", len(page.Quotes), err)
+	}
+	if qs, err := s.ArticleQuotes(ctx, stored.Article.ID); err != nil || len(qs) != len(stored.Quotes) {
+		t.Errorf("ArticleQuotes = %d quotes, %v; want %d", len(qs), err, len(stored.Quotes))
+	}
+	if p, err := s.GetSpeaker(ctx, sp); err != nil || p.QuoteCount == 0 {
+		t.Errorf("GetSpeaker = %+v, %v", p, err)
+	}
+	if list, _, err := s.SearchSpeakers(ctx, "", 5, ""); err != nil || len(list) == 0 {
+		t.Errorf("SearchSpeakers = %d, %v", len(list), err)
+	}
+	if _, err := s.ListKeys(ctx); err != nil {
+		t.Errorf("ListKeys: %v", err)
+	}
+}
+
+func TestIsBadHint(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{mongo.CommandError{Code: 2, Name: "BadValue", Message: "error processing query: ns=x.quotes ... planner returned error :: caused by :: hint provided does not correspond to an existing index"}, true},
+		{fmt.Errorf("find quotes: %w", mongo.CommandError{Code: 2, Message: "hint provided does not correspond to an existing index"}), true},
+		{mongo.CommandError{Code: 2, Name: "BadValue", Message: "unknown operator: $foo"}, false},
+		{mongo.CommandError{Code: 11000, Message: "E11000 duplicate key error"}, false},
+		{context.DeadlineExceeded, false},
+	}
+	for _, tc := range tests {
+		if got := isBadHint(tc.err); got != tc.want {
+			t.Errorf("isBadHint(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -23,7 +24,7 @@ import (
 //	FindQuotes with no filter, or dates only  idxQuotesPublished
 //	ArticleQuotes, re-ingest, delete          idxQuotesArticle
 //	speaker figures (GetSpeaker)              idxQuotesSpeaker
-//	speaker by name or alias (resolve)        idxSpeakersKeys, idxSpeakersAliasKeys
+//	speaker by name or alias (resolve)        idxSpeakersKeys, idxSpeakersAliasKeys, idxSpeakersName
 //	SearchSpeakers with a prefix              idxSpeakersSearchKeys
 //	SearchSpeakers without a prefix           idxSpeakersName
 //	statement candidates                      idxStatementsShingles
@@ -197,4 +198,42 @@ func (s *Store) backfillSpeakerKeys(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// isBadHint reports the server's answer to a hint naming an index it does
+// not have (yet): EnsureIndexes has not run, or is still building it.
+func isBadHint(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 2 && strings.Contains(ce.Message, "hint")
+}
+
+// find runs a hinted find; while the index hinted does not exist yet, it
+// runs without the hint (slower, but answered) and warns.
+func (s *Store) find(ctx context.Context, coll string, filter any, opts *options.FindOptionsBuilder) (*mongo.Cursor, error) {
+	cur, err := s.db.Collection(coll).Find(ctx, filter, opts)
+	if isBadHint(err) {
+		s.logger.Warn("index missing: query without it until EnsureIndexes has built it", "collection", coll, "error", err)
+		cur, err = s.db.Collection(coll).Find(ctx, filter, opts.SetHint(nil))
+	}
+	return cur, err
+}
+
+// findOne is find for one document, decoded into out.
+func (s *Store) findOne(ctx context.Context, coll string, filter any, opts *options.FindOneOptionsBuilder, out any) error {
+	err := s.db.Collection(coll).FindOne(ctx, filter, opts).Decode(out)
+	if isBadHint(err) {
+		s.logger.Warn("index missing: query without it until EnsureIndexes has built it", "collection", coll, "error", err)
+		err = s.db.Collection(coll).FindOne(ctx, filter, opts.SetHint(nil)).Decode(out)
+	}
+	return err
+}
+
+// aggregate is find for a hinted aggregation.
+func (s *Store) aggregate(ctx context.Context, coll string, pipeline mongo.Pipeline, opts *options.AggregateOptionsBuilder) (*mongo.Cursor, error) {
+	cur, err := s.db.Collection(coll).Aggregate(ctx, pipeline, opts)
+	if isBadHint(err) {
+		s.logger.Warn("index missing: query without it until EnsureIndexes has built it", "collection", coll, "error", err)
+		cur, err = s.db.Collection(coll).Aggregate(ctx, pipeline, opts.SetHint(nil))
+	}
+	return cur, err
 }

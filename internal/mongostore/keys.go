@@ -59,7 +59,7 @@ func (s *Store) KeyByHash(ctx context.Context, hash string) (auth.Key, error) {
 // few keys: they are read in one go.
 func (s *Store) ListKeys(ctx context.Context) ([]auth.Key, error) {
 	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "key_id", Value: 1}}).SetHint(idxKeysCreated)
-	cur, err := s.db.Collection(collKeys).Find(ctx, bson.D{}, opts)
+	cur, err := s.find(ctx, collKeys, bson.D{}, opts)
 	if err != nil {
 		return nil, wrapErr("list keys", err)
 	}

@@ -133,7 +133,7 @@ func (s *Store) quotesOf(ctx context.Context, d articleDoc) ([]attribution.Store
 }
 
 func (s *Store) articleQuotes(ctx context.Context, articleID string) ([]attribution.StoredQuote, error) {
-	cur, err := s.db.Collection(collQuotes).Find(ctx, bson.D{{Key: "article_id", Value: articleID}},
+	cur, err := s.find(ctx, collQuotes, bson.D{{Key: "article_id", Value: articleID}},
 		options.Find().SetSort(bson.D{{Key: "article_id", Value: 1}, {Key: "n", Value: 1}}).SetHint(idxQuotesArticle))
 	if err != nil {
 		return nil, wrapErr("article quotes "+articleID, err)
@@ -224,7 +224,7 @@ func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attri
 		return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
 	}
 	filter, opts := findQuotesQuery(q)
-	cur, err := s.db.Collection(collQuotes).Find(ctx, filter, opts)
+	cur, err := s.find(ctx, collQuotes, filter, opts)
 	if err != nil {
 		return attribution.QuotePage{}, wrapErr("find quotes", err)
 	}

@@ -179,8 +179,7 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 // already, by position, among the first n: one query on article_id.
 func (s *Store) storedQuotes(ctx context.Context, articleID string, n int) (map[int]quoteDoc, error) {
 	out := map[int]quoteDoc{}
-	c := s.db.Collection(collQuotes)
-	cur, err := c.Find(ctx, bson.D{{Key: "article_id", Value: articleID}}, options.Find().SetHint(idxQuotesArticle))
+	cur, err := s.find(ctx, collQuotes, bson.D{{Key: "article_id", Value: articleID}}, options.Find().SetHint(idxQuotesArticle))
 	if err != nil {
 		return nil, wrapErr("stored quotes of "+articleID, err)
 	}

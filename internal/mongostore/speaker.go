@@ -110,12 +110,15 @@ const resolveLimit = 8
 // the one that claims it (its name, or an alias an editor set), else the
 // only one with that alias; an alias that several speakers share and none
 // claims resolves to none (ambiguous). One query: an $or of the indexes
-// keys_unique and alias_keys.
+// keys_unique, alias_keys and normalized_name_id.
 func (s *Store) speakerByKey(ctx context.Context, key string) (speakerDoc, error) {
 	c := s.db.Collection(collSpeakers)
 	cur, err := c.Find(ctx, bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "keys", Value: key}},
 		bson.D{{Key: "alias_keys", Value: key}},
+		// A speaker written without keys (by an import, say) until
+		// EnsureIndexes gives it its own.
+		bson.D{{Key: "normalized_name", Value: key}, notMerged},
 	}}}, options.Find().SetLimit(resolveLimit))
 	if err != nil {
 		return speakerDoc{}, wrapErr("find speaker", err)
@@ -125,7 +128,7 @@ func (s *Store) speakerByKey(ctx context.Context, key string) (speakerDoc, error
 		return speakerDoc{}, wrapErr("find speaker", err)
 	}
 	for _, d := range docs {
-		if slices.Contains(d.Keys, key) && d.MergedInto == "" {
+		if (slices.Contains(d.Keys, key) || d.NormalizedName == key) && d.MergedInto == "" {
 			return d, nil
 		}
 	}
@@ -303,9 +306,9 @@ func (s *Store) ResolveSpeaker(ctx context.Context, idOrName string) (attributio
 
 // ResolveSpeakerID is ResolveSpeaker without the figures: the id of the
 // speaker, which is all a quote listing needs. It is one indexed look-up:
-// by _id for an id, else one query on the indexes keys_unique and
-// alias_keys (plus one _id look-up per merge when the id was merged
-// away).
+// by _id for an id, else one query on the indexes keys_unique, alias_keys
+// and normalized_name_id (plus one _id look-up per merge when the id was
+// merged away).
 func (s *Store) ResolveSpeakerID(ctx context.Context, idOrName string) (string, error) {
 	d, err := s.resolveSpeaker(ctx, idOrName)
 	if err != nil {
@@ -327,13 +330,12 @@ func (s *Store) resolveSpeaker(ctx context.Context, idOrName string) (speakerDoc
 // addFigures counts a speaker's quotes and finds the first and last quoted
 // dates and the outlets, from the quotes themselves (hidden ones left
 // out): counts stay right when articles are deleted, speakers merged or
-// quotes corrected. On MongoDB each is one query on the speaker_id index.
+// quotes corrected. Each is one query on speaker_id_published_at_id.
 func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) error {
-	c := s.db.Collection(collQuotes)
 	f := bson.D{{Key: "speaker_id", Value: p.ID}, notHidden}
 	// Counts by kind in one pass over the speaker's quotes.
 	byIndex := options.Aggregate().SetHint(idxQuotesSpeaker)
-	cur, err := c.Aggregate(ctx, mongo.Pipeline{
+	cur, err := s.aggregate(ctx, collQuotes, mongo.Pipeline{
 		{{Key: "$match", Value: f}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$kind"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	}, byIndex)
@@ -357,8 +359,8 @@ func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) e
 	}
 	for _, dir := range []int{1, -1} {
 		var d quoteDoc
-		err := c.FindOne(ctx, f, options.FindOne().SetSort(bson.D{{Key: "speaker_id", Value: 1}, {Key: "published_at", Value: dir}}).
-			SetHint(idxQuotesSpeaker).SetProjection(bson.D{{Key: "published_at", Value: 1}})).Decode(&d)
+		err := s.findOne(ctx, collQuotes, f, options.FindOne().SetSort(bson.D{{Key: "speaker_id", Value: 1}, {Key: "published_at", Value: dir}}).
+			SetHint(idxQuotesSpeaker).SetProjection(bson.D{{Key: "published_at", Value: 1}}), &d)
 		if err != nil {
 			return wrapErr("quote dates of "+p.ID, err)
 		}
@@ -370,7 +372,7 @@ func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) e
 	}
 	// Outlets by $group, not distinct: FerretDB rejects the maxTimeMS the
 	// driver adds to distinct when ctx has a deadline.
-	cur, err = c.Aggregate(ctx, mongo.Pipeline{
+	cur, err = s.aggregate(ctx, collQuotes, mongo.Pipeline{
 		{{Key: "$match", Value: f}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$outlet"}}}},
 	}, byIndex)
@@ -405,7 +407,7 @@ func (s *Store) SearchSpeakers(ctx context.Context, prefix string, limit int, af
 	if err != nil {
 		return nil, "", err
 	}
-	cur, err := s.db.Collection(collSpeakers).Find(ctx, f, opts)
+	cur, err := s.find(ctx, collSpeakers, f, opts)
 	if err != nil {
 		return nil, "", wrapErr("search speakers", err)
 	}
@@ -542,13 +544,14 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 		{Key: "$or", Value: bson.A{
 			bson.D{{Key: "keys", Value: bson.D{{Key: "$in", Value: keys}}}},
 			bson.D{{Key: "alias_keys", Value: bson.D{{Key: "$in", Value: keys}}}},
+			bson.D{{Key: "normalized_name", Value: bson.D{{Key: "$in", Value: keys}}}, notMerged},
 		}},
-	}, options.FindOne().SetProjection(bson.D{{Key: "keys", Value: 1}, {Key: "alias_keys", Value: 1}})).Decode(&other)
+	}, options.FindOne().SetProjection(bson.D{{Key: "keys", Value: 1}, {Key: "alias_keys", Value: 1}, {Key: "normalized_name", Value: 1}})).Decode(&other)
 	switch {
 	case err == nil:
 		field, k := "aliases", ""
 		for _, ok := range keys {
-			if slices.Contains(other.Keys, ok) || slices.Contains(other.AliasKeys, ok) {
+			if slices.Contains(other.Keys, ok) || slices.Contains(other.AliasKeys, ok) || other.NormalizedName == ok {
 				k = ok
 				break
 			}

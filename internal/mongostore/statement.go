@@ -299,7 +299,7 @@ func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJo
 	}
 	var rs []ranked
 	// One query on the multikey index shingles.
-	cur, err := s.db.Collection(collStatements).Find(ctx,
+	cur, err := s.find(ctx, collStatements,
 		bson.D{{Key: "shingles", Value: bson.D{{Key: "$in", Value: shingles}}}},
 		options.Find().SetProjection(bson.D{{Key: "occurrences", Value: 0}}).SetLimit(maxShingleHits).SetHint(idxStatementsShingles))
 	if err != nil {
