@@ -229,18 +229,32 @@ func onlyDuplicates(err error) bool {
 	return len(bwe.WriteErrors) > 0
 }
 
-// findSameArticle finds the stored article with a's URL, or without URL
-// with a's text.
+// findSameArticle finds the stored article with a's URL, or else with a's
+// text (the same text under another URL is the same article). One query:
+// an $or of the indexes url_unique and text_hash_unique.
 func (s *Store) findSameArticle(ctx context.Context, a *attribution.Article) (articleDoc, error) {
 	filter := bson.D{{Key: "text_hash", Value: TextHash(a.Text)}}
 	if a.URL != "" {
-		filter = bson.D{{Key: "url", Value: a.URL}}
+		filter = bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "url", Value: a.URL}}, filter}}}
 	}
-	var d articleDoc
-	if err := s.db.Collection(collArticles).FindOne(ctx, filter).Decode(&d); err != nil {
-		return d, wrapErr("find article", err)
+	cur, err := s.db.Collection(collArticles).Find(ctx, filter, options.Find().SetLimit(2))
+	if err != nil {
+		return articleDoc{}, wrapErr("find article", err)
 	}
-	return d, nil
+	var docs []articleDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return articleDoc{}, wrapErr("find article", err)
+	}
+	if len(docs) == 0 {
+		return articleDoc{}, fmt.Errorf("find article: %w", attribution.ErrNotFound)
+	}
+	// The one with the URL, if both are there.
+	for _, d := range docs {
+		if a.URL != "" && d.URL == a.URL {
+			return d, nil
+		}
+	}
+	return docs[0], nil
 }
 
 // DeleteArticle deletes an article and its quotes. Speaker figures are

@@ -367,4 +367,9 @@ func TestReingestSameArticle(t *testing.T) {
 	if res := ingest(t, s, noURL); res.Created || res.Article.ID != first.Article.ID {
 		t.Errorf("same text without URL = created %v id %s, want the stored %s", res.Created, res.Article.ID, first.Article.ID)
 	}
+	otherURL := seedArticle(t)
+	otherURL.URL = "https://mirror.example/the-same-article"
+	if res := ingest(t, s, otherURL); res.Created || res.Article.ID != first.Article.ID || len(res.Quotes) != len(first.Quotes) {
+		t.Errorf("same text under another URL = created %v id %s, %d quotes; want the stored %s", res.Created, res.Article.ID, len(res.Quotes), first.Article.ID)
+	}
 }
