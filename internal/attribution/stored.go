@@ -53,6 +53,9 @@ type StoredQuote struct {
 	// Version grows with every correction (1 for a quote never
 	// corrected); the HTTP API sends it as the ETag.
 	Version int64 `json:"-"`
+	// Context is the span of the sentence (or sentences) around the
+	// quote, found at ingest; nil when the store did not keep it.
+	Context *Span `json:"-"`
 }
 
 // IngestResult is what a store's ingest stored, or found stored.

@@ -15,13 +15,11 @@ import (
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/extract"
+	"github.com/whosaid/whosaid/internal/ingest"
 )
 
-// articleIngester is the part of the store ingest uses
-// (*mongostore.Store).
-type articleIngester interface {
-	IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (attribution.IngestResult, error)
-}
+// articleIngester is the part of the store ingest uses.
+type articleIngester = ingest.Store
 
 // storeTarget extracts the quotes of an article here and stores both.
 type storeTarget struct {
@@ -38,9 +36,11 @@ func newStoreTarget(store articleIngester) (*storeTarget, error) {
 }
 
 func (t *storeTarget) ingest(ctx context.Context, a *attribution.Article) (ingestOutcome, error) {
-	// The store keeps spans in code points.
-	res := attribution.Convert(a.Text, t.x.Extract(a.Text), attribution.UnitCodepoint)
-	r, err := t.store.IngestArticle(ctx, a, res)
+	// The same path as POST /v1/articles; the store keeps spans in code
+	// points.
+	r, err := ingest.Article(ctx, t.store, func(text string) attribution.Result {
+		return attribution.Convert(text, t.x.Extract(text), attribution.UnitCodepoint)
+	}, a)
 	if err != nil {
 		if errors.Is(err, attribution.ErrInvalid) {
 			return ingestOutcome{}, &lineError{err}

@@ -15,7 +15,6 @@ import (
 	"github.com/whosaid/whosaid/internal/extract"
 	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/metrics"
-	"github.com/whosaid/whosaid/internal/mongostore"
 	"github.com/whosaid/whosaid/internal/webhook"
 )
 
@@ -72,7 +71,7 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		kind = "embedded"
 	}
 	m := metrics.New(kind)
-	st, err := openStore(cfg, log, func(o *mongostore.Options) { o.Observe = m.ObserveDB })
+	st, err := openStore(cfg, log, m.ObserveDB)
 	if err != nil {
 		return err
 	}
@@ -199,7 +198,7 @@ func isLoopback(addr string) bool {
 }
 
 // checkStore pings the store once and logs the outcome.
-func checkStore(ctx context.Context, store *mongostore.Store, kind string, log *slog.Logger) {
+func checkStore(ctx context.Context, store Store, kind string, log *slog.Logger) {
 	pctx, cancel := context.WithTimeout(ctx, startupPingTimeout)
 	defer cancel()
 	if err := store.Ping(pctx); err != nil {
@@ -214,7 +213,7 @@ func checkStore(ctx context.Context, store *mongostore.Store, kind string, log *
 
 // ensureIndexes creates the store's indexes, retrying with backoff (1s,
 // 2s, 4s, … up to 30s) until it succeeds or ctx is done.
-func ensureIndexes(ctx context.Context, store *mongostore.Store, log *slog.Logger) {
+func ensureIndexes(ctx context.Context, store Store, log *slog.Logger) {
 	pause := time.Second
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, indexAttemptTimeout)

@@ -145,8 +145,8 @@ func TestServeEmbedded(t *testing.T) {
 	}
 
 	s.waitLog(t, `"msg":"indexes ensured"`, 20*time.Second)
-	if !strings.Contains(s.logs.String(), `"msg":"store: embedded FerretDB"`) ||
-		!strings.Contains(s.logs.String(), `"path":"`+dataDir+`"`) {
+	if !strings.Contains(s.logs.String(), `"msg":"store: embedded SQLite"`) ||
+		!strings.Contains(s.logs.String(), `"path":"`+filepath.Join(dataDir, "whosaid.db")+`"`) {
 		t.Errorf("logs do not name the embedded store at %s:\n%s", dataDir, s.logs)
 	}
 	if entries, err := os.ReadDir(dataDir); err != nil || len(entries) == 0 {
@@ -161,7 +161,7 @@ func TestServeEmbedded(t *testing.T) {
 	if took > 5*time.Second {
 		t.Errorf("shutdown took %v, want under 5s", took)
 	}
-	for _, want := range []string{`"msg":"shutting down"`, `"msg":"HTTP drained"`, `"msg":"embedded store stopped"`} {
+	for _, want := range []string{`"msg":"shutting down"`, `"msg":"HTTP drained"`, `"msg":"store closed"`} {
 		if !strings.Contains(s.logs.String(), want) {
 			t.Errorf("logs lack %s:\n%s", want, s.logs)
 		}

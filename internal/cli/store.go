@@ -4,65 +4,81 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/whosaid/whosaid/internal/config"
-	"github.com/whosaid/whosaid/internal/embedded"
+	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/mongostore"
+	"github.com/whosaid/whosaid/internal/sqlitestore"
+	"github.com/whosaid/whosaid/internal/webhook"
 )
 
-// storeCloseTimeout bounds the driver's disconnect and the embedded
-// server's stop, each.
+// storeCloseTimeout bounds closing the store.
 const storeCloseTimeout = 10 * time.Second
 
-// openedStore is the store a command works on, with what started it.
+// Store is what the commands use of either store: what the HTTP API and the
+// webhook dispatcher declare, plus their life cycle.
+type Store interface {
+	httpapi.Store
+	webhook.Store
+	// EnsureIndexes creates what a store needs before serving (MongoDB's
+	// indexes; the SQLite store makes its schema when it opens).
+	EnsureIndexes(ctx context.Context) error
+	Close(ctx context.Context) error
+}
+
+var (
+	_ Store = (*mongostore.Store)(nil)
+	_ Store = (*sqlitestore.Store)(nil)
+)
+
+// openedStore is the store a command works on.
 type openedStore struct {
-	Store *mongostore.Store
+	Store Store
 	// Kind is "embedded" or "mongodb", as /readyz reports it.
 	Kind string
 	log  *slog.Logger
-	srv  *embedded.Server // nil with MongoDB
 }
 
-// openStore opens the store cfg selects: with no MongoURI it starts the
-// embedded FerretDB under cfg.DataDir first. It does not wait for the
-// server (see mongostore.Open). Close disconnects and stops what it
-// started, in that order.
-func openStore(cfg config.Config, log *slog.Logger, edit ...func(*mongostore.Options)) (*openedStore, error) {
-	o := &openedStore{Kind: "mongodb", log: log}
-	uri := cfg.MongoURI
+// openStore opens the store cfg selects: MongoDB at cfg.MongoURI, or
+// without one the embedded SQLite store in cfg.DataDir. It does not wait
+// for MongoDB (see mongostore.Open). observe, when not nil, is told the
+// duration of every MongoDB command (metrics).
+func openStore(cfg config.Config, log *slog.Logger, observe func(string, time.Duration, error)) (*openedStore, error) {
 	if cfg.Embedded() {
-		srv, err := embedded.Start(embedded.Options{Dir: cfg.DataDir, Logger: log})
+		if err := checkLegacyDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		path := filepath.Join(cfg.DataDir, sqlitestore.FileName)
+		st, err := sqlitestore.Open(sqlitestore.Options{Path: path, Logger: log})
 		if err != nil {
 			return nil, err
 		}
-		o.srv, o.Kind, uri = srv, "embedded", srv.URI()
-		log.Info("store: embedded FerretDB", slog.String("store", o.Kind), slog.String("engine", "FerretDB v1.24.2, SQLite"),
-			slog.String("path", srv.Dir()), slog.String("db", cfg.DB))
-	} else {
-		// Never log the URI: it may hold credentials.
-		log.Info("store: MongoDB", slog.String("store", o.Kind), slog.String("hosts", mongostore.Hosts(uri)),
-			slog.String("db", cfg.DB))
+		log.Info("store: embedded SQLite", slog.String("store", "embedded"), slog.String("path", path))
+		return &openedStore{Store: st, Kind: "embedded", log: log}, nil
 	}
-	opts := mongostore.Options{URI: uri, Database: cfg.DB, Logger: log}
-	for _, f := range edit {
-		f(&opts)
-	}
-	store, err := mongostore.Open(opts)
+	// Never log the URI: it may hold credentials.
+	log.Info("store: MongoDB", slog.String("store", "mongodb"), slog.String("hosts", mongostore.Hosts(cfg.MongoURI)),
+		slog.String("db", cfg.DB))
+	st, err := mongostore.Open(mongostore.Options{URI: cfg.MongoURI, Database: cfg.DB, Logger: log, Observe: observe})
 	if err != nil {
-		o.stopEmbedded()
 		return nil, err
 	}
-	o.Store = store
-	return o, nil
+	return &openedStore{Store: st, Kind: "mongodb", log: log}, nil
 }
 
+// checkLegacyDataDir refuses a data directory of an earlier release (the
+// FerretDB files), which `whosaid migrate` converts. It is a variable so
+// that the legacy check can be wired in by the package that knows the old
+// format.
+var checkLegacyDataDir = func(dir string) error { return nil }
+
 // openReadyStore is openStore for the commands that work on the store
-// straight away (ingest, keys): it then makes sure, within timeout, that
-// the store answers and has its indexes (the unique ones keep re-runs from
-// storing duplicates).
+// straight away (ingest, keys, export, import): it then makes sure, within
+// timeout, that the store answers and has its indexes.
 func openReadyStore(ctx context.Context, cfg config.Config, log *slog.Logger, timeout time.Duration) (*openedStore, error) {
-	st, err := openStore(cfg, log)
+	st, err := openStore(cfg, log, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -79,27 +95,13 @@ func openReadyStore(ctx context.Context, cfg config.Config, log *slog.Logger, ti
 	return st, nil
 }
 
-// Close disconnects the driver, then stops the embedded store if there is
-// one; problems are logged.
+// Close closes the store; problems are logged.
 func (o *openedStore) Close() {
 	cctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
 	defer cancel()
 	if err := o.Store.Close(cctx); err != nil {
-		o.log.Warn("disconnect from store", slog.Any("error", err))
-	}
-	o.stopEmbedded()
-}
-
-func (o *openedStore) stopEmbedded() {
-	if o.srv == nil {
+		o.log.Warn("close store", slog.Any("error", err))
 		return
 	}
-	start := time.Now()
-	sctx, cancel := context.WithTimeout(context.Background(), storeCloseTimeout)
-	defer cancel()
-	if err := o.srv.Stop(sctx); err != nil {
-		o.log.Error("stop embedded store", slog.Any("error", err))
-		return
-	}
-	o.log.Info("embedded store stopped", slog.String("took", time.Since(start).String()))
+	o.log.Info("store closed", slog.String("store", o.Kind))
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/ingest"
 )
 
 // Limits of the fields of an article request, in bytes.
@@ -173,10 +174,11 @@ func fingerprint(a attribution.Article) string {
 
 // ingest extracts the quotes of a and stores both.
 func (s *Server) ingest(ctx context.Context, a attribution.Article) (attribution.IngestResult, error) {
-	res := attribution.Convert(a.Text, s.runExtractor(a.Text), attribution.UnitCodepoint)
 	dctx, cancel := s.dbContext(ctx)
 	defer cancel()
-	r, err := s.store.IngestArticle(dctx, &a, res)
+	r, err := ingest.Article(dctx, s.store, func(text string) attribution.Result {
+		return attribution.Convert(text, s.runExtractor(text), attribution.UnitCodepoint)
+	}, &a)
 	if err == nil && r.Created && s.notifier != nil {
 		s.notifier.Notify(r.Quotes) // never blocks
 	}

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,16 +30,16 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/whosaid/whosaid/api"
-	"github.com/whosaid/whosaid/internal/embedded"
 	"github.com/whosaid/whosaid/internal/extract"
 	"github.com/whosaid/whosaid/internal/mongostore"
+	"github.com/whosaid/whosaid/internal/sqlitestore"
 )
 
 // Shared by every test of the package, set up once by TestMain.
 var (
-	// testURI is a real MongoDB when WHOSAID_TEST_MONGO_URI is set,
-	// otherwise one embedded FerretDB for the whole package; each test
-	// uses a database of its own.
+	// testURI is a real MongoDB when WHOSAID_TEST_MONGO_URI is set: the
+	// tests then run on it, each on a database of its own; otherwise each
+	// test has an embedded SQLite store of its own.
 	testURI string
 	// testExtractor is the real extractor (immutable, safe for
 	// concurrent use).
@@ -66,13 +67,7 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	uri, stop, err := embedded.TestURI("whosaid-httpapi-test-", slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer stop()
-	testURI = uri
+	testURI = os.Getenv("WHOSAID_TEST_MONGO_URI")
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
 		if missing := uncoveredResponses(); len(missing) > 0 {
@@ -212,7 +207,7 @@ type testAPI struct {
 	t     *testing.T
 	srv   *Server
 	h     http.Handler
-	store *mongostore.Store
+	store Store
 }
 
 // newTestAPI starts a server on a fresh database (dropped when the test
@@ -225,16 +220,15 @@ func newTestAPI(t *testing.T) *testAPI {
 // newTestAPIWith is newTestAPI with options changed by edit (nil: none).
 func newTestAPIWith(t *testing.T, edit func(*Options)) *testAPI {
 	t.Helper()
-	st := newTestStore(t, testURI)
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	if err := st.EnsureIndexes(ctx); err != nil {
-		t.Fatalf("EnsureIndexes: %v", err)
+	st := newTestStore(t)
+	kind := "embedded"
+	if testURI != "" {
+		kind = "mongodb"
 	}
 	opts := Options{
 		Logger:    slog.New(slog.NewTextHandler(tWriter{t}, nil)),
 		Store:     st,
-		StoreKind: "embedded",
+		StoreKind: kind,
 		Extractor: testExtractor,
 		OpenAPI:   api.OpenAPIJSON(),
 	}
@@ -256,9 +250,31 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// newTestStore opens a store on a database named after the test and drops
-// it when the test ends.
-func newTestStore(t *testing.T, uri string, opts ...func(*mongostore.Options)) *mongostore.Store {
+// newTestStore opens a fresh store for one test: an SQLite file in the
+// test's temporary directory, or with WHOSAID_TEST_MONGO_URI a database
+// of that MongoDB named after the test (dropped when the test ends).
+func newTestStore(t *testing.T) Store {
+	t.Helper()
+	if testURI == "" {
+		st, err := sqlitestore.Open(sqlitestore.Options{Path: filepath.Join(t.TempDir(), sqlitestore.FileName)})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { _ = st.Close(context.Background()) })
+		return st
+	}
+	st := newMongoStore(t, testURI)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := st.EnsureIndexes(ctx); err != nil {
+		t.Fatalf("EnsureIndexes: %v", err)
+	}
+	return st
+}
+
+// newMongoStore opens a MongoDB store at uri on a database named after the
+// test, dropped when the test ends if uri is testURI.
+func newMongoStore(t *testing.T, uri string, opts ...func(*mongostore.Options)) *mongostore.Store {
 	t.Helper()
 	o := mongostore.Options{URI: uri, Database: testDBName(t)}
 	for _, f := range opts {

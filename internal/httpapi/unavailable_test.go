@@ -20,7 +20,7 @@ import (
 // every route that needs the database answers 503 quickly, never hangs.
 func TestStoreUnavailable(t *testing.T) {
 	t.Parallel()
-	st := newTestStore(t, "mongodb://127.0.0.1:1", func(o *mongostore.Options) {
+	st := newMongoStore(t, "mongodb://127.0.0.1:1", func(o *mongostore.Options) {
 		o.ServerSelectionTimeout = 200 * time.Millisecond
 		o.ConnectTimeout = 200 * time.Millisecond
 	})

@@ -1,0 +1,405 @@
+package sqlitestore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/extract"
+)
+
+// ArticleID is the id of an article: 24 hex digits of the SHA-256 of its
+// URL or, without one, of its text (the same ids the MongoDB store gives,
+// so that ids survive a move between the stores).
+func ArticleID(a *attribution.Article) string {
+	key := "text:" + a.Text
+	if a.URL != "" {
+		key = "url:" + a.URL
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:12])
+}
+
+// TextHash is the SHA-256 of an article's text, hex.
+func TextHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
+const articleColumns = "id, url, title, text, published_at, outlet, language, created_at"
+
+func scanArticle(row interface{ Scan(...any) error }) (attribution.Article, error) {
+	var a attribution.Article
+	var url sql.NullString
+	var published sql.NullInt64
+	var created int64
+	if err := row.Scan(&a.ID, &url, &a.Title, &a.Text, &published, &a.Outlet, &a.Language, &created); err != nil {
+		return a, err
+	}
+	a.URL = url.String
+	if published.Valid {
+		a.PublishedAt = fromMS(published.Int64)
+	}
+	a.CreatedAt = fromMS(created)
+	return a, nil
+}
+
+// GetArticle returns a stored article.
+func (s *Store) GetArticle(ctx context.Context, id string) (attribution.Article, error) {
+	a, err := scanArticle(s.r.QueryRowContext(ctx, "SELECT "+articleColumns+" FROM articles WHERE id = ?", id))
+	if err != nil {
+		return a, wrapErr(fmt.Sprintf("get article %q", id), err)
+	}
+	return a, nil
+}
+
+// sameArticle finds the stored article a is: the one with its URL, or,
+// without URL, the first stored with its text.
+func sameArticle(ctx context.Context, q queryer, a *attribution.Article) (attribution.Article, error) {
+	if a.URL != "" {
+		return scanArticle(q.QueryRowContext(ctx, "SELECT "+articleColumns+" FROM articles WHERE url = ?", a.URL))
+	}
+	return scanArticle(q.QueryRowContext(ctx, "SELECT "+articleColumns+" FROM articles WHERE text_hash = ? ORDER BY created_at, id LIMIT 1", TextHash(a.Text)))
+}
+
+// IngestArticle stores an article with the quotes extracted from it (spans
+// in code points of a.Text), linking each named person or organisation to
+// a speaker across articles, in one transaction. An article with the same
+// URL, or without URL the same text, is returned as stored with Created
+// false: a stored quote, which an editor may have corrected, is never
+// rewritten.
+func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (attribution.IngestResult, error) {
+	if err := a.Validate(); err != nil {
+		return attribution.IngestResult{}, fmt.Errorf("ingest article: %w", err)
+	}
+	// Most re-sent articles are found without taking the write lock.
+	if r, err := s.StoredArticle(ctx, a); !errors.Is(err, attribution.ErrNotFound) {
+		return r, err
+	}
+	contexts := extract.ContextSpans(a.Text, quoteSpans(res.Quotes))
+	var out attribution.IngestResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// Stored meanwhile by another request: answer it.
+		if stored, err := sameArticle(ctx, tx, a); err == nil {
+			qs, err := articleQuotes(ctx, tx, stored.ID)
+			out = attribution.IngestResult{Article: stored, Quotes: qs}
+			return err
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		art := *a
+		art.ID = ArticleID(a)
+		art.CreatedAt = now()
+		if !art.PublishedAt.IsZero() {
+			art.PublishedAt = art.PublishedAt.UTC().Truncate(time.Millisecond)
+		}
+		// A URL-less article whose text was first stored under a URL (so
+		// that its text id is free) keeps the text id; the rare text id
+		// taken by a URL article's own id cannot happen (different keys).
+		var published any
+		if !art.PublishedAt.IsZero() {
+			published = ms(art.PublishedAt)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
+			art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes)); err != nil {
+			return err
+		}
+		qs, err := s.storeQuotes(ctx, tx, &art, res, contexts)
+		if err != nil {
+			return err
+		}
+		out = attribution.IngestResult{Article: art, Quotes: qs, Created: true}
+		return nil
+	})
+	if err != nil {
+		return attribution.IngestResult{}, wrapErr("ingest article", err)
+	}
+	*a = out.Article
+	return out, nil
+}
+
+// StoredArticle answers the article stored as a (same URL, or without URL
+// the same text) with its quotes; ErrNotFound when there is none.
+func (s *Store) StoredArticle(ctx context.Context, a *attribution.Article) (attribution.IngestResult, error) {
+	stored, err := sameArticle(ctx, s.r, a)
+	if err != nil {
+		return attribution.IngestResult{}, wrapErr("find stored article", err)
+	}
+	qs, err := articleQuotes(ctx, s.r, stored.ID)
+	if err != nil {
+		return attribution.IngestResult{}, wrapErr("find stored article", err)
+	}
+	return attribution.IngestResult{Article: stored, Quotes: qs}, nil
+}
+
+func quoteSpans(qs []attribution.Quote) []attribution.Span {
+	out := make([]attribution.Span, len(qs))
+	for i, q := range qs {
+		out[i] = q.Span
+	}
+	return out
+}
+
+// storeQuotes writes the speakers, statements and quotes of a new article.
+func (s *Store) storeQuotes(ctx context.Context, tx *sql.Tx, a *attribution.Article, res attribution.Result, contexts []attribution.Span) ([]attribution.StoredQuote, error) {
+	published := a.PublishedAt
+	if published.IsZero() {
+		published = a.CreatedAt
+	}
+	speakerIDs := map[string]string{}
+	for _, sp := range res.Speakers {
+		if !storedType(sp.Type) || sp.Name == "" {
+			continue
+		}
+		id, err := ensureSpeaker(ctx, tx, sp.Name, sp.Type, sp.Roles, nameAliases(sp))
+		if err != nil {
+			return nil, err
+		}
+		speakerIDs[sp.Name] = id
+	}
+	batch := statementBatch{tx: tx}
+	out := make([]attribution.StoredQuote, 0, len(res.Quotes))
+	for n, q := range res.Quotes {
+		sq := attribution.StoredQuote{
+			ID: fmt.Sprintf("%s-%d", a.ID, n), ArticleID: a.ID, Quote: q,
+			PublishedAt: published, Outlet: a.Outlet, URL: a.URL, Version: 1,
+		}
+		if sp := q.Speaker; sp != nil {
+			c := *sp
+			if sp.Mention != nil {
+				m := *sp.Mention
+				c.Mention = &m
+			}
+			sq.Speaker = &c
+		}
+		if q.Cue != nil {
+			c := *q.Cue
+			sq.Cue = &c
+		}
+		if n < len(contexts) && contexts[n] != (attribution.Span{}) {
+			c := contexts[n]
+			sq.Context = &c
+		}
+		if q.Speaker != nil && storedType(q.Speaker.Type) && q.Speaker.Name != "" {
+			sid := speakerIDs[q.Speaker.Name]
+			if sid == "" {
+				var err error
+				if sid, err = ensureSpeaker(ctx, tx, q.Speaker.Name, q.Speaker.Type, nil, nil); err != nil {
+					return nil, err
+				}
+				speakerIDs[q.Speaker.Name] = sid
+			}
+			sq.SpeakerID = sid
+		}
+		if err := batch.assign(ctx, &sq); err != nil {
+			return nil, err
+		}
+		out = append(out, sq)
+	}
+	if err := batch.flush(ctx); err != nil {
+		return nil, err
+	}
+	for n := range out {
+		if err := insertQuote(ctx, tx, n, &out[n], nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// insertQuote writes one quote, its words and its share of the speaker's
+// figures. corrections is the history of an imported quote.
+func insertQuote(ctx context.Context, tx *sql.Tx, n int, q *attribution.StoredQuote, corrections []attribution.Correction) error {
+	var cue, speaker, corr any
+	if q.Cue != nil {
+		b, _ := json.Marshal(q.Cue)
+		cue = string(b)
+	}
+	if q.Speaker != nil {
+		b, _ := json.Marshal(q.Speaker)
+		speaker = string(b)
+	}
+	if len(corrections) > 0 {
+		b, _ := json.Marshal(corrections)
+		corr = string(b)
+	}
+	ctxStart, ctxEnd := 0, 0
+	if q.Context != nil {
+		ctxStart, ctxEnd = q.Context.Start, q.Context.End
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
+		confidence, rule, published_at, outlet, url, statement_id, hidden, version, corrections, context_start, context_end)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
+		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), q.Hidden, max(q.Version, 1), corr,
+		ctxStart, ctxEnd)
+	if err != nil {
+		return fmt.Errorf("store quote %s: %w", q.ID, err)
+	}
+	rowid, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	if words := distinct(attribution.FoldWords(q.Text)); len(words) > 0 {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO quote_words (rowid, words) VALUES (?, ?)", rowid, strings.Join(words, " ")); err != nil {
+			return fmt.Errorf("index words of quote %s: %w", q.ID, err)
+		}
+	}
+	if !q.Hidden {
+		return addFigure(ctx, tx, q.SpeakerID, q.Kind, q.Outlet, 1)
+	}
+	return nil
+}
+
+// addFigure adds delta to the visible quotes of speaker id of a kind and
+// outlet; a speaker-less quote counts nowhere.
+func addFigure(ctx context.Context, tx *sql.Tx, speakerID string, kind attribution.Kind, outlet string, delta int) error {
+	if speakerID == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO speaker_figures (speaker_id, kind, outlet, n) VALUES (?, ?, ?, ?)
+		ON CONFLICT (speaker_id, kind, outlet) DO UPDATE SET n = n + excluded.n`, speakerID, string(kind), outlet, delta); err != nil {
+		return fmt.Errorf("speaker figures of %s: %w", speakerID, err)
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM speaker_figures WHERE speaker_id = ? AND kind = ? AND outlet = ? AND n <= 0", speakerID, string(kind), outlet)
+	return err
+}
+
+func distinct(ws []string) []string {
+	seen := make(map[string]bool, len(ws))
+	out := ws[:0]
+	for _, w := range ws {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// storedType: speakers kept across articles are named people and
+// organisations; anonymous, group and unresolved speakers stay on their
+// quotes.
+func storedType(t attribution.SpeakerType) bool {
+	return t == attribution.SpeakerPerson || t == attribution.SpeakerOrganization
+}
+
+// nameAliases are the mentions of a speaker that are a part of its name
+// ("Peskov" for Dmitry Peskov): later articles that only use that form
+// find the same speaker.
+func nameAliases(sp attribution.Speaker) []string {
+	nameWords := map[string]bool{}
+	for _, w := range attribution.FoldWords(sp.Name) {
+		nameWords[w] = true
+	}
+	var out []string
+	for _, m := range sp.Mentions {
+		ws := attribution.FoldWords(m.Text)
+		if len(ws) == 0 || len(ws) >= len(nameWords) {
+			continue
+		}
+		part := true
+		for _, w := range ws {
+			part = part && nameWords[w]
+		}
+		if part && !slices.Contains(out, m.Text) {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+// ArticleQuotes returns the quotes of an article in text order, hidden
+// ones included. The error wraps attribution.ErrNotFound when there is no
+// such article.
+func (s *Store) ArticleQuotes(ctx context.Context, articleID string) ([]attribution.StoredQuote, error) {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE id = ?", articleID).Scan(&one); err != nil {
+		return nil, wrapErr("article quotes "+articleID, err)
+	}
+	qs, err := articleQuotes(ctx, s.r, articleID)
+	return qs, wrapErr("article quotes "+articleID, err)
+}
+
+func articleQuotes(ctx context.Context, q queryer, articleID string) ([]attribution.StoredQuote, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+quoteColumns+" FROM quotes WHERE article_id = ? ORDER BY n", articleID)
+	if err != nil {
+		return nil, err
+	}
+	return scanQuotes(rows)
+}
+
+// DeleteArticle deletes an article, its quotes (and their words and
+// figures) and the statements left without occurrences, in one
+// transaction.
+func (s *Store) DeleteArticle(ctx context.Context, id string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE id = ?", id).Scan(&one); err != nil {
+			return err
+		}
+		qs, err := articleQuotes(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var stmts []string
+		for _, q := range qs {
+			if !q.Hidden {
+				if err := addFigure(ctx, tx, q.SpeakerID, q.Kind, q.Outlet, -1); err != nil {
+					return err
+				}
+			}
+			if q.StatementID != "" && !slices.Contains(stmts, q.StatementID) {
+				stmts = append(stmts, q.StatementID)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM quote_words WHERE rowid IN (SELECT rowid FROM quotes WHERE article_id = ?)", id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM quotes WHERE article_id = ?", id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id = ?", id); err != nil {
+			return err
+		}
+		return dropEmptyStatements(ctx, tx, stmts)
+	})
+	return wrapErr("delete article "+id, err)
+}
+
+// LookupIdempotencyKey returns the article an Idempotency-Key made and the
+// fingerprint of its request; ErrNotFound when the key is new.
+func (s *Store) LookupIdempotencyKey(ctx context.Context, key string) (articleID, textHash string, err error) {
+	err = s.r.QueryRowContext(ctx, "SELECT article_id, text_hash FROM idempotency_keys WHERE key = ?", key).Scan(&articleID, &textHash)
+	return articleID, textHash, wrapErr("look up idempotency key", err)
+}
+
+// SaveIdempotencyKey records the article a key made. Saving a key again
+// for the same article is a no-op; for another article it is ErrConflict.
+func (s *Store) SaveIdempotencyKey(ctx context.Context, key, articleID, textHash string) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var stored string
+		err := tx.QueryRowContext(ctx, "SELECT article_id FROM idempotency_keys WHERE key = ?", key).Scan(&stored)
+		switch {
+		case err == nil && stored == articleID:
+			return nil
+		case err == nil:
+			return fmt.Errorf("key %q made another article: %w", key, attribution.ErrConflict)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, article_id, text_hash, created_at) VALUES (?, ?, ?, ?)",
+			key, articleID, textHash, ms(now()))
+		return err
+	})
+	return wrapErr("save idempotency key", err)
+}

@@ -1,0 +1,394 @@
+package sqlitestore
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/statement"
+)
+
+// Limits of statement matching (the same as the MongoDB store's).
+const (
+	// minJoinWords: a quote joins a statement that it is part of, or that
+	// is part of it, only when the shorter of the two has this many words.
+	minJoinWords = 5
+	// maxCandidates is how many statements, by shared shingles, are
+	// compared with a text.
+	maxCandidates = 20
+	// maxCompareWords caps the words compared (quadratic).
+	maxCompareWords = 400
+	// maxShingleHits caps the statements counted for a text before
+	// ranking (a common phrase is in many).
+	maxShingleHits = 500
+)
+
+// stmt is a statement as matching needs it.
+type stmt struct {
+	id          string
+	text        string
+	words       []string
+	shingles    int // how many it has
+	speakerID   string
+	speakerName string
+	// stored is false for a statement of the article being written.
+	stored bool
+	// own are its shingles when new (written by flush), or the ones added
+	// to a stored one.
+	own []int64
+	// textChanged, speakerChanged: what joinStatement changed.
+	textChanged, speakerChanged bool
+}
+
+// statementSpeaker is the name a quote gives a named speaker, "" for
+// anonymous, group and unresolved speakers.
+func statementSpeaker(q *attribution.StoredQuote) string {
+	if q.Speaker == nil || !storedType(q.Speaker.Type) {
+		return ""
+	}
+	return q.Speaker.Name
+}
+
+// newStatementID derives a statement's id from its first words and its
+// speaker's surname (as the MongoDB store does).
+func newStatementID(words []string, speaker string) string {
+	surname := ""
+	if ws := attribution.FoldWords(speaker); len(ws) > 0 {
+		surname = ws[len(ws)-1]
+	}
+	sum := sha256.Sum256([]byte(surname + "\x00" + strings.Join(words, " ")))
+	return "stm_" + hex.EncodeToString(sum[:8])
+}
+
+// statementBatch assigns the quotes of one article to statements within
+// the article's transaction.
+type statementBatch struct {
+	tx *sql.Tx
+	// touched are the statements of this article, new or stored, by id.
+	touched map[string]*stmt
+	order   []string
+}
+
+// assign links a direct or mixed quote to the statement it is an
+// occurrence of, making the statement if there is none, and sets
+// q.StatementID. Indirect speech gets none.
+func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote) error {
+	if q.Kind == attribution.KindIndirect {
+		return nil
+	}
+	words := statement.Words(q.Text)
+	if len(words) == 0 {
+		return nil
+	}
+	shingles := statement.Shingles(words)
+	speaker := statementSpeaker(q)
+	cands, err := candidates(ctx, b.tx, shingles, true)
+	if err != nil {
+		return err
+	}
+	if b.touched == nil {
+		b.touched = map[string]*stmt{}
+	}
+	// The article's own statements (a repeated quote) and the stored ones,
+	// each once, the touched copy first.
+	var all []*stmt
+	for _, id := range b.order {
+		all = append(all, b.touched[id])
+	}
+	for i := range cands {
+		if b.touched[cands[i].id] == nil {
+			all = append(all, &cands[i])
+		}
+	}
+	var best *stmt
+	bestScore := 0.0
+	for _, c := range all {
+		score, m := statement.Compare(capWords(words), capWords(c.words))
+		if !joinable(m, len(words), len(c.words)) || !sameSpeaker(q.SpeakerID, speaker, c) {
+			continue
+		}
+		if score > bestScore {
+			best, bestScore = c, score
+		}
+	}
+	if best == nil {
+		id := newStatementID(words, speaker)
+		if b.touched[id] != nil {
+			best = b.touched[id]
+		} else {
+			best = &stmt{id: id, text: q.Text, words: words, speakerID: q.SpeakerID, speakerName: speaker}
+			var one int
+			err := b.tx.QueryRowContext(ctx, "SELECT 1 FROM statements WHERE id = ?", id).Scan(&one)
+			switch {
+			case err == nil:
+				// The id is taken by a statement these words did not join
+				// (another speaker with the same surname): a variant.
+				sum := sha256.Sum256([]byte(q.ID + "\x00" + strings.Join(words, " ")))
+				best.id = "stm_" + hex.EncodeToString(sum[:8])
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			b.touched[best.id] = best
+			b.order = append(b.order, best.id)
+		}
+	} else if b.touched[best.id] == nil {
+		b.touched[best.id] = best
+		b.order = append(b.order, best.id)
+	}
+	join(best, q.Text, words, shingles, speaker, q.SpeakerID)
+	q.StatementID = best.id
+	return nil
+}
+
+// join adds an occurrence's words to c: the longest text, the fullest
+// speaker name, its shingles.
+func join(c *stmt, text string, words []string, shingles []int64, speaker, speakerID string) {
+	if len(words) > len(c.words) {
+		c.text, c.words, c.textChanged = text, words, true
+	}
+	if speaker != "" && (c.speakerName == "" || statement.Fuller(c.speakerName, speaker) != c.speakerName) {
+		c.speakerName, c.speakerID, c.speakerChanged = speaker, speakerID, true
+	}
+	c.own = append(c.own, shingles...)
+}
+
+// flush writes the statements the article made or changed.
+func (b *statementBatch) flush(ctx context.Context) error {
+	t := now()
+	for _, id := range b.order {
+		c := b.touched[id]
+		slices.Sort(c.own)
+		c.own = slices.Compact(c.own)
+		if !c.stored {
+			if _, err := b.tx.ExecContext(ctx, `INSERT INTO statements (id, text, words, speaker_id, speaker_name, n_shingles, created_at, updated_at, version)
+				VALUES (?, ?, ?, ?, ?, 0, ?, ?, 1)`, c.id, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, ms(t), ms(t)); err != nil {
+				return fmt.Errorf("store statement %s: %w", c.id, err)
+			}
+		} else if _, err := b.tx.ExecContext(ctx, `UPDATE statements SET text = ?, words = ?, speaker_id = ?, speaker_name = ?,
+			updated_at = ?, version = version + 1 WHERE id = ?`, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, ms(t), c.id); err != nil {
+			return fmt.Errorf("update statement %s: %w", c.id, err)
+		}
+		if err := addShingles(ctx, b.tx, c.id, c.own); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addShingles indexes a statement under shingles and updates its count.
+func addShingles(ctx context.Context, tx *sql.Tx, id string, shingles []int64) error {
+	for len(shingles) > 0 {
+		n := min(len(shingles), 400)
+		args := make([]any, 0, 2*n)
+		for _, h := range shingles[:n] {
+			args = append(args, h, id)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO statement_shingles (shingle, statement_id) VALUES "+
+			strings.TrimSuffix(strings.Repeat("(?, ?),", n), ","), args...); err != nil {
+			return fmt.Errorf("index statement %s: %w", id, err)
+		}
+		shingles = shingles[n:]
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = (SELECT count(*) FROM statement_shingles WHERE statement_id = ?) WHERE id = ?", id, id)
+	return err
+}
+
+// joinable says whether a quote with n words joins a statement with m
+// words that matches it as match.
+func joinable(match statement.Match, n, m int) bool {
+	switch match {
+	case statement.Exact:
+		return true
+	case statement.Contained:
+		return min(n, m) >= minJoinWords
+	}
+	return false
+}
+
+// sameSpeaker says whether a quote by speaker (stored speaker id, name;
+// both empty when unknown) can be an occurrence of c.
+func sameSpeaker(id, name string, c *stmt) bool {
+	switch {
+	case id != "" && id == c.speakerID:
+		return true
+	case name == "" || c.speakerName == "":
+		return true
+	}
+	return statement.SameSpeaker(name, c.speakerName)
+}
+
+func capWords(w []string) []string {
+	if len(w) > maxCompareWords {
+		return w[:maxCompareWords]
+	}
+	return w
+}
+
+// candidates returns the stored statements sharing the most shingles with
+// the given ones, at most maxCandidates, from the statement_shingles
+// index. forJoin keeps only those that share every shingle of the shorter
+// of the two (a necessary condition for the same or contained words).
+func candidates(ctx context.Context, q queryer, shingles []int64, forJoin bool) ([]stmt, error) {
+	if len(shingles) == 0 {
+		return nil, nil
+	}
+	shingles = slices.Clone(shingles)
+	slices.Sort(shingles)
+	shingles = slices.Compact(shingles)
+	args := make([]any, 0, len(shingles)+1)
+	for _, h := range shingles {
+		args = append(args, h)
+	}
+	args = append(args, maxShingleHits)
+	rows, err := q.QueryContext(ctx, `SELECT st.id, st.text, st.words, st.n_shingles, st.speaker_id, st.speaker_name, hits.n
+		FROM (SELECT statement_id, count(*) AS n FROM statement_shingles WHERE shingle IN (`+placeholders(len(shingles))+`)
+		      GROUP BY statement_id ORDER BY n DESC, statement_id LIMIT ?) AS hits
+		JOIN statements st ON st.id = hits.statement_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find statement candidates: %w", err)
+	}
+	defer rows.Close()
+	type ranked struct {
+		st stmt
+		n  int
+	}
+	var rs []ranked
+	for rows.Next() {
+		var r ranked
+		var words string
+		if err := rows.Scan(&r.st.id, &r.st.text, &words, &r.st.shingles, &r.st.speakerID, &r.st.speakerName, &r.n); err != nil {
+			return nil, err
+		}
+		r.st.words = strings.Fields(words)
+		r.st.stored = true
+		if forJoin && r.n < min(len(shingles), r.st.shingles) {
+			continue
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.st.id, b.st.id)) })
+	if len(rs) > maxCandidates {
+		rs = rs[:maxCandidates]
+	}
+	out := make([]stmt, len(rs))
+	for i, r := range rs {
+		out[i] = r.st
+	}
+	return out, nil
+}
+
+// GetStatement returns a statement with its occurrences, earliest first.
+func (s *Store) GetStatement(ctx context.Context, id string) (attribution.Statement, error) {
+	var c stmt
+	var words string
+	err := s.r.QueryRowContext(ctx, "SELECT id, text, words, speaker_id, speaker_name FROM statements WHERE id = ?", id).
+		Scan(&c.id, &c.text, &words, &c.speakerID, &c.speakerName)
+	if err != nil {
+		return attribution.Statement{}, wrapErr(fmt.Sprintf("get statement %q", id), err)
+	}
+	st, err := statementOf(ctx, s.r, &c)
+	if err == nil && st.OccurrenceCount == 0 {
+		err = attribution.ErrNotFound
+	}
+	return st, wrapErr(fmt.Sprintf("get statement %q", id), err)
+}
+
+// statementOf reads c's occurrences (its quotes) and names its speaker as
+// stored now.
+func statementOf(ctx context.Context, q queryer, c *stmt) (attribution.Statement, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, article_id, text, kind, json_extract(speaker, '$.name'), outlet, url, published_at
+		FROM quotes WHERE statement_id = ? ORDER BY published_at, id`, c.id)
+	if err != nil {
+		return attribution.Statement{}, err
+	}
+	defer rows.Close()
+	st := attribution.Statement{ID: c.id, Text: c.text, Occurrences: []attribution.Occurrence{}}
+	for rows.Next() {
+		var o attribution.Occurrence
+		var kind string
+		var speaker sql.NullString
+		var published int64
+		if err := rows.Scan(&o.QuoteID, &o.ArticleID, &o.Text, &kind, &speaker, &o.Outlet, &o.URL, &published); err != nil {
+			return st, err
+		}
+		o.Kind, o.Speaker, o.PublishedAt = attribution.Kind(kind), speaker.String, fromMS(published)
+		st.Occurrences = append(st.Occurrences, o)
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	st.OccurrenceCount = len(st.Occurrences)
+	if len(st.Occurrences) > 0 {
+		st.FirstSeen = st.Occurrences[0]
+	}
+	if c.speakerName != "" {
+		st.Speaker = &attribution.StatementSpeaker{ID: c.speakerID, Name: c.speakerName}
+		if c.speakerID != "" {
+			var name string
+			err := q.QueryRowContext(ctx, "SELECT name FROM speakers WHERE id = ?", c.speakerID).Scan(&name)
+			switch {
+			case err == nil:
+				st.Speaker.Name = name
+			case errors.Is(err, sql.ErrNoRows):
+				st.Speaker.ID = ""
+			default:
+				return st, err
+			}
+		}
+	}
+	return st, nil
+}
+
+// MatchStatements finds the stored statements most like text, best first.
+// Candidates come from the shingle index, never from a scan.
+func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]attribution.StatementMatch, error) {
+	words := statement.Words(text)
+	cands, err := candidates(ctx, s.r, statement.Shingles(words), false)
+	if err != nil {
+		return nil, wrapErr("match statements", err)
+	}
+	var out []attribution.StatementMatch
+	for i := range cands {
+		c := &cands[i]
+		score, m := statement.Compare(capWords(words), capWords(c.words))
+		if m == statement.None {
+			continue
+		}
+		st, err := statementOf(ctx, s.r, c)
+		if err != nil {
+			return nil, wrapErr("match statements", err)
+		}
+		if st.OccurrenceCount == 0 {
+			continue
+		}
+		out = append(out, attribution.StatementMatch{Statement: st, Score: score, Match: string(m)})
+	}
+	slices.SortStableFunc(out, func(a, b attribution.StatementMatch) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), a.Statement.FirstSeen.PublishedAt.Compare(b.Statement.FirstSeen.PublishedAt))
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// dropEmptyStatements deletes those of ids that no quote names any more
+// (their shingles go with them).
+func dropEmptyStatements(ctx context.Context, tx *sql.Tx, ids []string) error {
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM statements WHERE id = ? AND NOT EXISTS (SELECT 1 FROM quotes WHERE statement_id = ?)", id, id); err != nil {
+			return fmt.Errorf("drop statement %s: %w", id, err)
+		}
+	}
+	return nil
+}
