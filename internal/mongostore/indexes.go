@@ -36,7 +36,8 @@ import (
 // idempotency keys, ...) use the _id index.
 const (
 	idxArticlesURL       = "url_unique"
-	idxArticlesTextHash  = "text_hash_unique"
+	idxArticlesTextHash  = "text_hash_created_at"
+	idxArticlesTextKey   = "text_key_unique"
 	idxArticlesPublished = "published_at"
 
 	idxQuotesArticle   = "article_id_n"
@@ -63,6 +64,9 @@ const (
 // droppedIndexes are indexes of earlier releases that EnsureIndexes
 // removes, by collection.
 var droppedIndexes = map[string][]string{
+	// Replaced by text_hash_created_at and text_key_unique: the same text
+	// under two URLs is two articles.
+	collArticles: {"text_hash_unique"},
 	// Replaced by keys_unique (a name is unique among the names and the
 	// aliases editors set) and normalized_name_id (the listing's order): a
 	// speaker merged away keeps its document, and its name, as a
@@ -85,8 +89,11 @@ func indexes() map[string][]mongo.IndexModel {
 		collArticles: {
 			// Sparse: articles without a URL (pasted text) do not collide.
 			{Keys: bson.D{{Key: "url", Value: 1}}, Options: options.Index().SetName(idxArticlesURL).SetUnique(true).SetSparse(true)},
-			// The same text is stored once, whatever its URL.
-			{Keys: bson.D{{Key: "text_hash", Value: 1}}, Options: options.Index().SetName(idxArticlesTextHash).SetUnique(true)},
+			// An article without URL is the first stored with its text.
+			{Keys: bson.D{{Key: "text_hash", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName(idxArticlesTextHash)},
+			// One article without URL per text (text_key is set on those
+			// only).
+			{Keys: bson.D{{Key: "text_key", Value: 1}}, Options: options.Index().SetName(idxArticlesTextKey).SetUnique(true).SetSparse(true)},
 			{Keys: bson.D{{Key: "published_at", Value: -1}}, Options: options.Index().SetName(idxArticlesPublished)},
 		},
 		// Every listing sorts by (published_at, _id) descending; each index
@@ -157,7 +164,32 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			}
 		}
 	}
+	if err := s.backfillTextKeys(ctx); err != nil {
+		return err
+	}
 	return s.backfillSpeakerKeys(ctx)
+}
+
+// backfillTextKeys gives the articles without URL of earlier releases,
+// stored without text_key, theirs.
+func (s *Store) backfillTextKeys(ctx context.Context) error {
+	c := s.db.Collection(collArticles)
+	cur, err := c.Find(ctx, bson.D{{Key: "url", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "text_key", Value: bson.D{{Key: "$exists", Value: false}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "text_hash", Value: 1}}))
+	if err != nil {
+		return wrapErr("find articles without text key", err)
+	}
+	var docs []articleDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return wrapErr("find articles without text key", err)
+	}
+	for _, d := range docs {
+		_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "text_key", Value: d.TextHash}}}})
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return wrapErr("set text key of article "+d.ID.Hex(), err)
+		}
+	}
+	return nil
 }
 
 // isIndexNotFound reports the server's answer to dropping an index (or

@@ -341,7 +341,8 @@ func TestDeadlines(t *testing.T) {
 }
 
 // TestReingestSameArticle: the same article again, by URL or by text
-// without URL, is the stored one with the same quotes.
+// without URL, is the stored one with the same quotes; the same text under
+// another URL is another article.
 func TestReingestSameArticle(t *testing.T) {
 	s := newTestStore(t)
 	ctx := testContext(t)
@@ -369,7 +370,29 @@ func TestReingestSameArticle(t *testing.T) {
 	}
 	otherURL := seedArticle(t)
 	otherURL.URL = "https://mirror.example/the-same-article"
-	if res := ingest(t, s, otherURL); res.Created || res.Article.ID != first.Article.ID || len(res.Quotes) != len(first.Quotes) {
-		t.Errorf("same text under another URL = created %v id %s, %d quotes; want the stored %s", res.Created, res.Article.ID, len(res.Quotes), first.Article.ID)
+	mirror := ingest(t, s, otherURL)
+	if !mirror.Created || mirror.Article.ID == first.Article.ID || len(mirror.Quotes) != len(first.Quotes) {
+		t.Errorf("same text under another URL = created %v id %s, %d quotes; want a new article with %d", mirror.Created, mirror.Article.ID, len(mirror.Quotes), len(first.Quotes))
+	}
+	if res := ingest(t, s, otherURL); res.Created || res.Article.ID != mirror.Article.ID {
+		t.Errorf("the other URL again = created %v id %s, want the stored %s", res.Created, res.Article.ID, mirror.Article.ID)
+	}
+	// Without URL, the text is the article first stored with it.
+	if res := ingest(t, s, noURL); res.Created || res.Article.ID != first.Article.ID {
+		t.Errorf("same text without URL, after the mirror = created %v id %s, want %s", res.Created, res.Article.ID, first.Article.ID)
+	}
+	for _, a := range []attribution.Article{seedArticle(t), otherURL, noURL} {
+		got, err := s.StoredArticle(ctx, &a)
+		want := first.Article.ID
+		if a.URL == otherURL.URL {
+			want = mirror.Article.ID
+		}
+		if err != nil || got.Article.ID != want || len(got.Quotes) != len(first.Quotes) || got.Created {
+			t.Errorf("StoredArticle(%q) = %s with %d quotes, %v; want %s", a.URL, got.Article.ID, len(got.Quotes), err, want)
+		}
+	}
+	unknown := attribution.Article{URL: "https://example.com/never", Text: "Never stored."}
+	if _, err := s.StoredArticle(ctx, &unknown); !errors.Is(err, attribution.ErrNotFound) {
+		t.Errorf("StoredArticle(new) error = %v, want ErrNotFound", err)
 	}
 }

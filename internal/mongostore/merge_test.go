@@ -391,3 +391,37 @@ func assertNoOrphanQuotes(t *testing.T, s *mongostore.Store) {
 func mongoIndex(field, name string) mongo.IndexModel {
 	return mongo.IndexModel{Keys: bson.D{{Key: field, Value: 1}}, Options: options.Index().SetName(name).SetUnique(true)}
 }
+
+// TestArticlesOfEarlierReleases: EnsureIndexes drops text_hash_unique and
+// gives an article without URL of an earlier release its text key: the
+// same text without URL is still that article, under another URL a new
+// one.
+func TestArticlesOfEarlierReleases(t *testing.T) {
+	s := newTestStore(t)
+	ctx := testContext(t)
+	articles := rawDB(t, s.Name()).Collection("articles")
+	if _, err := articles.Indexes().CreateOne(ctx, mongoIndex("text_hash", "text_hash_unique")); err != nil {
+		t.Fatal(err)
+	}
+	text := "“The bridge opens in May,” said Jonas Berg."
+	oid := bson.NewObjectID()
+	if _, err := articles.InsertOne(ctx, bson.D{{Key: "_id", Value: oid}, {Key: "text", Value: text}, {Key: "text_hash", Value: mongostore.TextHash(text)},
+		{Key: "created_at", Value: time.Now().UTC().Truncate(time.Millisecond)}, {Key: "quote_count", Value: 0}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		TextKey string `bson:"text_key"`
+	}
+	if err := articles.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d); err != nil || d.TextKey != mongostore.TextHash(text) {
+		t.Errorf("text_key of an earlier article = %q, %v", d.TextKey, err)
+	}
+	if res := ingest(t, s, attribution.Article{Text: text}); res.Created || res.Article.ID != oid.Hex() {
+		t.Errorf("same text without URL = created %v id %s, want %s", res.Created, res.Article.ID, oid.Hex())
+	}
+	if res := ingest(t, s, attribution.Article{URL: "https://example.com/bridge", Text: text}); !res.Created || res.Article.ID == oid.Hex() {
+		t.Errorf("same text with a URL = created %v id %s, want a new article", res.Created, res.Article.ID)
+	}
+}
