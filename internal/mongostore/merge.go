@@ -91,10 +91,10 @@ func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (at
 	for attempt := 0; ; attempt++ {
 		err := finish(true)
 		if mongo.IsDuplicateKeyError(err) {
-			// A name of a merged speaker was claimed by a third speaker
-			// in the moment between (without transactions) or is claimed
-			// by one: keep it as an alias articles use, which claims
-			// nothing.
+			// Without transactions: a third speaker claimed a name of a
+			// merged speaker between its tombstone and this update. The
+			// survivor keeps that name as an alias articles use, which
+			// claims nothing.
 			err = finish(false)
 		}
 		if err == nil {
