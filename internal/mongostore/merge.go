@@ -290,12 +290,32 @@ func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, cla
 	return into, nil
 }
 
-// moveQuotes moves the quotes of speaker from to speaker to.
+// moveQuotes moves the quotes of speaker from to speaker to, under to's
+// name. A rename of to meanwhile (UpdateSpeaker renames the quotes it
+// finds, maybe before these arrive) is caught by reading the name again
+// after the move.
 func (s *Store) moveQuotes(ctx context.Context, from string, to speakerDoc) error {
-	_, err := s.db.Collection(collQuotes).UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: from}},
+	quotes := s.db.Collection(collQuotes)
+	_, err := quotes.UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: from}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "speaker_id", Value: to.ID}, {Key: "speaker.name", Value: to.Name}}}})
 	if err != nil {
 		return wrapErr("move quotes of "+from, err)
+	}
+	var now struct {
+		Name string `bson:"name"`
+	}
+	err = s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: to.ID}}, options.FindOne().SetProjection(bson.D{{Key: "name", Value: 1}})).Decode(&now)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil // gone; a merge of it moved the quotes on
+	case err != nil:
+		return wrapErr("read speaker "+to.ID, err)
+	case now.Name == to.Name:
+		return nil
+	}
+	if _, err := quotes.UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: to.ID}, {Key: "speaker.name", Value: to.Name}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "speaker.name", Value: now.Name}}}}); err != nil {
+		return wrapErr("rename quotes of "+to.ID, err)
 	}
 	return nil
 }
