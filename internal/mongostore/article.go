@@ -39,9 +39,8 @@ type articleDoc struct {
 }
 
 // articleIDFor derives an article's id from its URL, or without URL from its
-// text: posting the same article again meets the stored one on _id, which
-// MongoDB answers from its index and the embedded store filters inside
-// SQLite, far cheaper than any other filter there.
+// text: two writers storing the same article at once meet on _id, and one
+// insert wins.
 func articleIDFor(a *attribution.Article) bson.ObjectID {
 	key := "text:" + a.Text
 	if a.URL != "" {

@@ -15,8 +15,7 @@ import (
 const collKeys = "api_keys"
 
 // keyDoc is an API key as stored. The _id is the SHA-256 of the secret, so
-// that checking a request's key is an _id lookup (an index look-up on
-// MongoDB, the cheapest filter on the embedded store); the secret itself is
+// that checking a request's key is an _id look-up; the secret itself is
 // never stored.
 type keyDoc struct {
 	Hash      string     `bson:"_id"`
