@@ -48,6 +48,7 @@ const (
 	idxQuotesPublished = "published_at_id"
 
 	idxSpeakersKeys       = "keys_unique"
+	idxSpeakersNameUnique = "normalized_name_unique"
 	idxSpeakersName       = "normalized_name_id"
 	idxSpeakersAliasKeys  = "alias_keys"
 	idxSpeakersSearchKeys = "search_keys"
@@ -67,11 +68,6 @@ var droppedIndexes = map[string][]string{
 	// Replaced by text_hash_created_at and text_key_unique: the same text
 	// under two URLs is two articles.
 	collArticles: {"text_hash_unique"},
-	// Replaced by keys_unique (a name is unique among the names and the
-	// aliases editors set) and normalized_name_id (the listing's order): a
-	// speaker merged away keeps its document, and its name, as a
-	// tombstone.
-	collSpeakers: {"normalized_name_unique"},
 }
 
 // indexes lists every index by collection. Names are fixed so that
@@ -111,6 +107,9 @@ func indexes() map[string][]mongo.IndexModel {
 			// across speakers (multikey); sparse, because a speaker merged
 			// away has none.
 			{Keys: bson.D{{Key: "keys", Value: 1}}, Options: options.Index().SetName(idxSpeakersKeys).SetUnique(true).SetSparse(true)},
+			// One speaker per name, also for speakers written without keys
+			// (an import, say); a tombstone's name is its id.
+			{Keys: bson.D{{Key: "normalized_name", Value: 1}}, Options: options.Index().SetName(idxSpeakersNameUnique).SetUnique(true)},
 			{Keys: bson.D{{Key: "normalized_name", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName(idxSpeakersName)},
 			// Every alias, those an article used too: several speakers may
 			// share one ("Peskov"), which then names none.

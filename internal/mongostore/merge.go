@@ -256,6 +256,8 @@ func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, cla
 		_, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, notMerged}, bson.D{
 			{Key: "$set", Value: bson.D{
 				{Key: "merged_into", Value: id}, {Key: "alias_keys", Value: []string{}}, {Key: "search_keys", Value: []string{}},
+				// Its name is free for others (normalized_name_unique).
+				{Key: "normalized_name", Value: tombstoneName(d.ID)},
 				{Key: "updated_at", Value: now},
 			}},
 			{Key: "$unset", Value: bson.D{{Key: "keys", Value: ""}}},
@@ -289,6 +291,10 @@ func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, cla
 	into.Version++
 	return into, nil
 }
+
+// tombstoneName is the normalized name of a merged-away speaker: none a
+// name folds to.
+func tombstoneName(id string) string { return "\x00merged " + id }
 
 // moveQuotes moves the quotes of speaker from to speaker to, under to's
 // name. A rename of to meanwhile (UpdateSpeaker renames the quotes it

@@ -34,7 +34,8 @@ type speakerDoc struct {
 	// keys_unique), so two speakers never claim one name, whatever runs
 	// at once. Absent on tombstones.
 	Keys []string `bson:"keys,omitempty"`
-	// MergedInto is set on tombstones only.
+	// MergedInto is set on tombstones only (their NormalizedName is then
+	// tombstoneName).
 	MergedInto string `bson:"merged_into,omitempty"`
 	// MergeLock is held by a merge in progress that involves the speaker.
 	MergeLock  *mergeLockDoc `bson:"merge_lock,omitempty"`
@@ -127,9 +128,16 @@ func (s *Store) speakerByKey(ctx context.Context, key string) (speakerDoc, error
 	if err := cur.All(ctx, &docs); err != nil {
 		return speakerDoc{}, wrapErr("find speaker", err)
 	}
-	for _, d := range docs {
-		if (slices.Contains(d.Keys, key) || d.NormalizedName == key) && d.MergedInto == "" {
-			return d, nil
+	// The one claiming the key; else one whose name it is but that has no
+	// keys yet (EnsureIndexes gives it them).
+	for _, claims := range []func(speakerDoc) bool{
+		func(d speakerDoc) bool { return slices.Contains(d.Keys, key) },
+		func(d speakerDoc) bool { return d.NormalizedName == key },
+	} {
+		for _, d := range docs {
+			if claims(d) && d.MergedInto == "" {
+				return d, nil
+			}
 		}
 	}
 	switch {
