@@ -73,6 +73,12 @@ CREATE TABLE statement_shingles (
 	PRIMARY KEY (shingle, statement_id)
 ) WITHOUT ROWID;
 CREATE INDEX statement_shingles_statement ON statement_shingles (statement_id);
+-- How many statements have each shingle: candidates are read from the
+-- rarest shingles of a text, so a common phrase costs nothing.
+CREATE TABLE shingle_df (
+	shingle INTEGER PRIMARY KEY,
+	n       INTEGER NOT NULL
+);
 
 CREATE TABLE quotes (
 	id            TEXT PRIMARY KEY,         -- article id - position
