@@ -22,16 +22,28 @@ import (
 // Extractor finds quotes and their speakers. It is immutable after New and
 // safe for concurrent use; it does no I/O.
 type Extractor struct {
-	lex *Lexicon
+	lex    *Lexicon
+	ranker Ranker
 }
 
+// An Option configures New.
+type Option func(*Extractor)
+
+// WithRanker sets the ranker that chooses a quote's speaker among the
+// candidates; the default is the rule ranker.
+func WithRanker(rk Ranker) Option { return func(x *Extractor) { x.ranker = rk } }
+
 // New builds an Extractor with the embedded lexicons.
-func New() (*Extractor, error) {
+func New(opts ...Option) (*Extractor, error) {
 	lx, err := loadLexicon()
 	if err != nil {
 		return nil, err
 	}
-	return &Extractor{lex: lx}, nil
+	x := &Extractor{lex: lx, ranker: ruleRanker{}}
+	for _, o := range opts {
+		o(x)
+	}
+	return x, nil
 }
 
 // cue is a matched cue occurrence: tokens [First, Last).
@@ -70,6 +82,7 @@ type run struct {
 	cues                []cue
 	cueAt               []int // cue index starting at token, -1
 	found               []found
+	cands               []candidate // reused by proposeQuote
 	usedCue             map[int]bool
 	// german is set when the text reads as German: the verb comes second
 	// ("Am Montag sagte er"), every noun is capitalised.

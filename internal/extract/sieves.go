@@ -423,57 +423,141 @@ func (r *run) cueVerbAt(i int) (cue, bool) {
 	return c, c.Entry.Class == ClassSpeech || c.Entry.Class == ClassBelief
 }
 
-// attributeQuotes runs the quote sieves over every outermost quote.
+// attributeQuotes attributes every outermost quote in three stages: the
+// sieves propose candidates (proposeQuote, no side effects), the Ranker
+// chooses one, and commitQuote applies the choice.
 func (r *run) attributeQuotes() {
+	for qi := range r.quotes {
+		base, ok := r.quoteBase(qi)
+		if !ok {
+			continue
+		}
+		cands := r.proposeQuote(qi, base)
+		pick, conf := r.x.ranker.choose(r, qi, cands)
+		r.commitQuote(qi, base, cands, pick, conf)
+	}
+}
+
+// quoteBase is quote qi as an attribution with no speaker yet; false when
+// its content is empty.
+func (r *run) quoteBase(qi int) (found, bool) {
+	q := r.quotes[qi]
+	f := found{content: attribution.Span{Start: q.Start, End: q.End}, quote: qi, closed: q.Closed, inherit: -1}
+	trimSpan(r.d.Text, &f.content)
+	return f, f.content.End > f.content.Start
+}
+
+// The quote sieves in the order the rule ranker trusts them, most precise
+// first; sieveGermanColon runs only on German text. Each proposes at most one
+// attribution of a quote by filling f; it only reads the run (earlier commits
+// included) and changes nothing else.
+const (
+	sieveTranscript = iota
+	sieveAfter
+	sieveIntro
+	sieveColon
+	sieveBefore
+	sieveTrailing
+	sieveGermanColon
+	sieveContext
+	sieveSubject
+	numSieves
+)
+
+func (r *run) runSieve(s, qi int, f *found) bool {
+	switch s {
+	case sieveTranscript:
+		return r.sieveTranscript(qi, f)
+	case sieveAfter:
+		return r.sieveAfter(qi, f)
+	case sieveIntro:
+		return r.sieveIntro(qi, f)
+	case sieveColon:
+		return r.sieveColon(qi, f)
+	case sieveBefore:
+		return r.sieveBefore(qi, f)
+	case sieveTrailing:
+		return r.sieveTrailing(qi, f)
+	case sieveGermanColon:
+		return r.german && r.sieveGermanColon(qi, f)
+	case sieveContext:
+		return r.sieveContext(qi, f)
+	case sieveSubject:
+		return r.sieveSubject(qi, f)
+	}
+	return false
+}
+
+// proposeQuote runs the sieves on quote qi and returns their candidates in
+// sieve order; it stops at the first when the ranker wants no more. It has
+// no side effects.
+func (r *run) proposeQuote(qi int, base found) []candidate {
+	cands := r.cands[:0]
+	first := r.x.ranker.firstOnly()
+	for s := 0; s < numSieves; s++ {
+		f := base
+		if r.runSieve(s, qi, &f) {
+			cands = append(cands, candidate{f: f, sieve: s, order: len(cands)})
+			if first {
+				break
+			}
+		}
+	}
+	r.cands = cands
+	return cands
+}
+
+// commitQuote applies the choice for quote qi: cands[pick], or no speaker
+// when pick < 0. It marks the cue as used (indirect speech will not read it
+// again), drops quotes that are terms or titles rather than statements, and
+// appends the attribution.
+func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf float64) {
 	d := r.d
-	for qi, q := range r.quotes {
-		f := found{content: attribution.Span{Start: q.Start, End: q.End}, quote: qi, closed: q.Closed, inherit: -1}
-		trimSpan(d.Text, &f.content)
-		if f.content.End <= f.content.Start {
-			continue
+	q := r.quotes[qi]
+	f := base
+	if pick >= 0 {
+		f = cands[pick].f
+		f.conf = conf
+	} else {
+		f.kind = r.quoteKind(qi, false)
+		f.rule = ruleUnattributed
+		f.conf = 0.3
+		if r.isScare(qi) {
+			return // a quoted term with no cue in sight: not a statement
 		}
-		ok := r.sieveTranscript(qi, &f) || r.sieveAfter(qi, &f) || r.sieveIntro(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f)
-		if !ok && r.german {
-			ok = r.sieveGermanColon(qi, &f)
+	}
+	if f.cue != nil {
+		r.usedCue[f.cue.First] = true // even when the quote is dropped below
+	}
+	calibrated := r.x.ranker.calibrated()
+	if !q.Closed && !calibrated {
+		f.conf *= 0.7
+	}
+	if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
+		return
+	}
+	// A quote in capitals right next to a cue is a statement ("Yes," he
+	// said) when it opens its sentence; after "on CBS's" it is a title.
+	sf, _ := r.sentBounds(r.qOpenTok[qi])
+	opens := r.qOpenTok[qi] == sf || r.qOpenTok[qi] > 0 && d.Tokens[r.qOpenTok[qi]-1].Lower == ":"
+	o := r.qOpenTok[qi]
+	introduced := o > 0 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") && (o < 2 || d.Tokens[o-2].Lower != "called")
+	adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect && introduced
+	if r.quoteWords(qi) == 0 || r.isNamed(qi) {
+		return
+	}
+	if r.isTitleCase(qi) && !adjacent {
+		// A name in capitals inside reported speech may be the
+		// speaker's own words ("Trump called her “Miss Piggy”"): kept,
+		// with low confidence; elsewhere it is a title.
+		if f.rule != ruleEmbedded {
+			return
 		}
-		if !ok {
-			ok = r.sieveContext(qi, &f) || r.sieveSubject(qi, &f)
-		}
-		if !ok {
-			f.kind = r.quoteKind(qi, false)
-			f.rule = ruleUnattributed
-			f.conf = 0.3
-			if r.isScare(qi) {
-				continue // a quoted term with no cue in sight: not a statement
-			}
-		}
-		if !q.Closed {
-			f.conf *= 0.7
-		}
-		if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
-			continue
-		}
-		// A quote in capitals right next to a cue is a statement ("Yes," he
-		// said) when it opens its sentence; after "on CBS's" it is a title.
-		sf, _ := r.sentBounds(r.qOpenTok[qi])
-		opens := r.qOpenTok[qi] == sf || r.qOpenTok[qi] > 0 && d.Tokens[r.qOpenTok[qi]-1].Lower == ":"
-		o := r.qOpenTok[qi]
-		introduced := o > 0 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") && (o < 2 || d.Tokens[o-2].Lower != "called")
-		adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect && introduced
-		if r.quoteWords(qi) == 0 || r.isNamed(qi) {
-			continue
-		}
-		if r.isTitleCase(qi) && !adjacent {
-			// A name in capitals inside reported speech may be the
-			// speaker's own words ("Trump called her “Miss Piggy”"): kept,
-			// with low confidence; elsewhere it is a title.
-			if f.rule != ruleEmbedded {
-				continue
-			}
+		if !calibrated {
 			f.conf = 0.4
 		}
-		r.found = append(r.found, f)
 	}
+	r.found = append(r.found, f)
 }
 
 // trimSpan drops spaces and a trailing comma from quote content.
@@ -1175,7 +1259,6 @@ func (r *run) setAttr(f *found, qi int, c cue, ph phrase, rule string, conf floa
 	if c.First >= 0 {
 		cc := c
 		f.cue = &cc
-		r.usedCue[c.First] = true
 	}
 	f.kind = r.quoteKind(qi, adjacent)
 }
