@@ -56,7 +56,7 @@ type command struct {
 
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
-	return []command{serveCommand(), ingestCommand(), extractCommand(), evalCommand(), keysCommand(), versionCommand()}
+	return []command{serveCommand(), ingestCommand(), extractCommand(), evalCommand(), trainCommand(), keysCommand(), versionCommand()}
 }
 
 // usageError is a mistake in the command line; Run prints it with a hint

@@ -433,6 +433,10 @@ func (r *run) attributeQuotes() {
 			continue
 		}
 		cands := r.proposeQuote(qi, base)
+		if !r.x.ranker.firstOnly() {
+			cands = r.moreCandidates(qi, base, cands)
+			r.cands = cands
+		}
 		pick, conf := r.x.ranker.choose(r, qi, cands)
 		r.commitQuote(qi, base, cands, pick, conf)
 	}
