@@ -166,6 +166,9 @@ func (r *run) findCues() {
 			if e, ok := lx.forms[key]; ok {
 				best, be = n, e
 			}
+			if !lx.prefix[key] {
+				break // no longer form starts with these words
+			}
 		}
 		if best < 0 {
 			continue

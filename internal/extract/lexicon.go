@@ -59,8 +59,11 @@ type cueEntry struct {
 
 // Lexicon maps cue forms (lower case, words joined by a space) to entries.
 type Lexicon struct {
-	forms   map[string]cueEntry
-	maxLen  int
+	forms  map[string]cueEntry
+	maxLen int
+	// prefix holds every proper prefix of a multi-word form ("told",
+	// "told reporters" of "told reporters that").
+	prefix  map[string]bool
 	words   map[string]map[string]bool // named word lists: titles, nouns, ...
 	firstMF map[string]byte            // first names: 'm' or 'f'
 }
@@ -126,6 +129,17 @@ func (lx *Lexicon) addCues(lang, data string) error {
 			}
 			if _, dup := lx.forms[form]; dup {
 				continue // the first entry wins
+			}
+			if lx.prefix == nil {
+				lx.prefix = map[string]bool{}
+			}
+			for k := strings.IndexByte(form, ' '); k >= 0; {
+				lx.prefix[form[:k]] = true
+				j := strings.IndexByte(form[k+1:], ' ')
+				if j < 0 {
+					break
+				}
+				k += 1 + j
 			}
 			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that"), AfterQuote: strings.Contains(flags, "afterquote"), Nouny: strings.Contains(flags, "nouny"), FormIdx: i}
 		}

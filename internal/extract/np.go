@@ -311,6 +311,13 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		}
 		return p
 	}
+	if !p.Nominal && p.Last-p.First == 1 && d.Tokens[p.First].Cap {
+		// a plural common noun in capitals ("Officials said", "Analysts
+		// say") is a group, not a person's name
+		if w := d.Tokens[p.First].Lower; x.isHead(w) && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !x.lex.in("orgs", w) {
+			p.Nominal = true
+		}
+	}
 	first := d.Tokens[p.First].Lower
 	p.Definite = first == "the" || first == "this" || first == "his" || first == "her" || first == "their" || first == "its"
 	p.Head = d.Tokens[p.Last-1].Lower
@@ -319,7 +326,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		switch {
 		case first == "a" || first == "an" || first == "one" || first == "two" || first == "three" || first == "several" || first == "some" || first == "many" || p.Head == "source" || p.Head == "sources":
 			p.Type = attribution.SpeakerAnonymous
-		case x.lex.in("orgs", p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
+		case x.lex.in("orgs", p.Head) || x.isStatementNoun(p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
 			p.Type = attribution.SpeakerOrganization
 		case strings.HasSuffix(p.Head, "s") && !strings.HasSuffix(p.Head, "ss") && p.Head != "police" && p.Head != "us":
 			p.Type = attribution.SpeakerGroup
@@ -335,12 +342,55 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		}
 		return p
 	}
+	// "Emmanuel Macron of France": the person, of a country (but "the Bank
+	// of England", "Secretary of State" are names of their own)
+	for k := p.First + 1; k < p.Last-1; k++ {
+		if d.Tokens[k].Lower != "of" {
+			continue
+		}
+		prev := d.Tokens[k-1].Lower
+		if d.Tokens[k-1].Cap && x.lex.in("countries", d.Tokens[p.Last-1].Lower) && !x.lex.in("orgs", prev) && !x.isTitle(prev) && !x.lex.in("countries", prev) {
+			q := x.finish(d, phrase{First: p.First, Last: k})
+			if q.Type == attribution.SpeakerPerson && q.NameFirst >= 0 {
+				of := d.Text[d.Tokens[k].Start:d.Tokens[p.Last-1].End]
+				if q.Role == "" {
+					q.Role = of
+				} else {
+					q.Role += " " + of
+				}
+				q.Last = p.Last
+				return q
+			}
+		}
+		break
+	}
 	// Named: the trailing run of name tokens after the last title word.
 	nf := p.First
 	for k := p.First; k < p.Last; k++ {
 		w := d.Tokens[k].Lower
-		if determiners[w] || x.isTitle(w) || w == "'s" || !d.Tokens[k].Cap || isDemonym(w) || (x.lex.in("orgs", w) && k+1 < p.Last && d.Tokens[k+1].Cap && !x.isTitle(d.Tokens[k+1].Lower)) {
+		_, firstName := x.lex.firstMF[w]
+		demonym := isDemonym(w) && !(firstName && k+1 < p.Last && d.Tokens[k+1].Cap) // "Christian Lindqvist", "Brian Cole"
+		// an organisation word before a name is its employer ("Hamas
+		// leader Ismail Haniyeh"), unless the phrase is the organisation's
+		// own name ("the State Department")
+		employer := x.lex.in("orgs", w) && k+1 < p.Last && d.Tokens[k+1].Cap && !x.isTitle(d.Tokens[k+1].Lower) && !x.lex.in("orgs", d.Tokens[p.Last-1].Lower)
+		if determiners[w] || x.isTitle(w) || w == "'s" || !d.Tokens[k].Cap || demonym || employer {
 			nf = k + 1
+		}
+	}
+	if lw := d.Tokens[p.Last-1].Lower; nf > p.First && x.lex.in("orgs", lw) && d.Tokens[p.Last-1].Cap {
+		// an organisation's own name in capitals, "the State Department",
+		// "the Justice Ministry": all of it, after the article
+		k := p.First
+		for k < p.Last-1 && determiners[d.Tokens[k].Lower] {
+			k++
+		}
+		all := true
+		for j := k; j < p.Last; j++ {
+			all = all && d.Tokens[j].Cap
+		}
+		if all {
+			nf = k
 		}
 	}
 	if nf >= p.Last {

@@ -114,7 +114,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	for n := 0; n < 4 && e-1 >= stop; n++ {
 		w := d.Tokens[e-1].Lower
 		switch {
-		case r.x.lex.in("skip", w) || isAdverb(w):
+		case r.x.lex.in("skip", w) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
 			e--
 			continue
 		case ing && (w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "'s" || w == "'re"):
@@ -135,6 +135,10 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	}
 	if e-1 < stop || r.inQuote[e-1] >= 0 {
 		return phrase{}, false
+	}
+	if w := d.Tokens[e-1].Lower; anonymousOne(w) {
+		// "one said", "another added", "others say"
+		return r.x.finish(d, phrase{First: e - 1, Last: e, Nominal: true}), true
 	}
 	if w := d.Tokens[e-1].Lower; (w == "who" || w == "which" || w == "that") && e-1 > stop {
 		// "McConnell, who said", "the department which reported": the
@@ -306,6 +310,44 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		}
 	}
 	return phrase{}, false
+}
+
+// anonymousOne: a pronoun-like word that names an unnamed speaker of a
+// group already mentioned: "one said", "said another".
+func anonymousOne(w string) bool { return w == "one" || w == "another" || w == "others" }
+
+// rolePrefix reports whether tokens [a, b) may stand before a name as its
+// description: an optional article, then at most two lower-case words that
+// are role nouns or participles used as adjectives ("psychologist Ann Lee",
+// "a beaming Novak"), none a cue, preposition or pronoun.
+func (r *run) rolePrefix(a, b int) bool {
+	d := r.d
+	if b <= a || b-a > 3 {
+		return false
+	}
+	if determiners[d.Tokens[a].Lower] && (d.Tokens[a].Lower == "a" || d.Tokens[a].Lower == "an" || d.Tokens[a].Lower == "the") {
+		a++
+	}
+	if b-a < 1 || b-a > 2 {
+		return false
+	}
+	for i := a; i < b; i++ {
+		t := d.Tokens[i]
+		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.lex.in("pronouns", t.Lower) || r.x.lex.in("skip", t.Lower) || determiners[t.Lower] {
+			return false
+		}
+		if !r.x.isNounLike(t.Lower) && !isModifier(t.Lower) && !strings.HasSuffix(t.Lower, "ing") {
+			return false
+		}
+	}
+	return true
+}
+
+// adjectivalIng: an -ing cue form between an article and a name is an
+// adjective: "a beaming Novak said", "a smiling Lee told".
+func (r *run) adjectivalIng(i int) bool {
+	d := r.d
+	return i > 0 && i+1 < len(d.Tokens) && strings.HasSuffix(d.Tokens[i].Lower, "ing") && (d.Tokens[i-1].Lower == "a" || d.Tokens[i-1].Lower == "an" || d.Tokens[i-1].Lower == "the") && r.x.isNameToken(d, i+1)
 }
 
 // clauseOpener: a token after which a new clause (with its own subject)
@@ -752,6 +794,10 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			r.setAttr(f, qi, c, ph, ruleQuoteCueSpeaker, 0.95, true)
 			return true
 		}
+		if k := c.Last; k < end && anonymousOne(d.Tokens[k].Lower) && (k+1 >= end || d.Tokens[k+1].Kind == nlp.Punct) {
+			r.setAttr(f, qi, c, r.x.finish(d, phrase{First: k, Last: k + 1, Nominal: true}), ruleQuoteCueSpeaker, 0.9, true)
+			return true // "...," said another.
+		}
 	}
 	// "...," X said / "...," X, a former minister, said. A quote that ends
 	// its own sentence takes only a short "he said." after it.
@@ -770,7 +816,7 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			break
 		}
 		cu, ok := r.cueVerbAt(c)
-		if !ok {
+		if !ok || r.adjectivalIng(c) {
 			continue
 		}
 		if endsStop {
@@ -781,6 +827,14 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		}
 		if ph, ok := r.subjectBefore(c, a); ok && ph.First == a || ok && ph.First == a+1 && determiners[d.Tokens[a].Lower] {
 			r.setAttr(f, qi, cu, ph, ruleQuoteSpeakerCue, 0.93, true)
+			return true
+		} else if ok && ph.First > a && ph.Pronoun == "" && !ph.Nominal && r.rolePrefix(a, ph.First) {
+			// "...," psychologist Ann Lee says / a beaming Novak said
+			if ph.Role == "" && !determiners[d.Tokens[ph.First-1].Lower] && r.x.isNounLike(d.Tokens[ph.First-1].Lower) {
+				ph.Role = d.TokenText(ph.First - 1)
+			}
+			ph.First = a
+			r.setAttr(f, qi, cu, ph, ruleQuoteSpeakerCue, 0.9, true)
 			return true
 		}
 		break
@@ -801,7 +855,8 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 func (r *run) endsOpen(qi int) bool {
 	l := r.qLast[qi]
 	// look through the marks of a quote that ends inside ("...‘echo,’")
-	for l > r.qFirst[qi] && isQuoteMarkToken(r.d.Tokens[l-1].Lower) {
+	// and through emoji ("...won! 🎉")
+	for l > r.qFirst[qi] && (isQuoteMarkToken(r.d.Tokens[l-1].Lower) || isSymbolToken(r.d.Tokens[l-1].Lower)) {
 		l--
 	}
 	if l <= r.qFirst[qi] {
@@ -814,6 +869,20 @@ func (r *run) endsOpen(qi int) bool {
 	return false
 }
 
+// isSymbolToken: emoji and other symbols, with their joiners and variation
+// selectors ("🎉", "👍🏽", "❤️").
+func isSymbolToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsSymbol(r) && r != 0x200d && !unicode.Is(unicode.Variation_Selector, r) && !(r >= 0x1f3fb && r <= 0x1f3ff) {
+			return false
+		}
+	}
+	return true
+}
+
 func isQuoteMarkToken(s string) bool {
 	switch s {
 	case "'", "’", "‘", "\"", "”", "“", "»", "«", "›", "‹":
@@ -824,7 +893,7 @@ func isQuoteMarkToken(s string) bool {
 
 func (r *run) endsPeriod(qi int) bool {
 	l := r.qLast[qi]
-	for l > r.qFirst[qi] && isQuoteMarkToken(r.d.Tokens[l-1].Lower) {
+	for l > r.qFirst[qi] && (isQuoteMarkToken(r.d.Tokens[l-1].Lower) || isSymbolToken(r.d.Tokens[l-1].Lower)) {
 		l--
 	}
 	return l > r.qFirst[qi] && (r.d.Tokens[l-1].Lower == "." || r.d.Tokens[l-1].Lower == "。")
