@@ -83,7 +83,15 @@ type run struct {
 	cueAt               []int // cue index starting at token, -1
 	found               []found
 	cands               []candidate // reused by proposeQuote
-	usedCue             map[int]bool
+	featBuf             features    // reused by Model.choose
+	// sentPh caches sentPhrases by sentence
+	sentPh     [][]phrase
+	sentPhDone []bool
+	fullAt     map[string]int // namedInFull's index, made on first use
+	mainSubj   map[int]mainSubj
+	// foundOf[q] is the index in found of quote q's attribution, -1
+	foundOf []int
+	usedCue map[int]bool
 	// german is set when the text reads as German: the verb comes second
 	// ("Am Montag sagte er"), every noun is capitalised.
 	german bool

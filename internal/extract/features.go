@@ -2,8 +2,8 @@ package extract
 
 import (
 	"hash/fnv"
+	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/nlp"
@@ -36,14 +36,18 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 		}
 		return false
 	}
+	// at most maxCueSubjects a sentence, in a window around the quote
+	const maxCueSubjects = 6
 	for ps := max(0, s-1); ps <= s+1 && ps < len(d.Sents); ps++ {
 		sent := d.Sents[ps]
-		from := max(sent.First, o-2*maxBack)
-		to := min(sent.Last, o+2*maxAhead)
-		for i := from; i < to; i++ {
+		from := max(sent.First, o-maxBack)
+		to := min(sent.Last, o+maxAhead)
+		n := 0
+		for i := from; i < to && n < maxCueSubjects; i++ {
 			if r.cueAt[i] < 0 || r.inQuote[i] >= 0 {
 				continue
 			}
+			n++
 			c := r.cues[r.cueAt[i]]
 			var ph phrase
 			ok := false
@@ -69,32 +73,22 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 		}
 	}
 	// phrases the chunker builds around the quote: names, pronouns and
-	// definite noun phrases, at most maxNearby
-	const maxNearby = 10
+	// definite noun phrases, at most maxNearby a sentence: the quote's
+	// own, the one before, the one after
+	const maxNearby = 8
 	n := 0
-	for ps := max(0, s-1); ps <= s+1 && ps < len(d.Sents) && n < maxNearby; ps++ {
+	for _, ps := range [3]int{s, s - 1, s + 1} {
+		if ps < 0 || ps >= len(d.Sents) {
+			continue
+		}
+		n = 0
 		sent := d.Sents[ps]
 		from := max(sent.First, o-maxBack)
 		to := min(sent.Last, o+maxAhead)
-		for i := from; i < to && n < maxNearby; i++ {
-			t := d.Tokens[i]
-			if r.inQuote[i] >= 0 || t.Kind != nlp.Word {
-				continue
-			}
-			// a phrase ends at i when the next token cannot continue it
-			if i+1 < to && r.inQuote[i+1] < 0 && (r.x.isNameToken(d, i+1) && t.Cap || d.Tokens[i+1].Lower == "'s") {
-				continue
-			}
-			ph, ok := r.x.leftPhrase(d, i+1, sent.First)
-			if !ok || r.inQuote[ph.First] >= 0 || ph.Type == attribution.SpeakerAnonymous && ph.Pronoun == "" {
-				continue
-			}
-			if ph.Pronoun == "" && !ph.Definite && ph.NameFirst < 0 {
-				continue
-			}
-			if ph.Pronoun == "it" || ph.Pronoun == "you" || ph.Pronoun == "him" || ph.Pronoun == "them" || ph.Pronoun == "his" || ph.Pronoun == "its" || ph.Pronoun == "their" || ph.Pronoun == "her" {
-				continue
-			}
+		phs := r.sentPhrases(ps)
+		k0 := sort.Search(len(phs), func(k int) bool { return phs[k].Last > from })
+		for k := k0; k < len(phs) && phs[k].Last <= to && n < maxNearby; k++ {
+			ph := phs[k]
 			if have(ph) {
 				continue
 			}
@@ -139,6 +133,46 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 	return cands
 }
 
+// sentPhrases are the speaker-like phrases of sentence si in order: names,
+// pronouns that can speak and definite noun phrases, each ending where the
+// next token cannot continue it. Made once a sentence.
+func (r *run) sentPhrases(si int) []phrase {
+	d := r.d
+	if r.sentPh == nil {
+		r.sentPh = make([][]phrase, len(d.Sents))
+		r.sentPhDone = make([]bool, len(d.Sents))
+	}
+	if r.sentPhDone[si] {
+		return r.sentPh[si]
+	}
+	r.sentPhDone[si] = true
+	sent := d.Sents[si]
+	var out []phrase
+	for i := sent.First; i < sent.Last; i++ {
+		t := d.Tokens[i]
+		if r.inQuote[i] >= 0 || t.Kind != nlp.Word {
+			continue
+		}
+		if i+1 < sent.Last && r.inQuote[i+1] < 0 && (r.x.isNameToken(d, i+1) && t.Cap || d.Tokens[i+1].Lower == "'s") {
+			continue
+		}
+		ph, ok := r.x.leftPhrase(d, i+1, sent.First)
+		if !ok || r.inQuote[ph.First] >= 0 || ph.Type == attribution.SpeakerAnonymous && ph.Pronoun == "" {
+			continue
+		}
+		if ph.Pronoun == "" && !ph.Definite && ph.NameFirst < 0 {
+			continue
+		}
+		switch ph.Pronoun {
+		case "it", "you", "him", "them", "his", "its", "their", "her":
+			continue
+		}
+		out = append(out, ph)
+	}
+	r.sentPh[si] = out
+	return out
+}
+
 // ruleGenerated names the rule of a generated cue-subject candidate by where
 // its phrase stands: before the quote or after it.
 func ruleGenerated(qi int, r *run, ph phrase) string {
@@ -158,17 +192,11 @@ func (r *run) effective(f *found) (phrase, bool) {
 		if f.inherit < 0 {
 			return phrase{}, false
 		}
-		var next *found
-		for k := len(r.found) - 1; k >= 0; k-- {
-			if r.found[k].quote == f.inherit {
-				next = &r.found[k]
-				break
-			}
-		}
-		if next == nil {
+		k := r.foundOf[f.inherit]
+		if k < 0 || k >= len(r.found) || r.found[k].quote != f.inherit {
 			return phrase{}, false
 		}
-		f = next
+		f = &r.found[k]
 	}
 	return phrase{}, false
 }
@@ -199,7 +227,7 @@ func bucket(n int, edges ...int) string {
 // ranker: rule and order, phrase shape and type, side and distance, the cue,
 // the shape of the quote, agreement with the other candidates and with the
 // previous speaker.
-func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf []string) []string {
+func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) features {
 	d := r.d
 	c := &cands[i]
 	f := &c.f
@@ -209,7 +237,19 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf []string) 
 		cl = r.qLast[qi]
 	}
 	name := sieveNames[c.sieve]
-	add := func(parts ...string) { buf = append(buf, strings.Join(parts, "|")) }
+	// each feature is the FNV-1a hash of its parts joined by "|"
+	add := func(parts ...string) {
+		h := uint32(2166136261)
+		for k, p := range parts {
+			if k > 0 {
+				h = (h ^ '|') * 16777619
+			}
+			for j := 0; j < len(p); j++ {
+				h = (h ^ uint32(p[j])) * 16777619
+			}
+		}
+		buf = append(buf, h&(1<<featureBits-1))
+	}
 	add("bias")
 	add("sieve", name)
 	add("sieve-order", name, bucket(c.order, 0, 1, 2))
@@ -370,6 +410,20 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf []string) 
 		}
 	}
 	add("votes", bucket(votes, 0, 1, 2))
+	add("len", bucket(ph.Last-ph.First, 1, 2, 3, 5))
+	// the main clause: the subject of the first speech cue of the quote's
+	// sentence, and whether the candidate's own cue is a source ("according
+	// to") after that speech cue
+	if ms, mc, ok := r.mainSubject(o); ok {
+		if ms.First == ph.First && ms.Last == ph.Last {
+			add("main-subject")
+		} else if f.cue != nil && f.cue.Entry.Class == ClassSource && f.cue.First > mc {
+			add("source-after-speech")
+		}
+	}
+	if d.Tokens[ph.Last-1].Cap {
+		add("lastcap")
+	}
 	// the previous speaker of the paragraph
 	for k := len(r.found) - 1; k >= 0; k-- {
 		p := &r.found[k]
@@ -409,12 +463,43 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf []string) 
 	return buf
 }
 
+// mainSubject is the subject of the first speech cue, outside quotes, of the
+// sentence holding token o, and that cue's token; cached per sentence.
+func (r *run) mainSubject(o int) (phrase, int, bool) {
+	d := r.d
+	si := d.Tokens[o].Sent
+	if r.mainSubj == nil {
+		r.mainSubj = map[int]mainSubj{}
+	}
+	if m, ok := r.mainSubj[si]; ok {
+		return m.ph, m.cue, m.ok
+	}
+	sf, sl := r.sentBounds(o)
+	m := mainSubj{cue: -1}
+	for i := sf; i < sl; i++ {
+		if c, ok := r.cueVerbAt(i); ok && r.inQuote[i] < 0 && c.Entry.Class == ClassSpeech {
+			if ph, ok := r.subjectOf(c, sf, sl); ok {
+				m = mainSubj{ph: ph, cue: i, ok: true}
+			}
+			break
+		}
+	}
+	r.mainSubj[si] = m
+	return m.ph, m.cue, m.ok
+}
+
+type mainSubj struct {
+	ph  phrase
+	cue int
+	ok  bool
+}
+
 // lastGender is the gender of the first name of the latest full name before
 // token i in its paragraph or the one before, 0 when unknown.
 func (r *run) lastGender(i int) byte {
 	d := r.d
 	para := d.Tokens[i].Para
-	for k := i - 1; k >= 0 && k > i-400; k-- {
+	for k := i - 1; k >= 0 && k > i-150; k-- {
 		t := d.Tokens[k]
 		if t.Para < para-1 {
 			break
@@ -433,18 +518,17 @@ func (r *run) lastGender(i int) byte {
 // token i (or anywhere, when i is 0).
 func (r *run) namedInFull(surname string, i int) bool {
 	d := r.d
-	for k := max(1, i-2000); k < len(d.Tokens) && k < i; k++ {
-		if d.Tokens[k].Lower == surname && d.Tokens[k-1].Cap && d.Tokens[k-1].Kind == nlp.Word && r.x.isNameToken(d, k-1) {
-			return true
+	if r.fullAt == nil {
+		// the first token of each word that follows a name token
+		r.fullAt = map[string]int{}
+		for k := 1; k < len(d.Tokens); k++ {
+			if d.Tokens[k].Kind == nlp.Word && d.Tokens[k-1].Cap && d.Tokens[k-1].Kind == nlp.Word && r.x.isNameToken(d, k-1) {
+				if _, ok := r.fullAt[d.Tokens[k].Lower]; !ok {
+					r.fullAt[d.Tokens[k].Lower] = k
+				}
+			}
 		}
 	}
-	return false
-}
-
-// hashAll appends the hashed indices of feature strings to out.
-func hashAll(fs []string, out features) features {
-	for _, s := range fs {
-		out = append(out, hashFeature(s))
-	}
-	return out
+	k, ok := r.fullAt[surname]
+	return ok && k < i
 }

@@ -208,15 +208,33 @@ func (m *Model) choose(r *run, qi int, cands []candidate) (int, float64) {
 		lang = "de"
 	}
 	ws, cal := m.section(lang)
-	var strs []string
-	var fs features
+	fs := r.featBuf[:0]
 	scores := make([]float64, len(cands))
 	lws := make([]string, len(cands))
 	for i := range cands {
-		strs = r.candidateFeatures(qi, cands, i, strs[:0])
-		fs = hashAll(strs, fs[:0])
+		fs = r.candidateFeatures(qi, cands, i, fs[:0])
 		scores[i] = score(ws, fs)
 		lws[i] = r.lastWordOf(&cands[i].f)
+	}
+	r.featBuf = fs
+	// "X said the talks ..., according to Y": Y is the channel, X the
+	// speaker. A source cue after the sentence's main speech cue does not
+	// take the quote from that cue's subject.
+	if ms, mc, ok := r.mainSubject(r.qOpenTok[qi]); ok {
+		top := 0
+		for i := range scores {
+			if scores[i] > scores[top] {
+				top = i
+			}
+		}
+		if c := cands[top].f.cue; c != nil && c.Entry.Class == ClassSource && c.First > mc {
+			for i := range cands {
+				if ph, ok := r.effective(&cands[i].f); ok && ph.First == ms.First && ph.Last == ms.Last {
+					scores[i] = scores[top] + 1e-9
+					break
+				}
+			}
+		}
 	}
 	best, p := pick(scores, lws, cands[0].sieve)
 	return best, calibrate(cal, p, cands[best].sieve, len(cands))

@@ -36,7 +36,7 @@ var skipSubjectWords = map[string]bool{}
 // subjectOf finds the speaker of the cue at c: before it, or in German
 // after it when the verb comes second ("Am Montag sagte er:").
 func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
-	if r.german && c.Last < end && r.x.lex.in("pronouns", r.d.Tokens[c.Last].Lower) {
+	if r.german && c.Last < end && r.x.lex.has(lPronouns, r.d.Tokens[c.Last].Lower) {
 		return r.x.finish(r.d, phrase{First: c.Last, Last: c.Last + 1, Pronoun: r.d.Tokens[c.Last].Lower}), true
 	}
 	if ph, ok := r.subjectBefore(c.First, stop); ok {
@@ -96,7 +96,7 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		if e.Nouny && e.FormIdx == 1 && ph.Nominal && !determiners[r.d.Tokens[ph.First].Lower] {
 			return phrase{}, false // "personal attacks", "a U.S. appeals court"
 		}
-		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.lex.in("skip", r.d.Tokens[c-1].Lower)) && ph.Type != attribution.SpeakerGroup {
+		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.lex.has(lSkip, r.d.Tokens[c-1].Lower)) && ph.Type != attribution.SpeakerGroup {
 			return phrase{}, false // "the report", "bring it back"; but "they support", "will back"
 		}
 	}
@@ -114,7 +114,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	for n := 0; n < 4 && e-1 >= stop; n++ {
 		w := d.Tokens[e-1].Lower
 		switch {
-		case r.x.lex.in("skip", w) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
+		case r.x.lex.has(lSkip, w) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
 			e--
 			continue
 		case ing && (w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "'s" || w == "'re"):
@@ -333,7 +333,7 @@ func (r *run) rolePrefix(a, b int) bool {
 	}
 	for i := a; i < b; i++ {
 		t := d.Tokens[i]
-		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.lex.in("pronouns", t.Lower) || r.x.lex.in("skip", t.Lower) || determiners[t.Lower] {
+		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.lex.has(lPronouns, t.Lower) || r.x.lex.has(lSkip, t.Lower) || determiners[t.Lower] {
 			return false
 		}
 		if !r.x.isNounLike(t.Lower) && !isModifier(t.Lower) && !strings.HasSuffix(t.Lower, "ing") {
@@ -469,6 +469,10 @@ func (r *run) cueVerbAt(i int) (cue, bool) {
 // sieves propose candidates (proposeQuote, no side effects), the Ranker
 // chooses one, and commitQuote applies the choice.
 func (r *run) attributeQuotes() {
+	r.foundOf = make([]int, len(r.quotes))
+	for i := range r.foundOf {
+		r.foundOf[i] = -1
+	}
 	for qi := range r.quotes {
 		base, ok := r.quoteBase(qi)
 		if !ok {
@@ -575,6 +579,7 @@ func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf 
 	if f.cue != nil {
 		r.usedCue[f.cue.First] = true // even when the quote is dropped below
 	}
+
 	calibrated := r.x.ranker.calibrated()
 	if !q.Closed && !calibrated {
 		f.conf *= 0.7
@@ -603,6 +608,7 @@ func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf 
 			f.conf = 0.4
 		}
 	}
+	r.foundOf[qi] = len(r.found)
 	r.found = append(r.found, f)
 }
 
@@ -1279,7 +1285,7 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 	aux := false
 	for v < to {
 		w := d.Tokens[v].Lower
-		if r.x.lex.in("skip", w) || isAdverb(w) {
+		if r.x.lex.has(lSkip, w) || isAdverb(w) {
 			aux = aux || w == "has" || w == "have" || w == "had" || w == "will" || w == "would"
 			v++
 			continue

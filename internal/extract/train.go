@@ -67,7 +67,24 @@ func Train(docs []evaluate.GoldDoc, o TrainOptions) (*Model, TrainStats, error) 
 		st.Docs++
 	}
 	m := &Model{weights: map[string][]float32{}}
-	for lang, groups := range tr.byLang {
+	// English first: the other languages start from its weights, as most
+	// features (sieve, distances, shapes) mean the same in any language.
+	langs := make([]string, 0, len(tr.byLang))
+	for l := range tr.byLang {
+		langs = append(langs, l)
+	}
+	slices.SortFunc(langs, func(a, b string) int {
+		if (a == "en") != (b == "en") {
+			if a == "en" {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var prior []float32
+	for _, lang := range langs {
+		groups := tr.byLang[lang]
 		for _, g := range groups {
 			st.Quotes++
 			st.ByLang[lang]++
@@ -78,8 +95,11 @@ func Train(docs []evaluate.GoldDoc, o TrainOptions) (*Model, TrainStats, error) 
 				}
 			}
 		}
-		ws := fit(groups, o)
+		ws := fit(groups, o, prior)
 		m.weights[lang] = ws
+		if lang == "en" {
+			prior = ws
+		}
 		for _, g := range groups {
 			best, _ := choose(ws, g)
 			for _, e := range g {
@@ -92,7 +112,7 @@ func Train(docs []evaluate.GoldDoc, o TrainOptions) (*Model, TrainStats, error) 
 				st.Chosen++
 			}
 		}
-		m.weights[lang+calSuffix] = fitCalibration(groups, o)
+		m.weights[lang+calSuffix] = fitCalibration(groups, o, prior)
 	}
 	return m, st, nil
 }
@@ -100,8 +120,11 @@ func Train(docs []evaluate.GoldDoc, o TrainOptions) (*Model, TrainStats, error) 
 // fit runs stochastic gradient descent on the listwise (softmax) loss:
 // for each quote, the probability the scores give its right candidates,
 // with L2 decay. Quotes with no right candidate teach nothing.
-func fit(groups [][]example, o TrainOptions) []float32 {
+func fit(groups [][]example, o TrainOptions, prior []float32) []float32 {
 	w := make([]float64, 1<<featureBits)
+	for i, v := range prior {
+		w[i] = float64(v)
+	}
 	// the weights averaged over the epochs of the second half
 	avg := make([]float64, 1<<featureBits)
 	navg := 0
@@ -199,7 +222,7 @@ const calFolds = 5
 // made by rankers that did not see the quote: the groups split in calFolds
 // folds by position, each scored by a ranker fitted on the others. Every
 // group counts, those with no right candidate too.
-func fitCalibration(groups [][]example, o TrainOptions) []float32 {
+func fitCalibration(groups [][]example, o TrainOptions, prior []float32) []float32 {
 	type point struct {
 		logit float64
 		idx   [3]uint32
@@ -215,7 +238,7 @@ func fitCalibration(groups [][]example, o TrainOptions) []float32 {
 				train = append(train, g)
 			}
 		}
-		ws := fit(train, o)
+		ws := fit(train, o, prior)
 		for _, g := range held {
 			best, p := choose(ws, g)
 			l, idx := calFeatures(p, g[best].sieve, len(g))
@@ -270,7 +293,6 @@ type teacher struct {
 	byteOf  []int // code point index -> byte offset
 	gold    []goldQuoted
 	byLang  map[string][][]example
-	feats   []string
 	hashbuf features
 }
 
@@ -370,6 +392,11 @@ func (t *teacher) right(r *run, g *goldQuoted, c *candidate) bool {
 	if g.ss >= 0 && s < g.se && g.ss < e {
 		return true
 	}
+	if ph.Ante != nil {
+		// "Trump, who said": the speaker is named by the antecedent
+		a := ph.Ante
+		return g.lastWord != "" && lastWord(d.Text[d.Tokens[a.First].Start:d.Tokens[a.Last-1].End]) == g.lastWord || g.ss >= 0 && d.Tokens[a.First].Start < g.se && g.ss < d.Tokens[a.Last-1].End
+	}
 	if ph.Pronoun != "" || g.lastWord == "" {
 		return false
 	}
@@ -392,8 +419,8 @@ func (t *teacher) choose(r *run, qi int, cands []candidate) (int, float64) {
 	group := make([]example, len(cands))
 	pick := -1
 	for i := range cands {
-		t.feats = r.candidateFeatures(qi, cands, i, t.feats[:0])
-		group[i] = example{fs: append(features(nil), hashAll(t.feats, t.hashbuf[:0])...), label: t.right(r, g, &cands[i]), sieve: cands[i].sieve, lw: r.lastWordOf(&cands[i].f)}
+		t.hashbuf = r.candidateFeatures(qi, cands, i, t.hashbuf[:0])
+		group[i] = example{fs: append(features(nil), t.hashbuf...), label: t.right(r, g, &cands[i]), sieve: cands[i].sieve, lw: r.lastWordOf(&cands[i].f)}
 		if group[i].label && pick < 0 {
 			pick = i
 		}
