@@ -66,6 +66,9 @@ type found struct {
 	// inherit is the quote (index into quotes) whose speaker this one
 	// shares, or -1.
 	inherit int
+	// leadSpk: the first sieve's proposal (the rule cascade's) had a
+	// speaker, whatever the ranker chose.
+	leadSpk bool
 }
 
 // run holds the state of one extraction.

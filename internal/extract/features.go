@@ -75,9 +75,9 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 	// phrases the chunker builds around the quote: names, pronouns and
 	// definite noun phrases, at most maxNearby a sentence: the quote's
 	// own, the one before, the one after
-	const maxNearby = 8
+	const maxNearby = 6
 	n := 0
-	for _, ps := range [3]int{s, s - 1, s + 1} {
+	for _, ps := range [2]int{s, s - 1} {
 		if ps < 0 || ps >= len(d.Sents) {
 			continue
 		}

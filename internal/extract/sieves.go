@@ -565,9 +565,24 @@ func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf 
 	d := r.d
 	q := r.quotes[qi]
 	f := base
-	if pick >= 0 {
-		f = cands[pick].f
+	// Whether the quote is kept and its kind follow the first sieve's
+	// proposal (the rule cascade); the speaker follows the ranker's
+	// choice, which may be a generated candidate.
+	lead := -1
+	if len(cands) > 0 && cands[0].sieve < numSieves {
+		lead = 0
+	}
+	var chosen *found
+	if pick >= 0 && pick != lead {
+		chosen = &cands[pick].f
+	}
+	if lead >= 0 {
+		f = cands[lead].f
 		f.conf = conf
+	} else if chosen != nil && !r.x.ranker.calibrated() {
+		f = *chosen
+		f.conf = conf
+		chosen = nil
 	} else {
 		f.kind = r.quoteKind(qi, false)
 		f.rule = ruleUnattributed
@@ -578,6 +593,9 @@ func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf 
 	}
 	if f.cue != nil {
 		r.usedCue[f.cue.First] = true // even when the quote is dropped below
+	}
+	if chosen != nil && chosen.cue != nil {
+		r.usedCue[chosen.cue.First] = true
 	}
 
 	calibrated := r.x.ranker.calibrated()
@@ -607,6 +625,11 @@ func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf 
 		if !calibrated {
 			f.conf = 0.4
 		}
+	}
+	f.leadSpk = f.hasSpk || f.inherit >= 0
+	if chosen != nil {
+		f.speaker, f.hasSpk, f.inherit, f.cue, f.rule = chosen.speaker, chosen.hasSpk, chosen.inherit, chosen.cue, chosen.rule
+		f.conf = conf
 	}
 	r.foundOf[qi] = len(r.found)
 	r.found = append(r.found, f)
@@ -1171,8 +1194,8 @@ func (r *run) sieveContext(qi int, f *found) bool {
 	// the latest attributed quote before this one
 	for k := len(r.found) - 1; k >= 0; k-- {
 		p := r.found[k]
-		if p.quote < 0 || !p.hasSpk && p.inherit < 0 {
-			continue
+		if p.quote < 0 || !p.leadSpk {
+			continue // as the rule cascade saw it, so that quotes are kept alike
 		}
 		pp := d.Tokens[r.qOpenTok[p.quote]].Para
 		if pp == para {
