@@ -310,6 +310,20 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 			add("next", "other")
 		}
 	}
+	// function words around the phrase: its article ("dem" is no subject in
+	// German), the word before ("nach Angaben", "according to"), whether
+	// it opens the sentence
+	if t := d.Tokens[ph.First]; t.Kind == nlp.Word && !t.Cap {
+		add("firstw", t.Lower)
+	}
+	if ph.First == d.Sents[d.Tokens[ph.First].Sent].First {
+		add("sent-initial")
+	}
+	if ph.First > 0 {
+		if pv := d.Tokens[ph.First-1]; pv.Kind == nlp.Word && !pv.Cap && len(pv.Lower) <= 12 {
+			add("prevw", pv.Lower)
+		}
+	}
 	if ph.First > 0 {
 		pv := d.Tokens[ph.First-1]
 		switch {

@@ -479,7 +479,9 @@ func (r *run) attributeQuotes() {
 			continue
 		}
 		cands := r.proposeQuote(qi, base)
-		if !r.x.ranker.firstOnly() {
+		// a gated sieve's proposal stands (see gated): the other sieves'
+		// proposals are enough to give its confidence
+		if !r.x.ranker.firstOnly() && !(len(cands) > 0 && gated(cands[0].sieve)) {
 			cands = r.moreCandidates(qi, base, cands)
 			r.cands = cands
 		}
