@@ -9,6 +9,7 @@ import (
 
 	"github.com/whosaid/whosaid/internal/config"
 	"github.com/whosaid/whosaid/internal/httpapi"
+	"github.com/whosaid/whosaid/internal/legacy"
 	"github.com/whosaid/whosaid/internal/mongostore"
 	"github.com/whosaid/whosaid/internal/sqlitestore"
 	"github.com/whosaid/whosaid/internal/webhook"
@@ -69,10 +70,8 @@ func openStore(cfg config.Config, log *slog.Logger, observe func(string, time.Du
 }
 
 // checkLegacyDataDir refuses a data directory of an earlier release (the
-// FerretDB files), which `whosaid migrate` converts. It is a variable so
-// that the legacy check can be wired in by the package that knows the old
-// format.
-var checkLegacyDataDir = func(dir string) error { return nil }
+// FerretDB files), which `whosaid migrate` converts.
+var checkLegacyDataDir = legacy.CheckDataDir
 
 // openReadyStore is openStore for the commands that work on the store
 // straight away (ingest, keys, export, import): it then makes sure, within

@@ -86,7 +86,7 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	}
 	contexts := extract.ContextSpans(a.Text, quoteSpans(res.Quotes))
 	var out attribution.IngestResult
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		// Stored meanwhile by another request: answer it.
 		if stored, err := sameArticle(ctx, tx, a); err == nil {
 			qs, err := articleQuotes(ctx, tx, stored.ID)
@@ -150,7 +150,7 @@ func quoteSpans(qs []attribution.Quote) []attribution.Span {
 }
 
 // storeQuotes writes the speakers, statements and quotes of a new article.
-func (s *Store) storeQuotes(ctx context.Context, tx *sql.Tx, a *attribution.Article, res attribution.Result, contexts []attribution.Span) ([]attribution.StoredQuote, error) {
+func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article, res attribution.Result, contexts []attribution.Span) ([]attribution.StoredQuote, error) {
 	published := a.PublishedAt
 	if published.IsZero() {
 		published = a.CreatedAt
@@ -218,7 +218,7 @@ func (s *Store) storeQuotes(ctx context.Context, tx *sql.Tx, a *attribution.Arti
 
 // insertQuote writes one quote, its words and its share of the speaker's
 // figures. corrections is the history of an imported quote.
-func insertQuote(ctx context.Context, tx *sql.Tx, n int, q *attribution.StoredQuote, corrections []attribution.Correction) error {
+func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote, corrections []attribution.Correction) error {
 	var cue, speaker, corr any
 	if q.Cue != nil {
 		b, _ := json.Marshal(q.Cue)
@@ -236,11 +236,16 @@ func insertQuote(ctx context.Context, tx *sql.Tx, n int, q *attribution.StoredQu
 	if q.Context != nil {
 		ctxStart, ctxEnd = q.Context.Start, q.Context.End
 	}
+	// A statement occurrence shows the name the article gave the speaker.
+	occSpeaker := ""
+	if q.Speaker != nil {
+		occSpeaker = q.Speaker.Name
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
-		confidence, rule, published_at, outlet, url, statement_id, hidden, version, corrections, context_start, context_end)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		confidence, rule, published_at, outlet, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
-		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), q.Hidden, max(q.Version, 1), corr,
+		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), occSpeaker, q.Hidden, max(q.Version, 1), corr,
 		ctxStart, ctxEnd)
 	if err != nil {
 		return fmt.Errorf("store quote %s: %w", q.ID, err)
@@ -262,13 +267,16 @@ func insertQuote(ctx context.Context, tx *sql.Tx, n int, q *attribution.StoredQu
 
 // addFigure adds delta to the visible quotes of speaker id of a kind and
 // outlet; a speaker-less quote counts nowhere.
-func addFigure(ctx context.Context, tx *sql.Tx, speakerID string, kind attribution.Kind, outlet string, delta int) error {
+func addFigure(ctx context.Context, tx *wtx, speakerID string, kind attribution.Kind, outlet string, delta int) error {
 	if speakerID == "" {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO speaker_figures (speaker_id, kind, outlet, n) VALUES (?, ?, ?, ?)
 		ON CONFLICT (speaker_id, kind, outlet) DO UPDATE SET n = n + excluded.n`, speakerID, string(kind), outlet, delta); err != nil {
 		return fmt.Errorf("speaker figures of %s: %w", speakerID, err)
+	}
+	if delta > 0 {
+		return nil
 	}
 	_, err := tx.ExecContext(ctx, "DELETE FROM speaker_figures WHERE speaker_id = ? AND kind = ? AND outlet = ? AND n <= 0", speakerID, string(kind), outlet)
 	return err
@@ -342,7 +350,7 @@ func articleQuotes(ctx context.Context, q queryer, articleID string) ([]attribut
 // figures) and the statements left without occurrences, in one
 // transaction.
 func (s *Store) DeleteArticle(ctx context.Context, id string) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		var one int
 		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM articles WHERE id = ?", id).Scan(&one); err != nil {
 			return err
@@ -386,7 +394,7 @@ func (s *Store) LookupIdempotencyKey(ctx context.Context, key string) (articleID
 // SaveIdempotencyKey records the article a key made. Saving a key again
 // for the same article is a no-op; for another article it is ErrConflict.
 func (s *Store) SaveIdempotencyKey(ctx context.Context, key, articleID, textHash string) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		var stored string
 		err := tx.QueryRowContext(ctx, "SELECT article_id FROM idempotency_keys WHERE key = ?", key).Scan(&stored)
 		switch {

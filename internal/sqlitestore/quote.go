@@ -188,7 +188,7 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 		return attribution.StoredQuote{}, fmt.Errorf("correct quote %s: %w", id, err)
 	}
 	var out attribution.StoredQuote
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		r, err := scanQuote(tx.QueryRowContext(ctx, "SELECT "+quoteColumns+" FROM quotes WHERE id = ?", id))
 		if err != nil {
 			return err

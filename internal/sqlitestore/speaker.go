@@ -88,7 +88,7 @@ func speakerIDByKey(ctx context.Context, q queryer, key string) (string, error) 
 }
 
 // writeKeys replaces the resolution and search keys of a speaker.
-func writeKeys(ctx context.Context, tx *sql.Tx, id, name string, aliases []string) error {
+func writeKeys(ctx context.Context, tx *wtx, id, name string, aliases []string) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM speaker_keys WHERE speaker_id = ?", id); err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func marshalList(l []string) string {
 // ensureSpeaker returns the id of the speaker named name, creating it when
 // no speaker has that name or (unambiguous) alias; new roles and aliases
 // (other names the article used for it) are added.
-func ensureSpeaker(ctx context.Context, tx *sql.Tx, name string, typ attribution.SpeakerType, roles, aliases []string) (string, error) {
+func ensureSpeaker(ctx context.Context, tx *wtx, name string, typ attribution.SpeakerType, roles, aliases []string) (string, error) {
 	key := attribution.NormalizeName(name)
 	if key == "" {
 		return "", nil
@@ -201,7 +201,7 @@ func ensureSpeaker(ctx context.Context, tx *sql.Tx, name string, typ attribution
 
 // createSpeaker stores a new speaker under the id its name gives (or, when
 // that id is taken by a speaker since renamed, the next free variant).
-func createSpeaker(ctx context.Context, tx *sql.Tx, name string, typ attribution.SpeakerType, roles, aliases []string) (string, error) {
+func createSpeaker(ctx context.Context, tx *wtx, name string, typ attribution.SpeakerType, roles, aliases []string) (string, error) {
 	key := attribution.NormalizeName(name)
 	var kept []string
 	seen := map[string]bool{key: true}
@@ -415,7 +415,7 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 	if err := validatePatch(p); err != nil {
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %w", id, err)
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		d, err := getSpeaker(ctx, tx, id)
 		if err != nil {
 			return err
@@ -490,7 +490,7 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 }
 
 // renameQuotes gives the quotes of speaker id its new name.
-func renameQuotes(ctx context.Context, tx *sql.Tx, id, name string) error {
+func renameQuotes(ctx context.Context, tx *wtx, id, name string) error {
 	_, err := tx.ExecContext(ctx, "UPDATE quotes SET speaker = json_set(speaker, '$.name', ?) WHERE speaker_id = ? AND speaker IS NOT NULL", name, id)
 	return err
 }
@@ -508,7 +508,7 @@ func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (at
 			return attribution.SpeakerProfile{}, fmt.Errorf("merge into %s: %w", id, &attribution.FieldError{Field: fmt.Sprintf("from[%d]", i), Reason: "is the speaker merged into"})
 		}
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		into, err := getSpeaker(ctx, tx, id)
 		if err != nil {
 			return fmt.Errorf("merge into %q: %w", id, err)

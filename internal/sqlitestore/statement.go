@@ -70,7 +70,7 @@ func newStatementID(words []string, speaker string) string {
 // statementBatch assigns the quotes of one article to statements within
 // the article's transaction.
 type statementBatch struct {
-	tx *sql.Tx
+	tx *wtx
 	// touched are the statements of this article, new or stored, by id.
 	touched map[string]*stmt
 	order   []string
@@ -89,7 +89,7 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 	}
 	shingles := statement.Shingles(words)
 	speaker := statementSpeaker(q)
-	cands, err := candidates(ctx, b.tx, shingles, true)
+	cands, err := candidates(ctx, b.tx, shingles, joinBudget)
 	if err != nil {
 		return err
 	}
@@ -182,21 +182,48 @@ func (b *statementBatch) flush(ctx context.Context) error {
 	return nil
 }
 
-// addShingles indexes a statement under shingles and updates its count.
-func addShingles(ctx context.Context, tx *sql.Tx, id string, shingles []int64) error {
+// addShingles indexes a statement under shingles, counts it in the
+// shingles' document frequencies and updates its shingle count.
+func addShingles(ctx context.Context, tx *wtx, id string, shingles []int64) error {
+	total := 0
 	for len(shingles) > 0 {
 		n := min(len(shingles), 400)
 		args := make([]any, 0, 2*n)
 		for _, h := range shingles[:n] {
 			args = append(args, h, id)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO statement_shingles (shingle, statement_id) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?),", n), ","), args...); err != nil {
+		rows, err := tx.QueryContext(ctx, "INSERT INTO statement_shingles (shingle, statement_id) VALUES "+
+			strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")+" ON CONFLICT DO NOTHING RETURNING shingle", args...)
+		if err != nil {
 			return fmt.Errorf("index statement %s: %w", id, err)
 		}
+		var added []any
+		for rows.Next() {
+			var h int64
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return err
+			}
+			added = append(added, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(added) > 0 {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO shingle_df (shingle, n) VALUES "+
+				strings.TrimSuffix(strings.Repeat("(?, 1),", len(added)), ",")+
+				" ON CONFLICT (shingle) DO UPDATE SET n = n + 1", added...); err != nil {
+				return fmt.Errorf("count shingles of %s: %w", id, err)
+			}
+		}
 		shingles = shingles[n:]
+		total += len(added)
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = (SELECT count(*) FROM statement_shingles WHERE statement_id = ?) WHERE id = ?", id, id)
+	if total == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", total, id)
 	return err
 }
 
@@ -231,58 +258,141 @@ func capWords(w []string) []string {
 	return w
 }
 
-// candidates returns the stored statements sharing the most shingles with
-// the given ones, at most maxCandidates, from the statement_shingles
-// index. forJoin keeps only those that share every shingle of the shorter
-// of the two (a necessary condition for the same or contained words).
-func candidates(ctx context.Context, q queryer, shingles []int64, forJoin bool) ([]stmt, error) {
+// Candidate search: the rarestShingles of a text with the fewest
+// statements, each read up to postingLimit statements, rank the
+// statements by how many of those they share; the best maxCandidates are
+// compared word by word. A statement that holds the text (or the text it)
+// holds its rarest shingle, so it is found while that shingle is in at
+// most postingLimit statements; common phrases cost nothing.
+// Reading stops after the first minShingles shingles once the budget of
+// posting entries has been read: joinBudget when a new quote looks for its
+// statement (several times an article), matchBudget for a verify.
+type searchBudget struct {
+	minShingles, entries, compared int
+}
+
+var (
+	joinBudget  = searchBudget{minShingles: 2, entries: 64, compared: 8}
+	matchBudget = searchBudget{minShingles: 3, entries: 2048, compared: maxCandidates}
+)
+
+const (
+	rarestShingles = 12
+	postingLimit   = 256
+)
+
+// candidates returns the stored statements most likely to match a text of
+// these shingles, at most maxCandidates, from the statement_shingles
+// index; the caller compares their words.
+func candidates(ctx context.Context, q queryer, shingles []int64, budget searchBudget) ([]stmt, error) {
 	if len(shingles) == 0 {
 		return nil, nil
 	}
 	shingles = slices.Clone(shingles)
 	slices.Sort(shingles)
 	shingles = slices.Compact(shingles)
-	args := make([]any, 0, len(shingles)+1)
-	for _, h := range shingles {
-		args = append(args, h)
+	type df struct {
+		h int64
+		n int
 	}
-	args = append(args, maxShingleHits)
-	rows, err := q.QueryContext(ctx, `SELECT st.id, st.text, st.words, st.n_shingles, st.speaker_id, st.speaker_name, hits.n
-		FROM (SELECT statement_id, count(*) AS n FROM statement_shingles WHERE shingle IN (`+placeholders(len(shingles))+`)
-		      GROUP BY statement_id ORDER BY n DESC, statement_id LIMIT ?) AS hits
-		JOIN statements st ON st.id = hits.statement_id`, args...)
+	var dfs []df
+	for rest := shingles; len(rest) > 0; {
+		n := min(len(rest), 500)
+		args := make([]any, n)
+		for i, h := range rest[:n] {
+			args[i] = h
+		}
+		rows, err := q.QueryContext(ctx, "SELECT shingle, n FROM shingle_df WHERE n > 0 AND shingle IN ("+placeholders(n)+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("find statement candidates: %w", err)
+		}
+		for rows.Next() {
+			var d df
+			if err := rows.Scan(&d.h, &d.n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			dfs = append(dfs, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		rest = rest[n:]
+	}
+	if len(dfs) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(dfs, func(a, b df) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.h, b.h)) })
+	if len(dfs) > rarestShingles {
+		dfs = dfs[:rarestShingles]
+	}
+	hits := map[string]int{}
+	read := 0
+	for i, d := range dfs {
+		if i >= budget.minShingles && read >= budget.entries {
+			break
+		}
+		read += min(d.n, postingLimit)
+		rows, err := q.QueryContext(ctx, "SELECT statement_id FROM statement_shingles WHERE shingle = ? LIMIT ?", d.h, postingLimit)
+		if err != nil {
+			return nil, fmt.Errorf("find statement candidates: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			hits[id]++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	type ranked struct {
+		id string
+		n  int
+	}
+	rs := make([]ranked, 0, len(hits))
+	for id, n := range hits {
+		rs = append(rs, ranked{id, n})
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.id, b.id)) })
+	if len(rs) > budget.compared {
+		rs = rs[:budget.compared]
+	}
+	args := make([]any, len(rs))
+	for i, r := range rs {
+		args[i] = r.id
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, text, words, n_shingles, speaker_id, speaker_name FROM statements WHERE id IN ("+placeholders(len(rs))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("find statement candidates: %w", err)
 	}
 	defer rows.Close()
-	type ranked struct {
-		st stmt
-		n  int
-	}
-	var rs []ranked
+	byID := map[string]stmt{}
 	for rows.Next() {
-		var r ranked
+		var c stmt
 		var words string
-		if err := rows.Scan(&r.st.id, &r.st.text, &words, &r.st.shingles, &r.st.speakerID, &r.st.speakerName, &r.n); err != nil {
+		if err := rows.Scan(&c.id, &c.text, &words, &c.shingles, &c.speakerID, &c.speakerName); err != nil {
 			return nil, err
 		}
-		r.st.words = strings.Fields(words)
-		r.st.stored = true
-		if forJoin && r.n < min(len(shingles), r.st.shingles) {
-			continue
-		}
-		rs = append(rs, r)
+		c.words = strings.Fields(words)
+		c.stored = true
+		byID[c.id] = c
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.st.id, b.st.id)) })
-	if len(rs) > maxCandidates {
-		rs = rs[:maxCandidates]
-	}
-	out := make([]stmt, len(rs))
-	for i, r := range rs {
-		out[i] = r.st
+	out := make([]stmt, 0, len(rs))
+	for _, r := range rs {
+		c, ok := byID[r.id]
+		if !ok {
+			continue
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -306,7 +416,7 @@ func (s *Store) GetStatement(ctx context.Context, id string) (attribution.Statem
 // statementOf reads c's occurrences (its quotes) and names its speaker as
 // stored now.
 func statementOf(ctx context.Context, q queryer, c *stmt) (attribution.Statement, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, article_id, text, kind, json_extract(speaker, '$.name'), outlet, url, published_at
+	rows, err := q.QueryContext(ctx, `SELECT id, article_id, text, kind, occurrence_speaker, outlet, url, published_at
 		FROM quotes WHERE statement_id = ? ORDER BY published_at, id`, c.id)
 	if err != nil {
 		return attribution.Statement{}, err
@@ -353,7 +463,7 @@ func statementOf(ctx context.Context, q queryer, c *stmt) (attribution.Statement
 // Candidates come from the shingle index, never from a scan.
 func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]attribution.StatementMatch, error) {
 	words := statement.Words(text)
-	cands, err := candidates(ctx, s.r, statement.Shingles(words), false)
+	cands, err := candidates(ctx, s.r, statement.Shingles(words), matchBudget)
 	if err != nil {
 		return nil, wrapErr("match statements", err)
 	}
@@ -384,9 +494,20 @@ func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]
 
 // dropEmptyStatements deletes those of ids that no quote names any more
 // (their shingles go with them).
-func dropEmptyStatements(ctx context.Context, tx *sql.Tx, ids []string) error {
+func dropEmptyStatements(ctx context.Context, tx *wtx, ids []string) error {
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM statements WHERE id = ? AND NOT EXISTS (SELECT 1 FROM quotes WHERE statement_id = ?)", id, id); err != nil {
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM quotes WHERE statement_id = ? LIMIT 1", id).Scan(&one)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE shingle_df SET n = n - 1 WHERE shingle IN (SELECT shingle FROM statement_shingles WHERE statement_id = ?)", id); err != nil {
+			return fmt.Errorf("drop statement %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM statements WHERE id = ?", id); err != nil {
 			return fmt.Errorf("drop statement %s: %w", id, err)
 		}
 	}

@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -63,8 +64,11 @@ type Store struct {
 	logger *slog.Logger
 	// w is the one write connection: transactions queue for it.
 	w *sql.DB
-	// r is the read pool.
-	r *sql.DB
+	// wc caches the write connection's statements.
+	wc *stmtCache
+	// r is the read pool, rdb its statement cache.
+	rdb *sql.DB
+	r   rdb
 }
 
 // Open opens (creating if missing) the database at opts.Path and brings
@@ -116,7 +120,7 @@ func Open(opts Options) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{path: opts.Path, logger: logger, w: w}
+	s := &Store{path: opts.Path, logger: logger, w: w, wc: &stmtCache{db: w}}
 	if err := s.migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
@@ -129,7 +133,7 @@ func Open(opts Options) (*Store, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
-	s.r = r
+	s.rdb, s.r = r, rdb{cache: &stmtCache{db: r}}
 	return s, nil
 }
 
@@ -141,7 +145,9 @@ func (s *Store) Close(ctx context.Context) error {
 	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		s.logger.Warn("sqlite checkpoint on close", slog.Any("error", err))
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	s.r.cache.close()
+	s.wc.close()
+	return errors.Join(s.rdb.Close(), s.w.Close())
 }
 
 // Ping checks that the database answers a read.
@@ -202,11 +208,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		err = s.tx(ctx, func(tx *wtx) error {
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.n))
+			_, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.n))
 			return err
 		})
 		if err != nil {
@@ -219,12 +225,12 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // tx runs f in one write transaction (BEGIN IMMEDIATE: the write lock is
 // taken at the start), committing when f returns nil.
-func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
+func (s *Store) tx(ctx context.Context, f func(*wtx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := f(tx); err != nil {
+	if err := f(&wtx{tx: tx, cache: s.wc}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -292,4 +298,113 @@ func nullString(s string) any {
 // placeholders returns "?,?,…" for n values.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// stmtCache keeps the prepared form of the statement texts run through
+// it: SQLite's parse and plan of a statement costs more than running most
+// of them. A text seen for the first time runs unprepared and is prepared
+// in the background, on a connection of its own once one is free: a
+// caller that holds the only write connection (a transaction) must never
+// wait for a second one.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+	closed  bool
+}
+
+// get returns the prepared statement of query, or nil (and starts
+// preparing it) when there is none yet.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok || c.closed {
+		return st
+	}
+	if c.pending[query] {
+		return nil
+	}
+	if c.pending == nil {
+		c.pending, c.m = map[string]bool{}, map[string]*sql.Stmt{}
+	}
+	c.pending[query] = true
+	go func() {
+		st, err := c.db.PrepareContext(context.Background(), query)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.pending, query)
+		switch {
+		case err != nil:
+		case c.closed:
+			st.Close()
+		default:
+			c.m[query] = st
+		}
+	}()
+	return nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+// wtx is a write transaction whose statements come from the write
+// connection's cache.
+type wtx struct {
+	tx    *sql.Tx
+	cache *stmtCache
+}
+
+func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.cache.get(query); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t *wtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.cache.get(query); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.cache.get(query); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// rdb is the read pool with its statement cache.
+type rdb struct {
+	cache *stmtCache
+}
+
+func (r rdb) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := r.cache.get(query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return r.cache.db.ExecContext(ctx, query, args...)
+}
+
+func (r rdb) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.cache.get(query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.cache.db.QueryContext(ctx, query, args...)
+}
+
+func (r rdb) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := r.cache.get(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return r.cache.db.QueryRowContext(ctx, query, args...)
 }

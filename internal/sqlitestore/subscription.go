@@ -193,7 +193,7 @@ func (s *Store) ListKeys(ctx context.Context) ([]auth.Key, error) {
 // time.
 func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) (auth.Key, error) {
 	var k auth.Key
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", ms(at), id); err != nil {
 			return err
 		}

@@ -73,6 +73,12 @@ CREATE TABLE statement_shingles (
 	PRIMARY KEY (shingle, statement_id)
 ) WITHOUT ROWID;
 CREATE INDEX statement_shingles_statement ON statement_shingles (statement_id);
+-- How many statements have each shingle: candidates are read from the
+-- rarest shingles of a text, so a common phrase costs nothing.
+CREATE TABLE shingle_df (
+	shingle INTEGER PRIMARY KEY,
+	n       INTEGER NOT NULL
+);
 
 CREATE TABLE quotes (
 	id            TEXT PRIMARY KEY,         -- article id - position
@@ -91,6 +97,7 @@ CREATE TABLE quotes (
 	outlet        TEXT NOT NULL DEFAULT '',
 	url           TEXT NOT NULL DEFAULT '',
 	statement_id  TEXT,
+	occurrence_speaker TEXT NOT NULL DEFAULT '', -- the name its statement occurrence shows
 	hidden        INTEGER NOT NULL DEFAULT 0,
 	version       INTEGER NOT NULL DEFAULT 1,
 	corrections   TEXT,                     -- JSON array, NULL before the first
