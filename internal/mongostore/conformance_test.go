@@ -19,37 +19,18 @@ import (
 // seen failing there, with why (see shared/FERRETDB.md). FerretDB applies
 // an update by reading the document, changing it in Go and writing it
 // back, without checking the update's filter again, and it has no
-// transactions: every conditional write (a version guard, "not yet
-// revoked", "the speaker still exists") races with another writer.
+// transactions: a conditional write (a version guard, "not yet revoked")
+// races with another writer. The other concurrency cases pass on it
+// (8 writers, 11 trials each, seen).
 var ferretSkips = map[string]string{
-	"ConcurrentReciprocalMerges":       noFilterRecheck + ": two reciprocal merges both read their source, then both delete it",
-	"ConcurrentUpdateSpeakerIfVersion": noFilterRecheck + ": writers with the same If-Match version all match it and several succeed",
-	"ConcurrentSameAlias":              noFilterRecheck + ": each writer checks that no other speaker has the alias, then all write it",
+	"ConcurrentUpdateSpeakerIfVersion": noFilterRecheck + ": writers with the same If-Match version all match it, and several succeed",
+	"ConcurrentCorrections":            noFilterRecheck + ": corrections made at once each match the version they read, and overwrite each other (3 of 8 kept, seen)",
+	"ConcurrentCorrectionsIfVersion":   noFilterRecheck + ": corrections with the same If-Match version all match it, and several succeed",
+	"ConcurrentRevokeKey":              noFilterRecheck + ": every revoke matches \"revoked_at absent\", and the last one's time is stored",
+	"ConcurrentSameAlias": "FerretDB's unique index on an array field (the speakers' keys) is on the whole array, " +
+		"not on each element as MongoDB's multikey index is, so several speakers take one alias at once",
 	"ConcurrentSameName": "FerretDB answers an update that breaks a unique index with InternalError " +
-		"(\"UNIQUE constraint failed\"), not the duplicate key error 11000 MongoDB sends, so the loser cannot be told ErrConflict",
-	"ConcurrentIngestDuringMerge": noFilterRecheck + " and has no transactions: an ingest that resolved the merged speaker " +
-		"before the merge stores its quotes on it (or creates it again) after the merge moved the others",
-	"ConcurrentRevokeKey": noFilterRecheck + ": every revoke matches \"revoked_at absent\" and the last one's time is stored",
-}
-
-// mongostoreBugs are cases the MongoDB store itself fails, on FerretDB and
-// MongoDB alike: not FerretDB's limits but bugs, reported to helper
-// mongofix, skipped so that make test stays green until they are fixed.
-// Remove an entry with its fix.
-var mongostoreBugs = map[string]string{
-	"IngestSameTextOtherURL": "mongostore bug: the unique text_hash index refuses the same text under another URL, " +
-		"and IngestArticle then answers \"find stored article: not found\" (a 500) instead of storing a new article",
-}
-
-// skips joins skip lists.
-func skips(lists ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, l := range lists {
-		for k, v := range l {
-			out[k] = v
-		}
-	}
-	return out
+		"(\"UNIQUE constraint failed\"), not the duplicate key error 11000 MongoDB sends, so the losers cannot be told ErrConflict",
 }
 
 const noFilterRecheck = "FerretDB applies an update without re-checking its filter"
@@ -74,7 +55,7 @@ func TestConformance(t *testing.T) {
 		// Three trials, not five: FerretDB scans a collection for every
 		// query but by _id, and the concurrency cases alone took a minute
 		// with five.
-		storetest.Run(t, storetest.Harness{Name: "ferretdb", New: conformanceStore(srv.URI()), Skip: skips(ferretSkips, mongostoreBugs), Parallel: true, Trials: 3})
+		storetest.Run(t, storetest.Harness{Name: "ferretdb", New: conformanceStore(srv.URI()), Skip: ferretSkips, Parallel: true, Trials: 3})
 	})
 	t.Run("mongodb", func(t *testing.T) {
 		uri := os.Getenv("WHOSAID_TEST_MONGO_URI")
@@ -83,7 +64,7 @@ func TestConformance(t *testing.T) {
 		}
 		// Writers spread over two clients, as over two replicas of the
 		// service: only MongoDB can keep them apart.
-		storetest.Run(t, storetest.Harness{Name: "mongodb", New: conformanceStore(uri), Another: anotherClient(uri), Skip: mongostoreBugs, Parallel: true})
+		storetest.Run(t, storetest.Harness{Name: "mongodb", New: conformanceStore(uri), Another: anotherClient(uri), Parallel: true})
 	})
 }
 

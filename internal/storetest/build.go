@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -230,7 +229,10 @@ func quoteIDs(qs []attribution.StoredQuote) []string {
 	return out
 }
 
-// unique names per trial of a concurrency case.
+// trialName makes base unique to one trial of a concurrency case, in
+// words (a name's digits would be words of their own too, but read
+// worse): "Ana Ruiz Bravo", then "Ana Ruiz Bravo Bis" from trial 11 on.
 func trialName(base string, trial int) string {
-	return fmt.Sprintf("%s %s", base, []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliet"}[trial%10])
+	word := []string{"Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliet"}[trial%10]
+	return base + " " + word + strings.Repeat(" Bis", trial/10)
 }
