@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/ingest"
 )
 
 func articleCases() []testCase {
@@ -17,6 +18,7 @@ func articleCases() []testCase {
 		{"IngestAgainByURL", testIngestAgainByURL},
 		{"IngestSameTextWithoutURL", testIngestSameTextWithoutURL},
 		{"IngestSameTextOtherURL", testIngestSameTextOtherURL},
+		{"StoredArticle", testStoredArticle},
 		{"IngestInvalid", testIngestInvalid},
 		{"IngestExtracted", testIngestExtracted},
 		{"GetArticleNotFound", testGetArticleNotFound},
@@ -413,5 +415,59 @@ func testIngestSameTextOtherURL(t *testing.T, e *env) {
 	c.url = ""
 	if again := e.ingest(t, c); again.Created || again.Article.ID != first.Article.ID {
 		t.Errorf("same text without URL = created %v, id %s; want the first, %s", again.Created, again.Article.ID, first.Article.ID)
+	}
+}
+
+// testStoredArticle: a store that answers a stored article without its
+// extraction (ingest.Finder) answers what IngestArticle would.
+func testStoredArticle(t *testing.T, e *env) {
+	f, ok := e.s.(ingest.Finder)
+	if !ok {
+		t.Skipf("%T implements no ingest.Finder", e.s)
+	}
+	find := func(a art) (attribution.IngestResult, error) {
+		article, _ := a.article()
+		return f.StoredArticle(ctx(t), &article)
+	}
+	if _, err := find(ruizArticle()); !errors.Is(err, attribution.ErrNotFound) {
+		t.Fatalf("StoredArticle(new) error = %v, want ErrNotFound", err)
+	}
+	first := e.ingest(t, ruizArticle())
+	bergID := first.Quotes[2].SpeakerID
+	corrected, err := e.s.CorrectQuote(ctx(t), first.Quotes[0].ID, attribution.QuotePatch{SpeakerID: &bergID}, "key_editor", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Quotes[0] = corrected
+	for _, tc := range []struct {
+		name string
+		edit func(*art)
+	}{
+		{"same article", func(*art) {}},
+		{"same URL, other text", func(a *art) { a.lead = "Updated." }},
+		{"same text without URL", func(a *art) { a.url = "" }},
+	} {
+		a := ruizArticle()
+		tc.edit(&a)
+		got, err := find(a)
+		if err != nil {
+			t.Errorf("%s: StoredArticle error = %v", tc.name, err)
+			continue
+		}
+		checkSameIngest(t, first, got)
+		if q := got.Quotes[0]; q.SpeakerID != bergID || q.Version != corrected.Version || len(q.History) != 1 {
+			t.Errorf("%s: StoredArticle answered the corrected quote as %q version %d, want %q version %d", tc.name, q.SpeakerID, q.Version, bergID, corrected.Version)
+		}
+	}
+	other := ruizArticle()
+	other.url = "https://other.example/news/port"
+	if _, err := find(other); !errors.Is(err, attribution.ErrNotFound) {
+		t.Errorf("StoredArticle(same text, another URL) error = %v, want ErrNotFound", err)
+	}
+	if err := e.s.DeleteArticle(ctx(t), first.Article.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := find(ruizArticle()); !errors.Is(err, attribution.ErrNotFound) {
+		t.Errorf("StoredArticle(deleted) error = %v, want ErrNotFound", err)
 	}
 }
