@@ -431,6 +431,11 @@ func testMergeSpeakers(t *testing.T, e *env) {
 		if _, err := e.s.GetSpeaker(ctx(t), id); !errors.Is(err, attribution.ErrNotFound) {
 			t.Errorf("GetSpeaker(merged away %s) error = %v, want ErrNotFound", id, err)
 		}
+		// A store may keep a merged speaker as a pointer to the survivor;
+		// it never answers the merged speaker itself.
+		if rid, err := e.s.ResolveSpeakerID(ctx(t), id); !errors.Is(err, attribution.ErrNotFound) && (err != nil || rid != into) {
+			t.Errorf("ResolveSpeakerID(merged away %s) = %q, %v; want ErrNotFound or the survivor %s", id, rid, err, into)
+		}
 		if got := e.allQuotes(t, attribution.QuoteQuery{SpeakerID: id}, 10); len(got) != 0 {
 			t.Errorf("quotes still on merged-away %s: %d", id, len(got))
 		}
