@@ -22,13 +22,13 @@ import (
 // transactions: every conditional write (a version guard, "not yet
 // revoked", "the speaker still exists") races with another writer.
 var ferretSkips = map[string]string{
-	"ConcurrentReciprocalMerges":       noFilterRecheck + ": two reciprocal merges both read their source, then both delete it",
 	"ConcurrentUpdateSpeakerIfVersion": noFilterRecheck + ": writers with the same If-Match version all match it and several succeed",
 	"ConcurrentSameAlias":              noFilterRecheck + ": each writer checks that no other speaker has the alias, then all write it",
 	"ConcurrentSameName": "FerretDB answers an update that breaks a unique index with InternalError " +
 		"(\"UNIQUE constraint failed\"), not the duplicate key error 11000 MongoDB sends, so the loser cannot be told ErrConflict",
-	"ConcurrentIngestDuringMerge": noFilterRecheck + " and has no transactions: an ingest that resolved the merged speaker " +
-		"before the merge stores its quotes on it (or creates it again) after the merge moved the others",
+	"ConcurrentCorrections": noFilterRecheck + ": corrections guarded by the quote's version all match it, and the last " +
+		"write of the whole history wins (MongoDB applies the guard atomically)",
+	"ConcurrentCorrectionsIfVersion": noFilterRecheck + ": writers with the same If-Match version all match it and several succeed",
 	"ConcurrentRevokeKey": noFilterRecheck + ": every revoke matches \"revoked_at absent\" and the last one's time is stored",
 }
 
@@ -37,8 +37,6 @@ var ferretSkips = map[string]string{
 // mongofix, skipped so that make test stays green until they are fixed.
 // Remove an entry with its fix.
 var mongostoreBugs = map[string]string{
-	"IngestSameTextOtherURL": "mongostore bug: the unique text_hash index refuses the same text under another URL, " +
-		"and IngestArticle then answers \"find stored article: not found\" (a 500) instead of storing a new article",
 }
 
 // skips joins skip lists.
