@@ -124,7 +124,7 @@ func benchIngest(tb testing.TB, st *sqlitestore.Store, path string) ingestSummar
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	sum, err := ingestLines(context.Background(), f, target, runtime.NumCPU(), nil)
+	sum, err := ingestLines(context.Background(), f, target, max(8, runtime.NumCPU()), nil)
 	if err != nil || sum.Failed > 0 {
 		tb.Fatalf("ingest %s: %v, %d failed: %+v", path, err, sum.Failed, sum.Errors)
 	}

@@ -50,7 +50,7 @@ func ingestCommand() command {
 			cfg.RegisterStoreFlags(fs)
 			apiURL := fs.String("api", "", "post the articles to the whosaid API at this base `URL` (http://host:port) "+
 				"instead of opening the store; the store flags do not apply")
-			workers := fs.Int("workers", runtime.NumCPU(), "`number` of articles extracted and stored at once")
+			workers := fs.Int("workers", max(8, runtime.NumCPU()), "`number` of articles extracted and stored at once (the embedded store writes those waiting together)")
 			quiet := fs.Bool("quiet", false, "no progress on stderr (the summary is still printed)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {

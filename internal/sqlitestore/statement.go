@@ -101,7 +101,7 @@ func readDF(ctx context.Context, q queryer, shingles []int64) (map[int64]int, er
 	shingles = slices.Compact(shingles)
 	df := make(map[int64]int, len(shingles))
 	for rest := shingles; len(rest) > 0; {
-		n := min(len(rest), 500)
+		n := chunk(len(rest), 512)
 		args := make([]any, n)
 		for i, h := range rest[:n] {
 			args[i] = h
@@ -233,14 +233,14 @@ func (b *statementBatch) flush(ctx context.Context) error {
 			pairs = append(pairs, h, c.id)
 		}
 	}
-	for start := 0; start < len(fresh); start += insertBatch {
-		end := min(start+insertBatch, len(fresh))
+	for start, end := 0, 0; start < len(fresh); start = end {
+		end = start + chunk(len(fresh)-start, insertBatch)
 		var args []any
 		for _, c := range fresh[start:end] {
 			args = append(args, c.id, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, len(c.own), t, t)
 		}
 		if _, err := b.tx.ExecContext(ctx, `INSERT INTO statements (id, text, words, speaker_id, speaker_name, n_shingles, created_at, updated_at, version)
-			VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, 1),", end-start), ","), args...); err != nil {
+			VALUES `+rows("(?, ?, ?, ?, ?, ?, ?, ?, 1)", end-start), args...); err != nil {
 			return fmt.Errorf("store statements: %w", err)
 		}
 	}
@@ -280,10 +280,10 @@ func (b *statementBatch) flush(ctx context.Context) error {
 // added not nil, the pairs stored already are skipped and added is told
 // each new one.
 func insertPairs(ctx context.Context, tx *wtx, args []any, added func(int64, string)) error {
-	const per = 400
+	const per = 256
 	for len(args) > 0 {
-		n := min(len(args)/2, per)
-		q := "INSERT INTO statement_shingles (shingle, statement_id) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")
+		n := chunk(len(args)/2, per)
+		q := "INSERT INTO statement_shingles (shingle, statement_id) VALUES " + rows("(?, ?)", n)
 		if added == nil {
 			if _, err := tx.ExecContext(ctx, q, args[:2*n]...); err != nil {
 				return fmt.Errorf("index statements: %w", err)
@@ -318,10 +318,10 @@ func addDF(ctx context.Context, tx *wtx, df map[int64]int) error {
 	for h, n := range df {
 		args = append(args, h, n)
 	}
-	const per = 400
+	const per = 256
 	for len(args) > 0 {
-		n := min(len(args)/2, per)
-		if _, err := tx.ExecContext(ctx, "INSERT INTO shingle_df (shingle, n) VALUES "+strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")+
+		n := chunk(len(args)/2, per)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO shingle_df (shingle, n) VALUES "+rows("(?, ?)", n)+
 			" ON CONFLICT (shingle) DO UPDATE SET n = n + excluded.n", args[:2*n]...); err != nil {
 			return fmt.Errorf("count shingles: %w", err)
 		}
@@ -333,45 +333,21 @@ func addDF(ctx context.Context, tx *wtx, df map[int64]int) error {
 // addShingles indexes a statement under shingles, counts it in the
 // shingles' document frequencies and updates its shingle count.
 func addShingles(ctx context.Context, tx *wtx, id string, shingles []int64) error {
-	total := 0
-	for len(shingles) > 0 {
-		n := min(len(shingles), 400)
-		args := make([]any, 0, 2*n)
-		for _, h := range shingles[:n] {
-			args = append(args, h, id)
-		}
-		rows, err := tx.QueryContext(ctx, "INSERT INTO statement_shingles (shingle, statement_id) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")+" ON CONFLICT DO NOTHING RETURNING shingle", args...)
-		if err != nil {
-			return fmt.Errorf("index statement %s: %w", id, err)
-		}
-		var added []any
-		for rows.Next() {
-			var h int64
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return err
-			}
-			added = append(added, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(added) > 0 {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO shingle_df (shingle, n) VALUES "+
-				strings.TrimSuffix(strings.Repeat("(?, 1),", len(added)), ",")+
-				" ON CONFLICT (shingle) DO UPDATE SET n = n + 1", added...); err != nil {
-				return fmt.Errorf("count shingles of %s: %w", id, err)
-			}
-		}
-		shingles = shingles[n:]
-		total += len(added)
+	args := make([]any, 0, 2*len(shingles))
+	for _, h := range shingles {
+		args = append(args, h, id)
 	}
-	if total == 0 {
+	df := map[int64]int{}
+	if err := insertPairs(ctx, tx, args, func(h int64, _ string) { df[h]++ }); err != nil {
+		return err
+	}
+	if len(df) == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", total, id)
+	if err := addDF(ctx, tx, df); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", len(df), id)
 	return err
 }
 
@@ -498,11 +474,20 @@ func candidates(ctx context.Context, q queryer, shingles []int64, budget searchB
 	if len(rs) > budget.compared {
 		rs = rs[:budget.compared]
 	}
-	args := make([]any, len(rs))
-	for i, r := range rs {
-		args[i] = r.id
+	if len(rs) == 0 {
+		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, "SELECT id, text, words, n_shingles, speaker_id, speaker_name FROM statements WHERE id IN ("+placeholders(len(rs))+")", args...)
+	// As many placeholders as the next power of two (the last id again):
+	// few statement texts.
+	width := chunk(len(rs), 64)
+	if width < len(rs) {
+		width *= 2
+	}
+	args := make([]any, width)
+	for i := range args {
+		args[i] = rs[min(i, len(rs)-1)].id
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, text, words, n_shingles, speaker_id, speaker_name FROM statements WHERE id IN ("+placeholders(width)+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("find statement candidates: %w", err)
 	}
