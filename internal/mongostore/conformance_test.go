@@ -29,15 +29,14 @@ var ferretSkips = map[string]string{
 	"ConcurrentCorrections": noFilterRecheck + ": corrections guarded by the quote's version all match it, and the last " +
 		"write of the whole history wins (MongoDB applies the guard atomically)",
 	"ConcurrentCorrectionsIfVersion": noFilterRecheck + ": writers with the same If-Match version all match it and several succeed",
-	"ConcurrentRevokeKey": noFilterRecheck + ": every revoke matches \"revoked_at absent\" and the last one's time is stored",
+	"ConcurrentRevokeKey":            noFilterRecheck + ": every revoke matches \"revoked_at absent\" and the last one's time is stored",
 }
 
 // mongostoreBugs are cases the MongoDB store itself fails, on FerretDB and
 // MongoDB alike: not FerretDB's limits but bugs, reported to helper
 // mongofix, skipped so that make test stays green until they are fixed.
 // Remove an entry with its fix.
-var mongostoreBugs = map[string]string{
-}
+var mongostoreBugs = map[string]string{}
 
 // skips joins skip lists.
 func skips(lists ...map[string]string) map[string]string {
