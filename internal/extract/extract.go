@@ -92,6 +92,7 @@ type run struct {
 	sentPhDone []bool
 	fullAt     map[string]int // namedInFull's index, made on first use
 	mainSubj   map[int]mainSubj
+	cueSubj    []cueSubj // cueSubject's cache by cue
 	// foundOf[q] is the index in found of quote q's attribution, -1
 	foundOf []int
 	usedCue map[int]bool
