@@ -109,6 +109,25 @@ func WithoutSentences(recs []dump.Record) []dump.Record {
 	return out
 }
 
+// WithoutDerived is WithoutSentences, and without the kind of each
+// statement occurrence, which a store may take from the quote as it is
+// now (after a correction of its kind) rather than as it was reported.
+// What is left must come out of an import as it went in.
+func WithoutDerived(recs []dump.Record) []dump.Record {
+	out := WithoutSentences(recs)
+	for i, r := range out {
+		if r.Statement != nil {
+			st := *r.Statement
+			st.Occurrences = append([]attribution.Occurrence(nil), st.Occurrences...)
+			for j := range st.Occurrences {
+				st.Occurrences[j].Kind = ""
+			}
+			out[i].Statement = &st
+		}
+	}
+	return out
+}
+
 // SameLines fails t at the first line where a and b differ.
 func SameLines(t *testing.T, what string, a, b []byte) {
 	t.Helper()
@@ -127,7 +146,10 @@ func SameLines(t *testing.T, what string, a, b []byte) {
 	}
 }
 
-// Run runs the checks on stores made by newStore, each new and empty.
+// Run runs the checks on stores made by newStore, each new and empty. The
+// first export of the fixture must equal the fixture but for what a store
+// derives (WithoutDerived); every export after must be exactly the export
+// it was imported from.
 func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -142,7 +164,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 			t.Fatalf("re-import: %d added, %d skipped; want 0, %d", added, skipped, len(recs))
 		}
 		out1 := ExportAll(ctx, t, s1)
-		SameLines(t, "fixture vs its export", NDJSON(t, recs), NDJSON(t, WithoutSentences(out1)))
+		SameLines(t, "fixture vs its export", NDJSON(t, WithoutDerived(recs)), NDJSON(t, WithoutDerived(out1)))
 
 		s2 := newStore(t)
 		if added, _ := ImportAll(ctx, t, s2, out1); added != len(out1) {
@@ -159,7 +181,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		if added, skipped := ImportAll(ctx, t, s, recs); added != len(recs)-half || skipped != half {
 			t.Fatalf("import after half: %d added, %d skipped; want %d, %d", added, skipped, len(recs)-half, half)
 		}
-		SameLines(t, "fixture vs export", NDJSON(t, recs), NDJSON(t, WithoutSentences(ExportAll(ctx, t, s))))
+		SameLines(t, "fixture vs export", NDJSON(t, WithoutDerived(recs)), NDJSON(t, WithoutDerived(ExportAll(ctx, t, s))))
 	})
 
 	t.Run("unique name of another id", func(t *testing.T) {
@@ -179,6 +201,13 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("article of another id with the same URL", func(t *testing.T) {
 		s := newStore(t)
 		var art *dump.Article
+		for _, r := range recs {
+			if r.Type == dump.TypeSpeaker {
+				if _, err := s.Import(ctx, r); err != nil {
+					t.Fatalf("Import speaker: %v", err)
+				}
+			}
+		}
 		for _, r := range recs {
 			if r.Type == dump.TypeArticle && r.Article.URL != "" && len(r.Article.Quotes) > 0 {
 				art = r.Article
