@@ -47,6 +47,12 @@ func TestImportServes(t *testing.T) {
 	if err != nil || sp.WikidataID != "Q99999901" || sp.QuoteCount == 0 || !slices.Contains(sp.Aliases, "A. Ruiz") {
 		t.Errorf("GetSpeaker(merged) = %+v, %v", sp, err)
 	}
+	// Found by name and by the alias the merge brought, as ingest finds it.
+	for _, name := range []string{"Ana Ruiz", "A. Ruiz"} {
+		if id, err := s.ResolveSpeakerID(ctx, name); err != nil || id != want.MergeInto {
+			t.Errorf("ResolveSpeakerID(%q) = %q, %v; want %s", name, id, err, want.MergeInto)
+		}
+	}
 	if _, err := s.GetSpeaker(ctx, want.MergedAway); err == nil {
 		t.Errorf("merged-away speaker %s found", want.MergedAway)
 	}
