@@ -13,7 +13,7 @@ SWAG := $(GO) tool swag
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
 	--dir ./internal/httpapi,./internal/attribution,./internal/auth,./internal/webhook --outputTypes json,yaml
 
-.PHONY: help test fuzz fmt-check vet lint docs docs-check run build bench bench-api clean
+.PHONY: help test fuzz fmt-check vet lint docs docs-check run build bench bench-api clean model
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -86,6 +86,12 @@ bench: ## run the benchmarks under internal/ (the store's take about 5 minutes)
 
 bench-api: ## load figures of the HTTP API on a temporary embedded store (about 3 minutes; flags: go run ./cmd/whosaid-load -h)
 	$(GO) run ./cmd/whosaid-load --go '$(GO)'
+
+# The shipped speaker ranker, trained on the train splits of ../shared/eval.
+EVAL  ?= ../shared/eval
+MODEL_GOLD ?= $(EVAL)/polnear_train.jsonl $(EVAL)/de_news_quotes_train.jsonl
+model: ## retrain the shipped speaker ranker (internal/extract/model/ranker.bin) from $(EVAL) train files
+	$(GO) run ./cmd/whosaid train --seed 1 --out internal/extract/model/ranker.bin $(MODEL_GOLD)
 
 clean: ## remove the binary
 	rm -rf bin

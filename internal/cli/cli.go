@@ -56,7 +56,8 @@ type command struct {
 
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
-	return []command{serveCommand(), ingestCommand(), extractCommand(), evalCommand(), keysCommand(), exportCommand(), importCommand(), migrateCommand(), versionCommand()}
+	return []command{serveCommand(), ingestCommand(), extractCommand(), evalCommand(), trainCommand(), keysCommand(),
+		exportCommand(), importCommand(), migrateCommand(), versionCommand()}
 }
 
 // usageError is a mistake in the command line; Run prints it with a hint

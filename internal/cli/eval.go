@@ -10,7 +10,6 @@ import (
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/evaluate"
-	"github.com/whosaid/whosaid/internal/extract"
 )
 
 func evalCommand() command {
@@ -23,6 +22,7 @@ func evalCommand() command {
 			gold := fs.String("gold", "", "gold `file` (JSONL: {\"id\",\"text\",\"quotes\":[...]} a line)")
 			asJSON := fs.Bool("json", false, "print the figures as JSON")
 			minConf := fs.Float64("min-confidence", 0, "score only quotes whose confidence is at least this `value`")
+			model := fs.String("model", "", modelUsage)
 			return func(ctx context.Context, args []string) error {
 				if *gold == "" {
 					if len(args) != 1 {
@@ -37,7 +37,7 @@ func evalCommand() command {
 					return err
 				}
 				defer f.Close()
-				x, err := extract.New()
+				x, err := newExtractor(*model)
 				if err != nil {
 					return err
 				}
@@ -76,7 +76,7 @@ func evalCommand() command {
 func predictions(r attribution.Result) []evaluate.Pred {
 	ps := make([]evaluate.Pred, 0, len(r.Quotes))
 	for _, q := range r.Quotes {
-		p := evaluate.Pred{Start: q.Span.Start, End: q.Span.End, Kind: string(q.Kind), MentionStart: -1, MentionEnd: -1}
+		p := evaluate.Pred{Start: q.Span.Start, End: q.Span.End, Kind: string(q.Kind), MentionStart: -1, MentionEnd: -1, Confidence: q.Confidence}
 		if q.Speaker != nil {
 			p.Name = q.Speaker.Name
 			if m := q.Speaker.Mention; m != nil {

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/whosaid/whosaid/internal/attribution"
-	"github.com/whosaid/whosaid/internal/extract"
 )
 
 func extractCommand() command {
@@ -26,6 +25,7 @@ func extractCommand() command {
 			jsonl := fs.Bool("jsonl", false, "read JSONL articles {\"id\",\"text\",...} and write one JSON line per input line "+
 				"({\"id\",\"quotes\",\"speakers\"}, or {\"id\",\"line\",\"error\"} for a line that cannot be read)")
 			minConf := fs.Float64("min-confidence", 0, "leave out quotes whose confidence is below this `value` (0..1)")
+			model := fs.String("model", "", modelUsage)
 			return func(ctx context.Context, args []string) error {
 				unit, err := attribution.ParseUnit(*offsets)
 				if err != nil {
@@ -39,7 +39,7 @@ func extractCommand() command {
 					return err
 				}
 				defer closeIn()
-				x, err := extract.New()
+				x, err := newExtractor(*model)
 				if err != nil {
 					return err
 				}

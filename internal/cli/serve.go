@@ -12,7 +12,6 @@ import (
 
 	"github.com/whosaid/whosaid/api"
 	"github.com/whosaid/whosaid/internal/config"
-	"github.com/whosaid/whosaid/internal/extract"
 	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/metrics"
 	"github.com/whosaid/whosaid/internal/webhook"
@@ -78,7 +77,7 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	defer st.Close()
 	store := st.Store
 
-	x, err := extract.New()
+	x, err := newExtractor(cfg.Model)
 	if err != nil {
 		return fmt.Errorf("build extractor: %w", err)
 	}

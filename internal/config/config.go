@@ -30,6 +30,7 @@ const (
 	EnvTrustedProxies = "WHOSAID_TRUSTED_PROXIES"
 
 	EnvWebhookAllowPrivate = "WHOSAID_WEBHOOK_ALLOW_PRIVATE"
+	EnvModel               = "WHOSAID_MODEL"
 )
 
 // Config is the configuration of `whosaid serve`; `whosaid ingest` uses its
@@ -66,6 +67,9 @@ type Config struct {
 	// WebhookAllowPrivate lets webhook subscriptions target private,
 	// loopback and link-local addresses.
 	WebhookAllowPrivate Switch
+	// Model is the speaker ranker: a model file written by whosaid train,
+	// "rules" for the rule cascade, or empty for the shipped model.
+	Model string
 
 	// envErrs are the environment variables LoadEnv could not parse;
 	// Validate reports them.
@@ -139,6 +143,7 @@ func (c *Config) LoadEnv(lookup func(string) (string, bool)) {
 		EnvMongoURI: &c.MongoURI,
 		EnvDataDir:  &c.DataDir,
 		EnvDB:       &c.DB,
+		EnvModel:    &c.Model,
 	} {
 		if v, ok := lookup(name); ok {
 			*dst = v
@@ -197,6 +202,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "`requests` a client may make at once above --rate-limit (env "+EnvRateBurst+")")
 	fs.Var(&c.CORSOrigins, "cors-origins", "comma-separated `origins` browsers may call the API from (https://desk.example.org), * for any; empty: no CORS (env "+EnvCORSOrigins+")")
 	fs.Var(&c.WebhookAllowPrivate, "webhook-allow-private", "`on|off`: let webhook subscriptions target private, loopback and link-local addresses (env "+EnvWebhookAllowPrivate+")")
+	fs.StringVar(&c.Model, "model", c.Model, "speaker ranker: a `model` file written by 'whosaid train', \"rules\" for the rule cascade, or empty for the shipped model (env "+EnvModel+")")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated `addresses or CIDRs` of reverse proxies whose X-Forwarded-For names the client (env "+EnvTrustedProxies+")")
 }
 

@@ -1,7 +1,16 @@
-// Package embedded runs FerretDB in-process as whosaid's default store: a
-// MongoDB wire-protocol server on a loopback port that keeps its data in
-// SQLite files under a directory. Clients talk to it over the wire with the
-// ordinary MongoDB driver, exactly as they would to MongoDB.
+// Package embedded runs FerretDB in-process for tests: a MongoDB
+// wire-protocol server on a loopback port that keeps its data in SQLite
+// files under a directory, which the tests of internal/mongostore (and of
+// packages that exercise it) use as a stand-in for MongoDB when
+// WHOSAID_TEST_MONGO_URI is not set. Clients talk to it over the wire with
+// the ordinary MongoDB driver, exactly as they would to MongoDB.
+//
+// It is a test harness, not a store to serve from: FerretDB v1.24 uses no
+// index for any filter but _id, sorts in Go and applies conditional updates
+// without checking the filter again (see internal/mongostore's README
+// section "MongoDB: indexes and atomic writes"). Only _test.go files may
+// import it, so that FerretDB stays out of the whosaid binary
+// (TestBinaryHasNoFerretDB in cmd/whosaid checks the binary's packages).
 package embedded
 
 import (
@@ -90,8 +99,8 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("start embedded store in %s: %w", dir, err)
 	}
 
-	// Run must outlive the caller's context: the service stops the store
-	// only after it has drained HTTP and disconnected the driver.
+	// Run must outlive the caller's context: callers stop the server only
+	// after they have disconnected their clients.
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{dir: dir, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{})}
 	go func() {

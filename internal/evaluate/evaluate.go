@@ -42,6 +42,8 @@ type Pred struct {
 	Name       string
 	// MentionStart and MentionEnd are -1 when there is no mention.
 	MentionStart, MentionEnd int
+	// Confidence is the extractor's confidence in the attribution (0..1).
+	Confidence float64
 }
 
 type span struct{ s, e int }
@@ -69,7 +71,17 @@ type Counts struct {
 }
 
 // Scorer accumulates counts over documents.
-type Scorer struct{ C Counts }
+type Scorer struct {
+	C Counts
+	// calib tallies, per tenth of confidence, the matched quoted
+	// attributions with a gold speaker and how many got it right.
+	calib [calibBins]struct {
+		n, ok int
+		conf  float64
+	}
+}
+
+const calibBins = 10
 
 func attributions(d GoldDoc) []*attr {
 	var order []*attr
@@ -171,11 +183,20 @@ func (s *Scorer) Add(d GoldDoc, preds []Pred, missing bool) {
 				c.GoldQuotedHit++
 				if g.hasSpk {
 					c.SpeakerN++
+					ok := false
 					for _, i := range qh {
 						if speakerOK(preds[i], g) {
 							c.SpeakerOK++
+							ok = true
 							break
 						}
+					}
+					conf := min(max(preds[qh[0]].Confidence, 0), 1)
+					b := &s.calib[min(int(conf*calibBins), calibBins-1)]
+					b.n++
+					b.conf += conf
+					if ok {
+						b.ok++
 					}
 				}
 			}
@@ -251,6 +272,10 @@ type Metrics struct {
 	Indirect PRF     `json:"indirect"`
 	E2E      PRF     `json:"end2end"`
 	Counts   Counts  `json:"counts"`
+	// ECE is the expected calibration error of the speaker: over the
+	// matched quoted attributions in ten bins of confidence, the mean gap
+	// between confidence and accuracy, weighted by the bin's share.
+	ECE float64 `json:"speaker_ece"`
 }
 
 // Metrics computes the figures from the counts so far.
@@ -264,6 +289,15 @@ func (s *Scorer) Metrics() Metrics {
 	}
 	if c.SpeakerN > 0 {
 		m.Speaker = float64(c.SpeakerOK) / float64(c.SpeakerN)
+		for _, b := range s.calib {
+			if b.n > 0 {
+				gap := b.conf/float64(b.n) - float64(b.ok)/float64(b.n)
+				if gap < 0 {
+					gap = -gap
+				}
+				m.ECE += float64(b.n) / float64(c.SpeakerN) * gap
+			}
+		}
 	}
 	return m
 }
@@ -272,12 +306,12 @@ func (s *Scorer) Metrics() Metrics {
 func (m Metrics) Write(w io.Writer) error {
 	c := m.Counts
 	_, err := fmt.Fprintf(w, "quoted   P=%.3f R=%.3f F1=%.3f  (gold %d, pred %d)\n"+
-		"speaker  acc=%.3f over %d matched quoted attributions\n"+
+		"speaker  acc=%.3f over %d matched quoted attributions, ECE=%.3f\n"+
 		"indirect P=%.3f R=%.3f F1=%.3f  (gold %d, pred %d)\n"+
 		"end2end  P=%.3f R=%.3f F1=%.3f  (content and speaker right; gold %d, pred %d)\n"+
 		"docs %d, missing predictions %d\n",
 		m.Quoted.P, m.Quoted.R, m.Quoted.F1, c.GoldQuoted, c.PredQuoted,
-		m.Speaker, c.SpeakerN,
+		m.Speaker, c.SpeakerN, m.ECE,
 		m.Indirect.P, m.Indirect.R, m.Indirect.F1, c.GoldIndirect, c.PredIndirect,
 		m.E2E.P, m.E2E.R, m.E2E.F1, c.E2EGold, c.E2EPred,
 		c.Docs, c.Missing)

@@ -58,3 +58,30 @@ func TestMatchNeedsHalfOfShorter(t *testing.T) {
 		}
 	}
 }
+
+func TestCalibration(t *testing.T) {
+	// four quoted attributions, speaker right for three; confidences put
+	// two in the 0.9 bin (one right) and two in the 0.5 bin (both right)
+	var d GoldDoc
+	var preds []Pred
+	for i, c := range []struct {
+		conf  float64
+		right bool
+	}{{0.95, true}, {0.91, false}, {0.55, true}, {0.51, true}} {
+		s := i * 100
+		d.Quotes = append(d.Quotes, GoldQuote{Start: s, End: s + 10, Kind: "direct", Speaker: sp("Ann Lee"), SpeakerStart: ip(s + 20), SpeakerEnd: ip(s + 27), AttributionID: string(rune('a' + i))})
+		name := "Ann Lee"
+		if !c.right {
+			name = "Bob Roe"
+		}
+		preds = append(preds, Pred{Start: s, End: s + 10, Kind: "direct", Name: name, MentionStart: -1, MentionEnd: -1, Confidence: c.conf})
+	}
+	var s Scorer
+	s.Add(d, preds, false)
+	m := s.Metrics()
+	// bin 0.9: conf 0.93, acc 0.5, gap 0.43; bin 0.5: conf 0.53, acc 1, gap 0.47
+	want := 0.5*0.43 + 0.5*0.47
+	if m.Speaker != 0.75 || math.Abs(m.ECE-want) > 1e-9 {
+		t.Errorf("speaker %v ECE %v, want 0.75 and %v", m.Speaker, m.ECE, want)
+	}
+}

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,7 +109,12 @@ func BenchmarkBareWalk(b *testing.B) {
 // sentence ends, thousands of quotes or cues in one sentence, capitalised
 // cues. Each should cost about what news text of its size costs.
 func BenchmarkAdversarial(b *testing.B) {
-	x := mustNew(b)
+	for _, rk := range benchRankers(b) {
+		b.Run(rk.name, func(b *testing.B) { adversarial(b, rk.x) })
+	}
+}
+
+func adversarial(b *testing.B, x *Extractor) {
 	cases := []struct{ name, text string }{
 		{"cues-no-sentence-end", strings.Repeat("he said that officials said ", 20000)},
 		{"quotes-in-one-sentence", strings.Repeat(`he said "a b c d" and `, 20000)},
@@ -120,6 +127,63 @@ func BenchmarkAdversarial(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))
 			for i := 0; i < b.N; i++ {
 				x.Extract(tc.text)
+			}
+		})
+	}
+}
+
+type benchRanker struct {
+	name string
+	x    *Extractor
+}
+
+// benchRankers are the extractor with the rule ranker and with the shipped
+// model.
+func benchRankers(b *testing.B) []benchRanker {
+	m, err := ShippedModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	xm, err := New(WithModel(m))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []benchRanker{{"rules", mustNew(b)}, {"model", xm}}
+}
+
+// BenchmarkPolnearTrain extracts the texts of polnear_train.jsonl, read
+// from $WHOSAID_EVAL (default ../../../shared/eval); skipped when absent.
+// The figure that counts is MB/s with -cpu 1.
+func BenchmarkPolnearTrain(b *testing.B) {
+	dir := os.Getenv("WHOSAID_EVAL")
+	if dir == "" {
+		dir = "../../../shared/eval"
+	}
+	f, err := os.Open(filepath.Join(dir, "polnear_train.jsonl"))
+	if err != nil {
+		b.Skipf("no eval data: %v", err)
+	}
+	defer f.Close()
+	var docs []string
+	size := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<26)
+	for sc.Scan() {
+		var d struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, d.Text)
+		size += len(d.Text)
+	}
+	for _, rk := range benchRankers(b) {
+		b.Run(rk.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				for _, d := range docs {
+					rk.x.Extract(d)
+				}
 			}
 		})
 	}

@@ -54,7 +54,7 @@ func (r *run) names() []fullName {
 		if lp, ok := r.x.leftPhrase(d, j, d.Sents[d.Tokens[i].Sent].First); ok && !lp.Nominal && lp.Pronoun == "" && lp.NameLast == ph.NameLast {
 			ph = lp
 		}
-		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.lex.in("orgs", d.Tokens[ph.NameLast-1].Lower) && !r.x.isTitle(d.Tokens[ph.NameLast-1].Lower) {
+		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.lex.has(lOrgs, d.Tokens[ph.NameLast-1].Lower) && !r.x.isTitle(d.Tokens[ph.NameLast-1].Lower) {
 			fn := fullName{name: d.Text[d.Tokens[ph.NameFirst].Start:d.Tokens[ph.NameLast-1].End], surname: d.Tokens[ph.NameLast-1].Lower, pos: d.Tokens[i].Start, role: ph.Role}
 			fn.gender = r.x.lex.firstMF[d.Tokens[ph.NameFirst].Lower]
 			out = append(out, fn)
@@ -143,6 +143,16 @@ func (r *run) resolve() attribution.Result {
 		default:
 			name := d.Text[d.Tokens[ph.NameFirst].Start:d.Tokens[ph.NameLast-1].End]
 			typ := ph.Type
+			if r.allTitles(ph.NameFirst, ph.NameLast) {
+				// "the Prime Minister said": the person the article names
+				// in that role
+				if fn, ok := roleHolder(full, name, pos); ok {
+					if role == "" {
+						role = name
+					}
+					name, typ = fn.name, attribution.SpeakerPerson
+				}
+			}
 			if ph.NameLast-ph.NameFirst == 1 && typ == attribution.SpeakerPerson {
 				if fn, ok := fullFor(d.Tokens[ph.NameFirst].Lower, pos); ok {
 					name = fn.name
@@ -235,6 +245,42 @@ func (r *run) resolve() attribution.Result {
 	return res
 }
 
+// allTitles: tokens [a, b) are all title words ("Prime Minister").
+func (r *run) allTitles(a, b int) bool {
+	for i := a; i < b; i++ {
+		if !r.x.isTitle(r.d.Tokens[i].Lower) {
+			return false
+		}
+	}
+	return b > a
+}
+
+// roleHolder is the person named in full with role title: the latest before
+// pos, else the first after it.
+func roleHolder(full []fullName, title string, pos int) (fullName, bool) {
+	t := strings.ToLower(title)
+	var after *fullName
+	var before *fullName
+	for k := range full {
+		fn := &full[k]
+		if fn.role == "" || !strings.Contains(strings.ToLower(fn.role), t) {
+			continue
+		}
+		if fn.pos < pos {
+			before = fn
+		} else if after == nil {
+			after = fn
+		}
+	}
+	switch {
+	case before != nil:
+		return *before, true
+	case after != nil:
+		return *after, true
+	}
+	return fullName{}, false
+}
+
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
 func contains(ss []string, s string) bool {
@@ -298,20 +344,31 @@ func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []
 		if p == "she" || p == "sie" {
 			g = 'f'
 		}
-		var spk *entity
+		// A person of the pronoun's gender first; one of unknown gender
+		// only when there is none ("she" is not the last-named man).
+		var spk, unknown *entity
 		for _, e := range ents {
-			if e.typ == attribution.SpeakerPerson && e.last < pos && (e.gender == 0 || e.gender == g) && len(e.mentions) > 0 {
-				if spk == nil || e.last > spk.last {
+			if e.typ == attribution.SpeakerPerson && e.last < pos && len(e.mentions) > 0 {
+				switch {
+				case e.gender == g && (spk == nil || e.last > spk.last):
 					spk = e
+				case e.gender == 0 && (unknown == nil || e.last > unknown.last):
+					unknown = e
 				}
 			}
+		}
+		if spk == nil {
+			spk = unknown
 		}
 		var fn *fullName
 		i := sort.Search(len(full), func(i int) bool { return full[i].pos >= pos })
 		for k := i - 1; k >= 0 && k >= i-20; k-- {
-			if full[k].gender == 0 || full[k].gender == g {
+			if full[k].gender == g {
 				fn = &full[k]
 				break
+			}
+			if full[k].gender == 0 && fn == nil {
+				fn = &full[k]
 			}
 		}
 		if spk != nil && (para-spk.lastPara <= 2 || fn == nil || fn.pos < spk.last) {
@@ -336,8 +393,44 @@ func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []
 			return best
 		}
 	}
-	typ := attribution.SpeakerUnknown
-	return get(p, typ)
+	// No compatible antecedent near: the latest person named before, at any
+	// distance, rather than a speaker called "he".
+	switch p {
+	case "he", "she", "er", "sie", "i", "ich":
+		var best *entity
+		for _, e := range ents {
+			if e.typ == attribution.SpeakerPerson && e.last < pos && len(e.mentions) > 0 && e.gender != other(p) && (best == nil || e.last > best.last) {
+				best = e
+			}
+		}
+		i := sort.Search(len(full), func(i int) bool { return full[i].pos >= pos })
+		for k := i - 1; k >= 0; k-- {
+			if full[k].gender == other(p) {
+				continue
+			}
+			if best == nil || full[k].pos > best.last {
+				return get(full[k].name, attribution.SpeakerPerson)
+			}
+			break
+		}
+		if best != nil {
+			return best
+		}
+	}
+	// Nothing before it: the pronoun stands, unresolved.
+	return get(p, attribution.SpeakerUnknown)
+}
+
+// other is the gender a pronoun rules out: 'f' for he, 'm' for she, 1
+// (no gender) for the rest.
+func other(p string) byte {
+	switch p {
+	case "he", "er":
+		return 'f'
+	case "she", "sie":
+		return 'm'
+	}
+	return 1
 }
 
 func (r *run) hasCue(a, b int) bool {

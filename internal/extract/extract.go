@@ -22,16 +22,28 @@ import (
 // Extractor finds quotes and their speakers. It is immutable after New and
 // safe for concurrent use; it does no I/O.
 type Extractor struct {
-	lex *Lexicon
+	lex    *Lexicon
+	ranker Ranker
 }
 
+// An Option configures New.
+type Option func(*Extractor)
+
+// WithRanker sets the ranker that chooses a quote's speaker among the
+// candidates; the default is the rule ranker.
+func WithRanker(rk Ranker) Option { return func(x *Extractor) { x.ranker = rk } }
+
 // New builds an Extractor with the embedded lexicons.
-func New() (*Extractor, error) {
+func New(opts ...Option) (*Extractor, error) {
 	lx, err := loadLexicon()
 	if err != nil {
 		return nil, err
 	}
-	return &Extractor{lex: lx}, nil
+	x := &Extractor{lex: lx, ranker: ruleRanker{}}
+	for _, o := range opts {
+		o(x)
+	}
+	return x, nil
 }
 
 // cue is a matched cue occurrence: tokens [First, Last).
@@ -54,6 +66,9 @@ type found struct {
 	// inherit is the quote (index into quotes) whose speaker this one
 	// shares, or -1.
 	inherit int
+	// leadSpk: the first sieve's proposal (the rule cascade's) had a
+	// speaker, whatever the ranker chose.
+	leadSpk bool
 }
 
 // run holds the state of one extraction.
@@ -70,7 +85,16 @@ type run struct {
 	cues                []cue
 	cueAt               []int // cue index starting at token, -1
 	found               []found
-	usedCue             map[int]bool
+	cands               []candidate // reused by proposeQuote
+	featBuf             features    // reused by Model.choose
+	// sentPh caches sentPhrases by sentence
+	sentPh     [][]phrase
+	sentPhDone []bool
+	fullAt     map[string]int // namedInFull's index, made on first use
+	mainSubj   map[int]mainSubj
+	// foundOf[q] is the index in found of quote q's attribution, -1
+	foundOf []int
+	usedCue map[int]bool
 	// german is set when the text reads as German: the verb comes second
 	// ("Am Montag sagte er"), every noun is capitalised.
 	german bool
@@ -152,6 +176,9 @@ func (r *run) findCues() {
 			}
 			if e, ok := lx.forms[key]; ok {
 				best, be = n, e
+			}
+			if !lx.prefix[key] {
+				break // no longer form starts with these words
 			}
 		}
 		if best < 0 {

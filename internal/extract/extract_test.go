@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,8 +99,30 @@ func TestSeed(t *testing.T) {
 	if err := json.Unmarshal(b, &gold); err != nil {
 		t.Fatal(err)
 	}
-	res := attribution.Convert(gold.Text, mustNew(t).Extract(gold.Text), attribution.UnitCodepoint)
-	for _, g := range gold.Quotes {
+	m, err := ShippedModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	withModel, err := New(WithModel(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []*Extractor{mustNew(t), withModel} {
+		t.Run(fmt.Sprintf("%T", x.ranker), func(t *testing.T) { checkSeed(t, x, gold.Text, gold.Quotes, gold.Indirect) })
+	}
+}
+
+func checkSeed(t *testing.T, x *Extractor, text string, quotes []struct {
+	Start, End int
+	Text       string
+	Speaker    string
+	Kind       string
+}, indirect []struct {
+	Speaker string
+	Content string
+}) {
+	res := attribution.Convert(text, x.Extract(text), attribution.UnitCodepoint)
+	for _, g := range quotes {
 		var found *attribution.Quote
 		for i, q := range res.Quotes {
 			if q.Kind != attribution.KindIndirect && q.Span.Start < g.End && g.Start < q.Span.End {
@@ -121,7 +144,7 @@ func TestSeed(t *testing.T) {
 			t.Errorf("quote %q speaker = %+v, want %q", g.Text, found.Speaker, g.Speaker)
 		}
 	}
-	for _, g := range gold.Indirect {
+	for _, g := range indirect {
 		ok := false
 		for _, q := range res.Quotes {
 			if q.Kind == attribution.KindIndirect && q.Text == g.Content && q.Speaker != nil && q.Speaker.Name == g.Speaker {

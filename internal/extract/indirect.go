@@ -120,7 +120,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 			j := k + 1
 			for n := 0; j < sl && n < 4; n++ {
 				w := d.Tokens[j].Lower
-				if n > 0 && (determiners[w] || r.x.lex.in("pronouns", w) || d.Tokens[j].Cap && !d.Tokens[j-1].Cap) {
+				if n > 0 && (determiners[w] || r.x.lex.has(lPronouns, w) || d.Tokens[j].Cap && !d.Tokens[j-1].Cap) {
 					break
 				}
 				j++
@@ -168,7 +168,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	d := r.d
 	e := c
-	for e-1 >= sf && r.x.lex.in("skip", d.Tokens[e-1].Lower) {
+	for e-1 >= sf && r.x.lex.has(lSkip, d.Tokens[e-1].Lower) {
 		e--
 	}
 	if e-1 < sf || d.Tokens[e-1].Kind != nlp.Word || r.inQuote[e-1] >= 0 {
@@ -213,7 +213,7 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	if k-1 >= sf && d.Tokens[k-1].Kind == nlp.Punct && d.Tokens[k-1].Lower != "," && !(k-1 == sf) {
 		return phrase{}, false
 	}
-	if w := d.Tokens[k].Lower; w == "it" || w == "there" || w == "what" || w == "this" || w == "now" || isPreposition(w) || r.x.lex.in("skip", w) {
+	if w := d.Tokens[k].Lower; w == "it" || w == "there" || w == "what" || w == "this" || w == "now" || isPreposition(w) || r.x.lex.has(lSkip, w) {
 		return phrase{}, false
 	}
 	if last := d.Tokens[e-1].Lower; last == "not" || last == "also" || isPreposition(last) || determiners[last] {
@@ -394,7 +394,7 @@ func (r *run) contentEnd(k, sl int) int {
 				break
 			}
 			if j+2 < sl {
-				if _, ok := r.cueVerbAt(j + 2); ok && r.x.lex.in("pronouns", n) {
+				if _, ok := r.cueVerbAt(j + 2); ok && r.x.lex.has(lPronouns, n) {
 					end = j
 					break
 				}

@@ -59,10 +59,17 @@ type cueEntry struct {
 
 // Lexicon maps cue forms (lower case, words joined by a space) to entries.
 type Lexicon struct {
-	forms   map[string]cueEntry
-	maxLen  int
-	words   map[string]map[string]bool // named word lists: titles, nouns, ...
-	firstMF map[string]byte            // first names: 'm' or 'f'
+	forms  map[string]cueEntry
+	maxLen int
+	// prefix holds every proper prefix of a multi-word form ("told",
+	// "told reporters" of "told reporters that").
+	prefix map[string]bool
+	words  map[string]map[string]bool // named word lists: titles, nouns, ...
+	// mask holds, for every word of a list, one bit per list (listBits):
+	// one look-up answers in() for any list
+	mask    map[string]uint32
+	bits    map[string]uint32 // list name -> its bit
+	firstMF map[string]byte   // first names: 'm' or 'f'
 }
 
 // loadLexicon reads every lexicon/*.txt file. Cue files are named LANG.txt;
@@ -127,6 +134,17 @@ func (lx *Lexicon) addCues(lang, data string) error {
 			if _, dup := lx.forms[form]; dup {
 				continue // the first entry wins
 			}
+			if lx.prefix == nil {
+				lx.prefix = map[string]bool{}
+			}
+			for k := strings.IndexByte(form, ' '); k >= 0; {
+				lx.prefix[form[:k]] = true
+				j := strings.IndexByte(form[k+1:], ' ')
+				if j < 0 {
+					break
+				}
+				k += 1 + j
+			}
 			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that"), AfterQuote: strings.Contains(flags, "afterquote"), Nouny: strings.Contains(flags, "nouny"), FormIdx: i}
 		}
 	}
@@ -155,12 +173,55 @@ func (lx *Lexicon) addList(list, data string) error {
 			continue
 		}
 		m[s] = true
+		if lx.mask == nil {
+			lx.mask, lx.bits = map[string]uint32{}, map[string]uint32{}
+		}
+		b, ok := lx.bits[list]
+		if !ok {
+			b = listBit(list)
+			if b == 0 {
+				b = 1 << (len(listNames) + len(lx.bits))
+				if len(listNames)+len(lx.bits) >= 32 {
+					return fmt.Errorf("more than 32 word lists")
+				}
+			}
+			lx.bits[list] = b
+		}
+		lx.mask[s] |= b
 	}
 	return sc.Err()
 }
 
 // in reports whether word (lower case) is in the named list.
-func (lx *Lexicon) in(list, word string) bool { return lx.words[list][word] }
+func (lx *Lexicon) in(list, word string) bool {
+	b := lx.bits[list]
+	return b != 0 && lx.mask[word]&b != 0
+}
+
+// The word lists the extractor reads, by bit: has(lOrgs, w) is one map
+// look-up.
+const (
+	lCountries uint32 = 1 << iota
+	lHeads
+	lOrgs
+	lPronouns
+	lSkip
+	lTitles
+)
+
+var listNames = []string{"countries", "heads", "orgs", "pronouns", "skip", "titles"}
+
+func listBit(name string) uint32 {
+	for i, n := range listNames {
+		if n == name {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// has reports whether word is in the list(s) of bit b.
+func (lx *Lexicon) has(b uint32, word string) bool { return lx.mask[word]&b != 0 }
 
 // nounForm: the bare or -s form of a nouny cue, which reads as a noun more
 // often than as a verb ("the label", "personal attacks").

@@ -34,8 +34,8 @@ var nameParticles = map[string]bool{"de": true, "van": true, "von": true, "bin":
 // Capitalised words that start sentences or headlines but are not names.
 var capStop = map[string]bool{"the": true, "a": true, "an": true, "but": true, "and": true, "or": true, "in": true, "on": true, "at": true, "for": true, "with": true, "as": true, "if": true, "when": true, "while": true, "after": true, "before": true, "since": true, "because": true, "although": true, "though": true, "still": true, "yet": true, "so": true, "then": true, "now": true, "meanwhile": true, "however": true, "this": true, "that": true, "these": true, "those": true, "there": true, "here": true, "it": true, "he": true, "she": true, "they": true, "we": true, "i": true, "you": true, "his": true, "her": true, "their": true, "our": true, "my": true, "its": true, "what": true, "who": true, "why": true, "how": true, "where": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true, "january": true, "february": true, "march": true, "april": true, "june": true, "july": true, "august": true, "september": true, "october": true, "november": true, "december": true, "according": true, "asked": true, "speaking": true, "also": true, "both": true, "even": true, "only": true, "just": true, "today": true, "yesterday": true, "last": true, "next": true, "earlier": true, "later": true, "instead": true, "rather": true, "like": true, "unlike": true, "from": true, "to": true, "by": true, "of": true, "under": true, "over": true, "during": true, "until": true, "despite": true, "among": true, "between": true, "without": true, "within": true, "into": true, "about": true, "not": true, "no": true, "all": true, "some": true, "many": true, "most": true, "more": true, "other": true, "one": true, "every": true, "each": true, "any": true, "such": true, "do": true, "does": true, "did": true, "is": true, "are": true, "was": true, "were": true, "will": true, "would": true, "can": true, "could": true, "should": true, "may": true, "might": true, "must": true, "has": true, "have": true, "had": true, "mr.": false}
 
-func (x *Extractor) isTitle(w string) bool { return x.lex.in("titles", w) }
-func (x *Extractor) isHead(w string) bool  { return x.lex.in("heads", w) }
+func (x *Extractor) isTitle(w string) bool { return x.lex.has(lTitles, w) }
+func (x *Extractor) isHead(w string) bool  { return x.lex.has(lHeads, w) }
 
 // isNameToken: a capitalised word (or initial, or abbreviation) usable in a name.
 func (x *Extractor) isNameToken(d *nlp.Doc, i int) bool {
@@ -76,7 +76,7 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 	if t.Kind != nlp.Word {
 		return phrase{}, false
 	}
-	if x.lex.in("pronouns", t.Lower) {
+	if x.lex.has(lPronouns, t.Lower) {
 		return x.finish(d, phrase{First: j, Last: j + 1, Pronoun: t.Lower}), true
 	}
 	var headNominal bool
@@ -108,7 +108,7 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 		}
 		// a word of a compound title: "senior trial counsel Jane Doe"
 		_, isCue := x.lex.forms[p.Lower]
-		if !headNominal && !p.Cap && !isCue && x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(p.Lower) && !x.lex.in("skip", p.Lower) && !x.lex.in("pronouns", p.Lower) && !strings.HasSuffix(p.Lower, "ed") && !strings.HasSuffix(p.Lower, "ing") && j-k < 8 {
+		if !headNominal && !p.Cap && !isCue && x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(p.Lower) && !x.lex.has(lSkip, p.Lower) && !x.lex.has(lPronouns, p.Lower) && !strings.HasSuffix(p.Lower, "ed") && !strings.HasSuffix(p.Lower, "ing") && j-k < 8 {
 			k--
 			continue
 		}
@@ -137,7 +137,7 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 	// the start of the sentence.
 	if headNominal && k == j {
 		m := k
-		for m-1 >= stop && k-m < 3 && d.Tokens[m-1].Kind == nlp.Word && !d.Tokens[m-1].Cap && !determiners[d.Tokens[m-1].Lower] && !isPrepositionWord(d.Tokens[m-1].Lower) && !x.lex.in("skip", d.Tokens[m-1].Lower) && !x.lex.in("pronouns", d.Tokens[m-1].Lower) && !strings.HasSuffix(d.Tokens[m-1].Lower, "ed") && !strings.HasSuffix(d.Tokens[m-1].Lower, "ing") {
+		for m-1 >= stop && k-m < 3 && d.Tokens[m-1].Kind == nlp.Word && !d.Tokens[m-1].Cap && !determiners[d.Tokens[m-1].Lower] && !isPrepositionWord(d.Tokens[m-1].Lower) && !x.lex.has(lSkip, d.Tokens[m-1].Lower) && !x.lex.has(lPronouns, d.Tokens[m-1].Lower) && !strings.HasSuffix(d.Tokens[m-1].Lower, "ed") && !strings.HasSuffix(d.Tokens[m-1].Lower, "ing") {
 			m--
 		}
 		switch {
@@ -176,7 +176,7 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 	if t.Kind != nlp.Word {
 		return phrase{}, false
 	}
-	if x.lex.in("pronouns", t.Lower) {
+	if x.lex.has(lPronouns, t.Lower) {
 		return x.finish(d, phrase{First: i, Last: i + 1, Pronoun: t.Lower}), true
 	}
 	k := i
@@ -194,7 +194,7 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 	// strategist", "undecided Republican voter Stephanie Hooton".
 	for n := 0; n < 3 && k+1 < stop && d.Tokens[k].Kind == nlp.Word && !d.Tokens[k].Cap &&
 		!x.isNounLike(d.Tokens[k].Lower) && !x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(d.Tokens[k].Lower) &&
-		!x.lex.in("pronouns", d.Tokens[k].Lower) && !x.lex.in("skip", d.Tokens[k].Lower) && !determiners[d.Tokens[k].Lower] &&
+		!x.lex.has(lPronouns, d.Tokens[k].Lower) && !x.lex.has(lSkip, d.Tokens[k].Lower) && !determiners[d.Tokens[k].Lower] &&
 		(d.Tokens[k+1].Cap || x.isNounLike(d.Tokens[k+1].Lower) || x.isTitle(d.Tokens[k+1].Lower)); n++ {
 		if _, cue := x.lex.forms[d.Tokens[k].Lower]; cue {
 			break
@@ -311,6 +311,13 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		}
 		return p
 	}
+	if !p.Nominal && p.Last-p.First == 1 && d.Tokens[p.First].Cap {
+		// a plural common noun in capitals ("Officials said", "Analysts
+		// say") is a group, not a person's name
+		if w := d.Tokens[p.First].Lower; x.isHead(w) && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !x.lex.has(lOrgs, w) {
+			p.Nominal = true
+		}
+	}
 	first := d.Tokens[p.First].Lower
 	p.Definite = first == "the" || first == "this" || first == "his" || first == "her" || first == "their" || first == "its"
 	p.Head = d.Tokens[p.Last-1].Lower
@@ -319,7 +326,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		switch {
 		case first == "a" || first == "an" || first == "one" || first == "two" || first == "three" || first == "several" || first == "some" || first == "many" || p.Head == "source" || p.Head == "sources":
 			p.Type = attribution.SpeakerAnonymous
-		case x.lex.in("orgs", p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
+		case x.lex.has(lOrgs, p.Head) || x.isStatementNoun(p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
 			p.Type = attribution.SpeakerOrganization
 		case strings.HasSuffix(p.Head, "s") && !strings.HasSuffix(p.Head, "ss") && p.Head != "police" && p.Head != "us":
 			p.Type = attribution.SpeakerGroup
@@ -335,12 +342,55 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		}
 		return p
 	}
+	// "Emmanuel Macron of France": the person, of a country (but "the Bank
+	// of England", "Secretary of State" are names of their own)
+	for k := p.First + 1; k < p.Last-1; k++ {
+		if d.Tokens[k].Lower != "of" {
+			continue
+		}
+		prev := d.Tokens[k-1].Lower
+		if d.Tokens[k-1].Cap && x.lex.has(lCountries, d.Tokens[p.Last-1].Lower) && !x.lex.has(lOrgs, prev) && !x.isTitle(prev) && !x.lex.has(lCountries, prev) {
+			q := x.finish(d, phrase{First: p.First, Last: k})
+			if q.Type == attribution.SpeakerPerson && q.NameFirst >= 0 {
+				of := d.Text[d.Tokens[k].Start:d.Tokens[p.Last-1].End]
+				if q.Role == "" {
+					q.Role = of
+				} else {
+					q.Role += " " + of
+				}
+				q.Last = p.Last
+				return q
+			}
+		}
+		break
+	}
 	// Named: the trailing run of name tokens after the last title word.
 	nf := p.First
 	for k := p.First; k < p.Last; k++ {
 		w := d.Tokens[k].Lower
-		if determiners[w] || x.isTitle(w) || w == "'s" || !d.Tokens[k].Cap || isDemonym(w) || (x.lex.in("orgs", w) && k+1 < p.Last && d.Tokens[k+1].Cap && !x.isTitle(d.Tokens[k+1].Lower)) {
+		_, firstName := x.lex.firstMF[w]
+		demonym := isDemonym(w) && !(firstName && k+1 < p.Last && d.Tokens[k+1].Cap) // "Christian Lindqvist", "Brian Cole"
+		// an organisation word before a name is its employer ("Hamas
+		// leader Ismail Haniyeh"), unless the phrase is the organisation's
+		// own name ("the State Department")
+		employer := x.lex.has(lOrgs, w) && k+1 < p.Last && d.Tokens[k+1].Cap && !x.isTitle(d.Tokens[k+1].Lower) && !x.lex.has(lOrgs, d.Tokens[p.Last-1].Lower)
+		if determiners[w] || x.isTitle(w) || w == "'s" || !d.Tokens[k].Cap || demonym || employer {
 			nf = k + 1
+		}
+	}
+	if lw := d.Tokens[p.Last-1].Lower; nf > p.First && x.lex.has(lOrgs, lw) && d.Tokens[p.Last-1].Cap {
+		// an organisation's own name in capitals, "the State Department",
+		// "the Justice Ministry": all of it, after the article
+		k := p.First
+		for k < p.Last-1 && determiners[d.Tokens[k].Lower] {
+			k++
+		}
+		all := true
+		for j := k; j < p.Last; j++ {
+			all = all && d.Tokens[j].Cap
+		}
+		if all {
+			nf = k
 		}
 	}
 	if nf >= p.Last {
@@ -389,10 +439,10 @@ func (x *Extractor) nameType(d *nlp.Doc, first, last int, hasTitle bool) attribu
 	n := last - first
 	lastW := d.Tokens[last-1].Lower
 	firstW := d.Tokens[first].Lower
-	if x.lex.in("countries", lastW) || x.lex.in("orgs", lastW) || x.lex.in("orgs", firstW) && n > 1 {
+	if x.lex.has(lCountries, lastW) || x.lex.has(lOrgs, lastW) || x.lex.has(lOrgs, firstW) && n > 1 {
 		return attribution.SpeakerOrganization
 	}
-	if n == 1 && (x.lex.in("orgs", lastW) || isAcronym(d.TokenText(first))) {
+	if n == 1 && (x.lex.has(lOrgs, lastW) || isAcronym(d.TokenText(first))) {
 		return attribution.SpeakerOrganization
 	}
 	if _, ok := x.lex.firstMF[firstW]; ok || hasTitle || n >= 2 {

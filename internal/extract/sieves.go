@@ -36,7 +36,7 @@ var skipSubjectWords = map[string]bool{}
 // subjectOf finds the speaker of the cue at c: before it, or in German
 // after it when the verb comes second ("Am Montag sagte er:").
 func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
-	if r.german && c.Last < end && r.x.lex.in("pronouns", r.d.Tokens[c.Last].Lower) {
+	if r.german && c.Last < end && r.x.lex.has(lPronouns, r.d.Tokens[c.Last].Lower) {
 		return r.x.finish(r.d, phrase{First: c.Last, Last: c.Last + 1, Pronoun: r.d.Tokens[c.Last].Lower}), true
 	}
 	if ph, ok := r.subjectBefore(c.First, stop); ok {
@@ -96,7 +96,7 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		if e.Nouny && e.FormIdx == 1 && ph.Nominal && !determiners[r.d.Tokens[ph.First].Lower] {
 			return phrase{}, false // "personal attacks", "a U.S. appeals court"
 		}
-		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.lex.in("skip", r.d.Tokens[c-1].Lower)) && ph.Type != attribution.SpeakerGroup {
+		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.lex.has(lSkip, r.d.Tokens[c-1].Lower)) && ph.Type != attribution.SpeakerGroup {
 			return phrase{}, false // "the report", "bring it back"; but "they support", "will back"
 		}
 	}
@@ -114,7 +114,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	for n := 0; n < 4 && e-1 >= stop; n++ {
 		w := d.Tokens[e-1].Lower
 		switch {
-		case r.x.lex.in("skip", w) || isAdverb(w):
+		case r.x.lex.has(lSkip, w) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
 			e--
 			continue
 		case ing && (w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "'s" || w == "'re"):
@@ -135,6 +135,10 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	}
 	if e-1 < stop || r.inQuote[e-1] >= 0 {
 		return phrase{}, false
+	}
+	if w := d.Tokens[e-1].Lower; anonymousOne(w) {
+		// "one said", "another added", "others say"
+		return r.x.finish(d, phrase{First: e - 1, Last: e, Nominal: true}), true
 	}
 	if w := d.Tokens[e-1].Lower; (w == "who" || w == "which" || w == "that") && e-1 > stop {
 		// "McConnell, who said", "the department which reported": the
@@ -308,6 +312,44 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	return phrase{}, false
 }
 
+// anonymousOne: a pronoun-like word that names an unnamed speaker of a
+// group already mentioned: "one said", "said another".
+func anonymousOne(w string) bool { return w == "one" || w == "another" || w == "others" }
+
+// rolePrefix reports whether tokens [a, b) may stand before a name as its
+// description: an optional article, then at most two lower-case words that
+// are role nouns or participles used as adjectives ("psychologist Ann Lee",
+// "a beaming Novak"), none a cue, preposition or pronoun.
+func (r *run) rolePrefix(a, b int) bool {
+	d := r.d
+	if b <= a || b-a > 3 {
+		return false
+	}
+	if determiners[d.Tokens[a].Lower] && (d.Tokens[a].Lower == "a" || d.Tokens[a].Lower == "an" || d.Tokens[a].Lower == "the") {
+		a++
+	}
+	if b-a < 1 || b-a > 2 {
+		return false
+	}
+	for i := a; i < b; i++ {
+		t := d.Tokens[i]
+		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.lex.has(lPronouns, t.Lower) || r.x.lex.has(lSkip, t.Lower) || determiners[t.Lower] {
+			return false
+		}
+		if !r.x.isNounLike(t.Lower) && !isModifier(t.Lower) && !strings.HasSuffix(t.Lower, "ing") {
+			return false
+		}
+	}
+	return true
+}
+
+// adjectivalIng: an -ing cue form between an article and a name is an
+// adjective: "a beaming Novak said", "a smiling Lee told".
+func (r *run) adjectivalIng(i int) bool {
+	d := r.d
+	return i > 0 && i+1 < len(d.Tokens) && strings.HasSuffix(d.Tokens[i].Lower, "ing") && (d.Tokens[i-1].Lower == "a" || d.Tokens[i-1].Lower == "an" || d.Tokens[i-1].Lower == "the") && r.x.isNameToken(d, i+1)
+}
+
 // clauseOpener: a token after which a new clause (with its own subject)
 // begins.
 func clauseOpener(w string) bool {
@@ -423,57 +465,176 @@ func (r *run) cueVerbAt(i int) (cue, bool) {
 	return c, c.Entry.Class == ClassSpeech || c.Entry.Class == ClassBelief
 }
 
-// attributeQuotes runs the quote sieves over every outermost quote.
+// attributeQuotes attributes every outermost quote in three stages: the
+// sieves propose candidates (proposeQuote, no side effects), the Ranker
+// chooses one, and commitQuote applies the choice.
 func (r *run) attributeQuotes() {
+	r.foundOf = make([]int, len(r.quotes))
+	for i := range r.foundOf {
+		r.foundOf[i] = -1
+	}
+	for qi := range r.quotes {
+		base, ok := r.quoteBase(qi)
+		if !ok {
+			continue
+		}
+		cands := r.proposeQuote(qi, base)
+		// a gated sieve's proposal stands (see gated): the other sieves'
+		// proposals are enough to give its confidence
+		if !r.x.ranker.firstOnly() && !(len(cands) > 0 && gated(cands[0].sieve)) {
+			cands = r.moreCandidates(qi, base, cands)
+			r.cands = cands
+		}
+		pick, conf := r.x.ranker.choose(r, qi, cands)
+		r.commitQuote(qi, base, cands, pick, conf)
+	}
+}
+
+// quoteBase is quote qi as an attribution with no speaker yet; false when
+// its content is empty.
+func (r *run) quoteBase(qi int) (found, bool) {
+	q := r.quotes[qi]
+	f := found{content: attribution.Span{Start: q.Start, End: q.End}, quote: qi, closed: q.Closed, inherit: -1}
+	trimSpan(r.d.Text, &f.content)
+	return f, f.content.End > f.content.Start
+}
+
+// The quote sieves in the order the rule ranker trusts them, most precise
+// first; sieveGermanColon runs only on German text. Each proposes at most one
+// attribution of a quote by filling f; it only reads the run (earlier commits
+// included) and changes nothing else.
+const (
+	sieveTranscript = iota
+	sieveAfter
+	sieveIntro
+	sieveColon
+	sieveBefore
+	sieveTrailing
+	sieveGermanColon
+	sieveContext
+	sieveSubject
+	numSieves
+)
+
+func (r *run) runSieve(s, qi int, f *found) bool {
+	switch s {
+	case sieveTranscript:
+		return r.sieveTranscript(qi, f)
+	case sieveAfter:
+		return r.sieveAfter(qi, f)
+	case sieveIntro:
+		return r.sieveIntro(qi, f)
+	case sieveColon:
+		return r.sieveColon(qi, f)
+	case sieveBefore:
+		return r.sieveBefore(qi, f)
+	case sieveTrailing:
+		return r.sieveTrailing(qi, f)
+	case sieveGermanColon:
+		return r.german && r.sieveGermanColon(qi, f)
+	case sieveContext:
+		return r.sieveContext(qi, f)
+	case sieveSubject:
+		return r.sieveSubject(qi, f)
+	}
+	return false
+}
+
+// proposeQuote runs the sieves on quote qi and returns their candidates in
+// sieve order; it stops at the first when the ranker wants no more. It has
+// no side effects.
+func (r *run) proposeQuote(qi int, base found) []candidate {
+	cands := r.cands[:0]
+	first := r.x.ranker.firstOnly()
+	for s := 0; s < numSieves; s++ {
+		f := base
+		if r.runSieve(s, qi, &f) {
+			cands = append(cands, candidate{f: f, sieve: s, order: len(cands)})
+			if first {
+				break
+			}
+		}
+	}
+	r.cands = cands
+	return cands
+}
+
+// commitQuote applies the choice for quote qi: cands[pick], or no speaker
+// when pick < 0. It marks the cue as used (indirect speech will not read it
+// again), drops quotes that are terms or titles rather than statements, and
+// appends the attribution.
+func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf float64) {
 	d := r.d
-	for qi, q := range r.quotes {
-		f := found{content: attribution.Span{Start: q.Start, End: q.End}, quote: qi, closed: q.Closed, inherit: -1}
-		trimSpan(d.Text, &f.content)
-		if f.content.End <= f.content.Start {
-			continue
+	q := r.quotes[qi]
+	f := base
+	// Whether the quote is kept and its kind follow the first sieve's
+	// proposal (the rule cascade); the speaker follows the ranker's
+	// choice, which may be a generated candidate.
+	lead := -1
+	if len(cands) > 0 && cands[0].sieve < numSieves {
+		lead = 0
+	}
+	var chosen *found
+	if pick >= 0 && pick != lead {
+		chosen = &cands[pick].f
+	}
+	if lead >= 0 {
+		f = cands[lead].f
+		f.conf = conf
+	} else if chosen != nil && !r.x.ranker.calibrated() {
+		f = *chosen
+		f.conf = conf
+		chosen = nil
+	} else {
+		f.kind = r.quoteKind(qi, false)
+		f.rule = ruleUnattributed
+		f.conf = 0.3
+		if r.isScare(qi) {
+			return // a quoted term with no cue in sight: not a statement
 		}
-		ok := r.sieveTranscript(qi, &f) || r.sieveAfter(qi, &f) || r.sieveIntro(qi, &f) || r.sieveColon(qi, &f) || r.sieveBefore(qi, &f) || r.sieveTrailing(qi, &f)
-		if !ok && r.german {
-			ok = r.sieveGermanColon(qi, &f)
+	}
+	if f.cue != nil {
+		r.usedCue[f.cue.First] = true // even when the quote is dropped below
+	}
+	if chosen != nil && chosen.cue != nil {
+		r.usedCue[chosen.cue.First] = true
+	}
+
+	calibrated := r.x.ranker.calibrated()
+	if !q.Closed && !calibrated {
+		f.conf *= 0.7
+	}
+	if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
+		return
+	}
+	// A quote in capitals right next to a cue is a statement ("Yes," he
+	// said) when it opens its sentence; after "on CBS's" it is a title.
+	sf, _ := r.sentBounds(r.qOpenTok[qi])
+	opens := r.qOpenTok[qi] == sf || r.qOpenTok[qi] > 0 && d.Tokens[r.qOpenTok[qi]-1].Lower == ":"
+	o := r.qOpenTok[qi]
+	introduced := o > 0 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") && (o < 2 || d.Tokens[o-2].Lower != "called")
+	adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect && introduced
+	if r.quoteWords(qi) == 0 || r.isNamed(qi) {
+		return
+	}
+	if r.isTitleCase(qi) && !adjacent {
+		// A name in capitals inside reported speech may be the
+		// speaker's own words ("Trump called her “Miss Piggy”"): kept,
+		// with low confidence; elsewhere it is a title.
+		if f.rule != ruleEmbedded {
+			return
 		}
-		if !ok {
-			ok = r.sieveContext(qi, &f) || r.sieveSubject(qi, &f)
-		}
-		if !ok {
-			f.kind = r.quoteKind(qi, false)
-			f.rule = ruleUnattributed
-			f.conf = 0.3
-			if r.isScare(qi) {
-				continue // a quoted term with no cue in sight: not a statement
-			}
-		}
-		if !q.Closed {
-			f.conf *= 0.7
-		}
-		if f.kind != attribution.KindDirect && f.rule != ruleUnattributed && r.isScare(qi) && (f.rule == ruleSameParagraph || f.rule == ruleNeighbour || f.rule == ruleContinuation) {
-			continue
-		}
-		// A quote in capitals right next to a cue is a statement ("Yes," he
-		// said) when it opens its sentence; after "on CBS's" it is a title.
-		sf, _ := r.sentBounds(r.qOpenTok[qi])
-		opens := r.qOpenTok[qi] == sf || r.qOpenTok[qi] > 0 && d.Tokens[r.qOpenTok[qi]-1].Lower == ":"
-		o := r.qOpenTok[qi]
-		introduced := o > 0 && (d.Tokens[o-1].Lower == ":" || d.Tokens[o-1].Lower == ",") && (o < 2 || d.Tokens[o-2].Lower != "called")
-		adjacent := opens && (f.rule == ruleQuoteCueSpeaker || f.rule == ruleQuoteSpeakerCue || f.rule == ruleTranscript) || f.rule == ruleSpeakerCueQuote && f.kind == attribution.KindDirect && introduced
-		if r.quoteWords(qi) == 0 || r.isNamed(qi) {
-			continue
-		}
-		if r.isTitleCase(qi) && !adjacent {
-			// A name in capitals inside reported speech may be the
-			// speaker's own words ("Trump called her “Miss Piggy”"): kept,
-			// with low confidence; elsewhere it is a title.
-			if f.rule != ruleEmbedded {
-				continue
-			}
+		if !calibrated {
 			f.conf = 0.4
 		}
-		r.found = append(r.found, f)
 	}
+	f.leadSpk = f.hasSpk || f.inherit >= 0
+	if chosen != nil {
+		f.speaker, f.hasSpk, f.inherit, f.cue, f.rule = chosen.speaker, chosen.hasSpk, chosen.inherit, chosen.cue, chosen.rule
+		f.conf = conf
+	}
+	r.foundOf[qi] = len(r.found)
+	r.found = append(r.found, f)
 }
 
 // trimSpan drops spaces and a trailing comma from quote content.
@@ -664,6 +825,10 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			r.setAttr(f, qi, c, ph, ruleQuoteCueSpeaker, 0.95, true)
 			return true
 		}
+		if k := c.Last; k < end && anonymousOne(d.Tokens[k].Lower) && (k+1 >= end || d.Tokens[k+1].Kind == nlp.Punct) {
+			r.setAttr(f, qi, c, r.x.finish(d, phrase{First: k, Last: k + 1, Nominal: true}), ruleQuoteCueSpeaker, 0.9, true)
+			return true // "...," said another.
+		}
 	}
 	// "...," X said / "...," X, a former minister, said. A quote that ends
 	// its own sentence takes only a short "he said." after it.
@@ -682,7 +847,7 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			break
 		}
 		cu, ok := r.cueVerbAt(c)
-		if !ok {
+		if !ok || r.adjectivalIng(c) {
 			continue
 		}
 		if endsStop {
@@ -693,6 +858,14 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		}
 		if ph, ok := r.subjectBefore(c, a); ok && ph.First == a || ok && ph.First == a+1 && determiners[d.Tokens[a].Lower] {
 			r.setAttr(f, qi, cu, ph, ruleQuoteSpeakerCue, 0.93, true)
+			return true
+		} else if ok && ph.First > a && ph.Pronoun == "" && !ph.Nominal && r.rolePrefix(a, ph.First) {
+			// "...," psychologist Ann Lee says / a beaming Novak said
+			if ph.Role == "" && !determiners[d.Tokens[ph.First-1].Lower] && r.x.isNounLike(d.Tokens[ph.First-1].Lower) {
+				ph.Role = d.TokenText(ph.First - 1)
+			}
+			ph.First = a
+			r.setAttr(f, qi, cu, ph, ruleQuoteSpeakerCue, 0.9, true)
 			return true
 		}
 		break
@@ -713,7 +886,8 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 func (r *run) endsOpen(qi int) bool {
 	l := r.qLast[qi]
 	// look through the marks of a quote that ends inside ("...‘echo,’")
-	for l > r.qFirst[qi] && isQuoteMarkToken(r.d.Tokens[l-1].Lower) {
+	// and through emoji ("...won! 🎉")
+	for l > r.qFirst[qi] && (isQuoteMarkToken(r.d.Tokens[l-1].Lower) || isSymbolToken(r.d.Tokens[l-1].Lower)) {
 		l--
 	}
 	if l <= r.qFirst[qi] {
@@ -726,6 +900,20 @@ func (r *run) endsOpen(qi int) bool {
 	return false
 }
 
+// isSymbolToken: emoji and other symbols, with their joiners and variation
+// selectors ("🎉", "👍🏽", "❤️").
+func isSymbolToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsSymbol(r) && r != 0x200d && !unicode.Is(unicode.Variation_Selector, r) && !(r >= 0x1f3fb && r <= 0x1f3ff) {
+			return false
+		}
+	}
+	return true
+}
+
 func isQuoteMarkToken(s string) bool {
 	switch s {
 	case "'", "’", "‘", "\"", "”", "“", "»", "«", "›", "‹":
@@ -736,7 +924,7 @@ func isQuoteMarkToken(s string) bool {
 
 func (r *run) endsPeriod(qi int) bool {
 	l := r.qLast[qi]
-	for l > r.qFirst[qi] && isQuoteMarkToken(r.d.Tokens[l-1].Lower) {
+	for l > r.qFirst[qi] && (isQuoteMarkToken(r.d.Tokens[l-1].Lower) || isSymbolToken(r.d.Tokens[l-1].Lower)) {
 		l--
 	}
 	return l > r.qFirst[qi] && (r.d.Tokens[l-1].Lower == "." || r.d.Tokens[l-1].Lower == "。")
@@ -1008,8 +1196,8 @@ func (r *run) sieveContext(qi int, f *found) bool {
 	// the latest attributed quote before this one
 	for k := len(r.found) - 1; k >= 0; k-- {
 		p := r.found[k]
-		if p.quote < 0 || !p.hasSpk && p.inherit < 0 {
-			continue
+		if p.quote < 0 || !p.leadSpk {
+			continue // as the rule cascade saw it, so that quotes are kept alike
 		}
 		pp := d.Tokens[r.qOpenTok[p.quote]].Para
 		if pp == para {
@@ -1122,7 +1310,7 @@ func (r *run) clauseSubject(from, to int) (phrase, bool) {
 	aux := false
 	for v < to {
 		w := d.Tokens[v].Lower
-		if r.x.lex.in("skip", w) || isAdverb(w) {
+		if r.x.lex.has(lSkip, w) || isAdverb(w) {
 			aux = aux || w == "has" || w == "have" || w == "had" || w == "will" || w == "would"
 			v++
 			continue
@@ -1175,7 +1363,6 @@ func (r *run) setAttr(f *found, qi int, c cue, ph phrase, rule string, conf floa
 	if c.First >= 0 {
 		cc := c
 		f.cue = &cc
-		r.usedCue[c.First] = true
 	}
 	f.kind = r.quoteKind(qi, adjacent)
 }

@@ -243,13 +243,15 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 		s.writeError(c, fmt.Errorf("speaker %q: %w", id, attribution.ErrNotFound))
 		return
 	}
-	_, err = s.store.ResolveSpeakerID(dctx, id)
+	// A store that keeps merged speakers as pointers answers the
+	// survivor: its quotes are the merged speaker's now.
+	resolved, err := s.store.ResolveSpeakerID(dctx, id)
 	cancel()
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.writeQuotePage(c, f, id)
+	s.writeQuotePage(c, f, resolved)
 }
 
 // patchSpeaker edits a speaker's name, aliases or Wikidata id.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 )
@@ -18,8 +19,12 @@ type articleDoc struct {
 	URL   string        `bson:"url,omitempty"` // absent, not "", so the sparse unique index skips it
 	Title string        `bson:"title,omitempty"`
 	Text  string        `bson:"text"`
-	// TextHash is the hex SHA-256 of Text, unique: one document per text.
-	TextHash    string     `bson:"text_hash"`
+	// TextHash is the hex SHA-256 of Text: an article without URL is the
+	// first stored with its text.
+	TextHash string `bson:"text_hash"`
+	// TextKey is TextHash on articles without URL only, unique (sparse):
+	// one such article per text. Articles with a URL are told apart by it.
+	TextKey     string     `bson:"text_key,omitempty"`
 	PublishedAt *time.Time `bson:"published_at,omitempty"`
 	Outlet      string     `bson:"outlet,omitempty"`
 	Language    string     `bson:"language,omitempty"`
@@ -34,9 +39,8 @@ type articleDoc struct {
 }
 
 // articleIDFor derives an article's id from its URL, or without URL from its
-// text: posting the same article again meets the stored one on _id, which
-// MongoDB answers from its index and the embedded store filters inside
-// SQLite, far cheaper than any other filter there.
+// text: two writers storing the same article at once meet on _id, and one
+// insert wins.
 func articleIDFor(a *attribution.Article) bson.ObjectID {
 	key := "text:" + a.Text
 	if a.URL != "" {
@@ -54,6 +58,7 @@ func newArticleDoc(a *attribution.Article) articleDoc {
 		Title:     a.Title,
 		Text:      a.Text,
 		TextHash:  TextHash(a.Text),
+		TextKey:   textKey(a),
 		Outlet:    a.Outlet,
 		Language:  a.Language,
 		CreatedAt: a.CreatedAt,
@@ -81,6 +86,15 @@ func (d articleDoc) article() attribution.Article {
 	return a
 }
 
+// textKey is the TextKey of a new article: its text's hash when it has
+// no URL.
+func textKey(a *attribution.Article) string {
+	if a.URL != "" {
+		return ""
+	}
+	return TextHash(a.Text)
+}
+
 // TextHash is the hex SHA-256 of an article text: the identity of an
 // article without URL.
 func TextHash(text string) string {
@@ -91,10 +105,18 @@ func TextHash(text string) string {
 // CreateArticle validates a and stores it as a new article, setting a.ID and
 // a.CreatedAt. The error wraps attribution.ErrInvalid for an invalid article
 // and attribution.ErrConflict when an article with the same URL or the same
-// text exists.
+// text exists (the text is checked by a look-up first, the URL and, for an
+// article without URL, the text by unique indexes).
 func (s *Store) CreateArticle(ctx context.Context, a *attribution.Article) error {
 	if err := a.Validate(); err != nil {
 		return fmt.Errorf("create article: %w", err)
+	}
+	n, err := s.db.Collection(collArticles).CountDocuments(ctx, bson.D{{Key: "text_hash", Value: TextHash(a.Text)}}, options.Count().SetLimit(1))
+	if err != nil {
+		return wrapErr("create article", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("create article: an article with this text exists: %w", attribution.ErrConflict)
 	}
 	// MongoDB keeps milliseconds; truncate so a.CreatedAt equals what a
 	// later read returns.

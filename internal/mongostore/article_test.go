@@ -112,9 +112,13 @@ func TestEnsureIndexesIdempotent(t *testing.T) {
 	defer c.Disconnect(context.Background())
 	db := c.Database(s.Name())
 	for coll, want := range map[string][]string{
-		"articles": {"_id_", "published_at", "text_hash_unique", "url_unique"},
-		"quotes":   {"_id_", "article_id_n", "kind_published_at_id", "outlet_published_at_id", "published_at_id", "speaker_id_published_at_id", "words_published_at_id"},
-		"speakers": {"_id_", "alias_keys", "normalized_name_unique", "search_keys"},
+		"articles":      {"_id_", "published_at", "text_hash_created_at", "text_key_unique", "url_unique"},
+		"quotes":        {"_id_", "article_id_n", "kind_published_at_id", "outlet_published_at_id", "published_at_id", "speaker_id_published_at_id", "words_published_at_id"},
+		"speakers":      {"_id_", "alias_keys", "keys_unique", "normalized_name_id", "normalized_name_unique", "search_keys"},
+		"api_keys":      {"_id_", "created_at_key_id", "key_id_unique"},
+		"subscriptions": {"_id_", "created_at_id"},
+		"deliveries":    {"_id_", "subscription_id_created_at_id"},
+		"statements":    {"_id_", "shingles"},
 	} {
 		specs, err := db.Collection(coll).Indexes().ListSpecifications(ctx)
 		if err != nil {

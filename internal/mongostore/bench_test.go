@@ -276,7 +276,7 @@ func (c *benchCorpus) bulkSpeakers(ctx context.Context, b *testing.B, s *Store) 
 	for _, name := range c.speakers {
 		docs = append(docs, speakerDoc{
 			ID: attribution.SpeakerID(name), Name: name, NormalizedName: attribution.NormalizeName(name),
-			Type: string(attribution.SpeakerPerson), Aliases: []string{}, AliasKeys: []string{},
+			Keys: []string{attribution.NormalizeName(name)}, Type: string(attribution.SpeakerPerson), Aliases: []string{}, AliasKeys: []string{},
 			SearchKeys: searchKeys(name, nil), Roles: []string{}, Version: 1, UpdatedAt: now,
 		})
 	}

@@ -22,6 +22,9 @@ import (
 func (s *Store) Export(ctx context.Context, emit func(dump.Record) error) error {
 	byID := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
 	if err := exportColl(ctx, s, collSpeakers, byID, func(d speakerDoc) error {
+		if d.MergedInto != "" {
+			return nil // a merged speaker's tombstone: its quotes are the survivor's
+		}
 		return emit(dump.Record{Type: dump.TypeSpeaker, Speaker: &dump.Speaker{
 			ID: d.ID, Name: d.Name, Type: d.Type, Aliases: orEmpty(d.Aliases), Roles: orEmpty(d.Roles),
 			WikidataID: d.WikidataID, Version: d.Version, UpdatedAt: d.UpdatedAt.UTC(),

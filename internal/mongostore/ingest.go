@@ -29,31 +29,46 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	if err := a.Validate(); err != nil {
 		return attribution.IngestResult{}, fmt.Errorf("ingest article: %w", err)
 	}
-	// Insert first and look for the stored article only on a duplicate
-	// key: a new article (the usual case) costs no search, which the
-	// embedded store would answer by scanning.
-	a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
-	d := newArticleDoc(a)
-	d.ID = articleIDFor(a)
-	d.Pending = true
-	created := true
-	if _, err := s.db.Collection(collArticles).InsertOne(ctx, d); err != nil {
-		if !mongo.IsDuplicateKeyError(err) {
+	// The same URL meets the stored article on insert (its _id derives
+	// from the URL; url_unique); the same text without URL is the first
+	// article stored with that text, with a URL or without, looked up
+	// first (text_hash_created_at); text_key_unique stops two inserts of
+	// one such text at once.
+	var existing *articleDoc
+	if a.URL == "" {
+		d, err := s.sameArticle(ctx, a)
+		switch {
+		case err == nil:
+			existing = &d
+		case !errors.Is(err, attribution.ErrNotFound):
+			return attribution.IngestResult{}, err
+		}
+	}
+	created := false
+	if existing == nil {
+		a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+		d := newArticleDoc(a)
+		d.ID = articleIDFor(a)
+		d.Pending = true
+		_, err := s.db.Collection(collArticles).InsertOne(ctx, d)
+		switch {
+		case err == nil:
+			created = true
+			a.ID = d.ID.Hex()
+		case mongo.IsDuplicateKeyError(err):
+			d, err := s.sameArticle(ctx, a)
+			if err != nil {
+				return attribution.IngestResult{}, fmt.Errorf("find stored article: %w", err)
+			}
+			existing = &d
+		default:
 			return attribution.IngestResult{}, wrapErr("ingest article", err)
 		}
-		// The same URL (or text) meets the stored article on _id; the same
-		// text under another URL only on text_hash.
-		var existing articleDoc
-		err := s.db.Collection(collArticles).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&existing)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			existing, err = s.findSameArticle(ctx, a)
-		}
-		if err != nil {
-			return attribution.IngestResult{}, wrapErr("find stored article", err)
-		}
+	}
+	if existing != nil {
 		if !existing.Pending {
 			art := existing.article()
-			qs, err := s.quotesOf(ctx, existing)
+			qs, err := s.quotesOf(ctx, *existing)
 			if err != nil {
 				return attribution.IngestResult{}, err
 			}
@@ -63,9 +78,6 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		// another: finish it (idempotent); only its inserter reports it
 		// created.
 		*a = existing.article()
-		created = false
-	} else {
-		a.ID = d.ID.Hex()
 	}
 
 	published := a.PublishedAt
@@ -156,6 +168,24 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 			}
 		}
 	}
+	// A speaker merged away since it was found: move its quotes on (see
+	// MergeSpeakers).
+	used := make([]string, 0, len(speakerIDs))
+	for _, id := range speakerIDs {
+		used = append(used, id)
+	}
+	moved, err := s.settleSpeakers(ctx, used)
+	if err != nil {
+		return attribution.IngestResult{}, err
+	}
+	for i := range out {
+		if to, ok := moved[out[i].SpeakerID]; ok {
+			out[i].SpeakerID = to.ID
+			if out[i].Speaker != nil {
+				out[i].Speaker.Name = to.Name
+			}
+		}
+	}
 	oid, _ := bson.ObjectIDFromHex(a.ID)
 	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "quote_count", Value: len(qdocs)}}},
@@ -211,18 +241,40 @@ func onlyDuplicates(err error) bool {
 	return len(bwe.WriteErrors) > 0
 }
 
-// findSameArticle finds the stored article with a's URL, or without URL
-// with a's text.
-func (s *Store) findSameArticle(ctx context.Context, a *attribution.Article) (articleDoc, error) {
-	filter := bson.D{{Key: "text_hash", Value: TextHash(a.Text)}}
-	if a.URL != "" {
-		filter = bson.D{{Key: "url", Value: a.URL}}
+// sameArticle finds the stored article a is: the one with its URL, or,
+// without URL, the first stored with its text. One look-up on url_unique
+// or text_hash_created_at.
+func (s *Store) sameArticle(ctx context.Context, a *attribution.Article) (articleDoc, error) {
+	filter := bson.D{{Key: "url", Value: a.URL}}
+	opts := options.FindOne().SetHint(idxArticlesURL)
+	if a.URL == "" {
+		filter = bson.D{{Key: "text_hash", Value: TextHash(a.Text)}}
+		opts = options.FindOne().SetSort(bson.D{{Key: "text_hash", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetHint(idxArticlesTextHash)
 	}
 	var d articleDoc
-	if err := s.db.Collection(collArticles).FindOne(ctx, filter).Decode(&d); err != nil {
+	if err := s.findOne(ctx, collArticles, filter, opts, &d); err != nil {
 		return d, wrapErr("find article", err)
 	}
 	return d, nil
+}
+
+// StoredArticle answers the article stored as a (same URL, or without
+// URL the same text) with its quotes, so that an ingest need not extract
+// it again; ErrNotFound when there is none, or when it is pending (an
+// ingest with its quotes finishes it).
+func (s *Store) StoredArticle(ctx context.Context, a *attribution.Article) (attribution.IngestResult, error) {
+	d, err := s.sameArticle(ctx, a)
+	if err != nil {
+		return attribution.IngestResult{}, err
+	}
+	if d.Pending {
+		return attribution.IngestResult{}, fmt.Errorf("stored article %s: pending: %w", d.ID.Hex(), attribution.ErrNotFound)
+	}
+	qs, err := s.quotesOf(ctx, d)
+	if err != nil {
+		return attribution.IngestResult{}, err
+	}
+	return attribution.IngestResult{Article: d.article(), Quotes: qs}, nil
 }
 
 // DeleteArticle deletes an article and its quotes. Speaker figures are

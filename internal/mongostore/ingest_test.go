@@ -340,16 +340,12 @@ func TestDeadlines(t *testing.T) {
 	}
 }
 
-// TestIDLookupsOnly: with the embedded store's option, an article's quotes
-// are read by _id; the answers are the same.
-func TestIDLookupsOnly(t *testing.T) {
-	plain := newTestStore(t)
-	s, err := mongostore.Open(mongostore.Options{URI: testURI, Database: plain.Name(), IDLookupsOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(context.Background())
-	ctx := context.Background()
+// TestReingestSameArticle: the same article again, by URL or by text
+// without URL, is the stored one with the same quotes; the same text under
+// another URL is another article.
+func TestReingestSameArticle(t *testing.T) {
+	s := newTestStore(t)
+	ctx := testContext(t)
 	if err := s.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -363,18 +359,40 @@ func TestIDLookupsOnly(t *testing.T) {
 			t.Errorf("quote %d = %s %q, want %s %q", i, again.Quotes[i].ID, again.Quotes[i].Text, first.Quotes[i].ID, first.Quotes[i].Text)
 		}
 	}
-	byID, err := s.ArticleQuotes(ctx, first.Article.ID)
-	if err != nil || len(byID) != len(first.Quotes) {
-		t.Errorf("ArticleQuotes = %d, %v; want %d", len(byID), err, len(first.Quotes))
+	byArticle, err := s.ArticleQuotes(ctx, first.Article.ID)
+	if err != nil || len(byArticle) != len(first.Quotes) {
+		t.Errorf("ArticleQuotes = %d, %v; want %d", len(byArticle), err, len(first.Quotes))
 	}
-	viaPlain, err := plain.ArticleQuotes(ctx, first.Article.ID)
-	if err != nil || len(viaPlain) != len(byID) {
-		t.Errorf("ArticleQuotes without the option = %d, %v; want %d", len(viaPlain), err, len(byID))
-	}
-	// the same text without URL is found by its text
 	noURL := seedArticle(t)
 	noURL.URL = ""
 	if res := ingest(t, s, noURL); res.Created || res.Article.ID != first.Article.ID {
 		t.Errorf("same text without URL = created %v id %s, want the stored %s", res.Created, res.Article.ID, first.Article.ID)
+	}
+	otherURL := seedArticle(t)
+	otherURL.URL = "https://mirror.example/the-same-article"
+	mirror := ingest(t, s, otherURL)
+	if !mirror.Created || mirror.Article.ID == first.Article.ID || len(mirror.Quotes) != len(first.Quotes) {
+		t.Errorf("same text under another URL = created %v id %s, %d quotes; want a new article with %d", mirror.Created, mirror.Article.ID, len(mirror.Quotes), len(first.Quotes))
+	}
+	if res := ingest(t, s, otherURL); res.Created || res.Article.ID != mirror.Article.ID {
+		t.Errorf("the other URL again = created %v id %s, want the stored %s", res.Created, res.Article.ID, mirror.Article.ID)
+	}
+	// Without URL, the text is the article first stored with it.
+	if res := ingest(t, s, noURL); res.Created || res.Article.ID != first.Article.ID {
+		t.Errorf("same text without URL, after the mirror = created %v id %s, want %s", res.Created, res.Article.ID, first.Article.ID)
+	}
+	for _, a := range []attribution.Article{seedArticle(t), otherURL, noURL} {
+		got, err := s.StoredArticle(ctx, &a)
+		want := first.Article.ID
+		if a.URL == otherURL.URL {
+			want = mirror.Article.ID
+		}
+		if err != nil || got.Article.ID != want || len(got.Quotes) != len(first.Quotes) || got.Created {
+			t.Errorf("StoredArticle(%q) = %s with %d quotes, %v; want %s", a.URL, got.Article.ID, len(got.Quotes), err, want)
+		}
+	}
+	unknown := attribution.Article{URL: "https://example.com/never", Text: "Never stored."}
+	if _, err := s.StoredArticle(ctx, &unknown); !errors.Is(err, attribution.ErrNotFound) {
+		t.Errorf("StoredArticle(new) error = %v, want ErrNotFound", err)
 	}
 }

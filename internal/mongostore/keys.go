@@ -15,8 +15,7 @@ import (
 const collKeys = "api_keys"
 
 // keyDoc is an API key as stored. The _id is the SHA-256 of the secret, so
-// that checking a request's key is an _id lookup (an index look-up on
-// MongoDB, the cheapest filter on the embedded store); the secret itself is
+// that checking a request's key is an _id look-up; the secret itself is
 // never stored.
 type keyDoc struct {
 	Hash      string     `bson:"_id"`
@@ -58,8 +57,8 @@ func (s *Store) KeyByHash(ctx context.Context, hash string) (auth.Key, error) {
 // ListKeys returns every key, revoked ones too, oldest first. There are
 // few keys: they are read in one go.
 func (s *Store) ListKeys(ctx context.Context) ([]auth.Key, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "key_id", Value: 1}})
-	cur, err := s.db.Collection(collKeys).Find(ctx, bson.D{}, opts)
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "key_id", Value: 1}}).SetHint(idxKeysCreated)
+	cur, err := s.find(ctx, collKeys, bson.D{}, opts)
 	if err != nil {
 		return nil, wrapErr("list keys", err)
 	}

@@ -47,7 +47,6 @@ func TestOutageAndRecovery(t *testing.T) {
 		Logger:                 logger,
 		ServerSelectionTimeout: time.Second,
 		HeartbeatInterval:      heartbeat,
-		IDLookupsOnly:          true,
 		Observe: func(command string, d time.Duration, err error) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -127,28 +127,14 @@ func (s *Store) ArticleQuotes(ctx context.Context, articleID string) ([]attribut
 	return s.quotesOf(ctx, d)
 }
 
-// quotesOf reads an article's quotes: one query on article_id, or, where
-// the server indexes only _id look-ups, one look-up per quote id.
+// quotesOf reads an article's quotes in text order.
 func (s *Store) quotesOf(ctx context.Context, d articleDoc) ([]attribution.StoredQuote, error) {
-	id := d.ID.Hex()
-	if !s.idLookupsOnly || d.QuoteCount == nil {
-		return s.articleQuotes(ctx, id)
-	}
-	out := make([]attribution.StoredQuote, 0, *d.QuoteCount)
-	for n := 0; n < *d.QuoteCount; n++ {
-		var q quoteDoc
-		err := s.db.Collection(collQuotes).FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s-%d", id, n)}}).Decode(&q)
-		if err != nil {
-			return nil, wrapErr("article quotes "+id, err)
-		}
-		out = append(out, q.quote())
-	}
-	return out, nil
+	return s.articleQuotes(ctx, d.ID.Hex())
 }
 
 func (s *Store) articleQuotes(ctx context.Context, articleID string) ([]attribution.StoredQuote, error) {
-	cur, err := s.db.Collection(collQuotes).Find(ctx, bson.D{{Key: "article_id", Value: articleID}},
-		options.Find().SetSort(bson.D{{Key: "article_id", Value: 1}, {Key: "n", Value: 1}}))
+	cur, err := s.find(ctx, collQuotes, bson.D{{Key: "article_id", Value: articleID}},
+		options.Find().SetSort(bson.D{{Key: "article_id", Value: 1}, {Key: "n", Value: 1}}).SetHint(idxQuotesArticle))
 	if err != nil {
 		return nil, wrapErr("article quotes "+articleID, err)
 	}
@@ -172,38 +158,40 @@ func (s *Store) GetQuote(ctx context.Context, id string) (attribution.StoredQuot
 	return d.quote(), nil
 }
 
-// MaxPageSize bounds QuoteQuery.PageSize.
-const MaxPageSize = 100
-
-// FindQuotes lists quotes matching q, newest first (by published_at, then
-// id), one page at a time; quotes an editor hid are left out. On MongoDB
-// every filter combination starts from an index whose prefix is the
-// filter's equality field and whose suffix is the sort, so no listing
-// scans the collection (hidden is checked on the documents the index
-// yields; few are hidden).
-func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attribution.QuotePage, error) {
-	if q.PageSize < 1 || q.PageSize > MaxPageSize {
-		return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
-	}
+// findQuotesQuery is the filter and options of FindQuotes: the index it
+// hints is the speaker's, else the first word's, else the kind's, else
+// the outlet's, else published_at_id (see indexes.go).
+func findQuotesQuery(q attribution.QuoteQuery) (bson.D, *options.FindOptionsBuilder) {
 	filter := bson.D{notHidden}
-	if q.SpeakerID != "" {
-		filter = append(filter, bson.E{Key: "speaker_id", Value: q.SpeakerID})
-	}
-	if len(q.Words) > 0 {
-		filter = append(filter, bson.E{Key: "words", Value: bson.D{{Key: "$all", Value: q.Words}}})
+	hint := idxQuotesPublished
+	if q.Outlet != "" {
+		filter = append(filter, bson.E{Key: "outlet", Value: q.Outlet})
+		hint = idxQuotesOutlet
 	}
 	if q.Kind != "" {
 		filter = append(filter, bson.E{Key: "kind", Value: string(q.Kind)})
+		hint = idxQuotesKind
 	}
-	if q.Outlet != "" {
-		filter = append(filter, bson.E{Key: "outlet", Value: q.Outlet})
+	if len(q.Words) > 0 {
+		filter = append(filter, bson.E{Key: "words", Value: bson.D{{Key: "$all", Value: q.Words}}})
+		hint = idxQuotesWords
+	}
+	if q.SpeakerID != "" {
+		filter = append(filter, bson.E{Key: "speaker_id", Value: q.SpeakerID})
+		hint = idxQuotesSpeaker
 	}
 	rng := bson.D{}
 	if !q.From.IsZero() {
 		rng = append(rng, bson.E{Key: "$gte", Value: q.From.UTC()})
 	}
-	if !q.To.IsZero() {
-		rng = append(rng, bson.E{Key: "$lte", Value: q.To.UTC()})
+	to := q.To
+	if a := q.After; a != nil && (to.IsZero() || a.PublishedAt.Before(to)) {
+		// The page starts at the cursor: a bound of the index scan, where
+		// the $or below alone would be checked on every entry before it.
+		to = a.PublishedAt
+	}
+	if !to.IsZero() {
+		rng = append(rng, bson.E{Key: "$lte", Value: to.UTC()})
 	}
 	if len(rng) > 0 {
 		filter = append(filter, bson.E{Key: "published_at", Value: rng})
@@ -217,8 +205,26 @@ func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attri
 	}
 	opts := options.Find().
 		SetSort(bson.D{{Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}).
-		SetLimit(int64(q.PageSize) + 1)
-	cur, err := s.db.Collection(collQuotes).Find(ctx, filter, opts)
+		SetLimit(int64(q.PageSize) + 1).
+		SetHint(hint)
+	return filter, opts
+}
+
+// MaxPageSize bounds QuoteQuery.PageSize.
+const MaxPageSize = 100
+
+// FindQuotes lists quotes matching q, newest first (by published_at, then
+// id), one page at a time; quotes an editor hid are left out. The query
+// (findQuotesQuery) scans one index whose prefix is one equality field of
+// the filter and whose suffix is the sort, so no listing scans the
+// collection or sorts in memory; the other terms are checked on the
+// documents the index yields (few are hidden).
+func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attribution.QuotePage, error) {
+	if q.PageSize < 1 || q.PageSize > MaxPageSize {
+		return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
+	}
+	filter, opts := findQuotesQuery(q)
+	cur, err := s.find(ctx, collQuotes, filter, opts)
 	if err != nil {
 		return attribution.QuotePage{}, wrapErr("find quotes", err)
 	}

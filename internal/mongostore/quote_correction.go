@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 )
@@ -18,8 +18,9 @@ var notHidden = bson.E{Key: "hidden", Value: bson.D{{Key: "$ne", Value: true}}}
 
 // correctionAttempts bounds how often CorrectQuote, without a version to
 // hold to, tries again after another correction of the same quote won
-// the race.
-const correctionAttempts = 10
+// the race. Each round one of the writers at once wins, so n writers at
+// once all finish within n rounds.
+const correctionAttempts = 100
 
 // correctionDoc is one correction in a quote's history.
 type correctionDoc struct {
@@ -84,11 +85,6 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 	if err := p.Validate(); err != nil {
 		return attribution.StoredQuote{}, fmt.Errorf("correct quote %s: %w", id, err)
 	}
-	// MongoDB makes the guarded update atomic; the embedded store needs
-	// the lock too (see Store.quoteWrites), which is enough as it serves
-	// one process.
-	s.quoteWrites.Lock()
-	defer s.quoteWrites.Unlock()
 	c := s.db.Collection(collQuotes)
 	var newSpeaker *qSpeakerDoc
 	for attempt := 1; ; attempt++ {
@@ -157,7 +153,19 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 		if res.MatchedCount == 1 {
 			d.Version = next
 			d.Corrections = append(d.Corrections, corr)
-			return d.quote(), nil
+			out := d.quote()
+			if len(set) > 0 && d.SpeakerID != "" && d.SpeakerID != before.SpeakerID {
+				// The speaker may have been merged away since it was
+				// looked up (see MergeSpeakers).
+				moved, err := s.settleSpeakers(ctx, []string{d.SpeakerID})
+				if err != nil {
+					return attribution.StoredQuote{}, err
+				}
+				if _, ok := moved[d.SpeakerID]; ok {
+					return s.GetQuote(ctx, id)
+				}
+			}
+			return out, nil
 		}
 		// Corrected (or deleted) since it was read: the next round reads
 		// it again and answers 404, 412, or tries again.
@@ -168,26 +176,10 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 }
 
 // storedQuotes reads the quotes of article articleID that are stored
-// already, by position, among the first n: one query on article_id, or
-// where the server indexes only _id look-ups, one look-up per position.
+// already, by position, among the first n: one query on article_id.
 func (s *Store) storedQuotes(ctx context.Context, articleID string, n int) (map[int]quoteDoc, error) {
 	out := map[int]quoteDoc{}
-	c := s.db.Collection(collQuotes)
-	if s.idLookupsOnly {
-		for i := range n {
-			var d quoteDoc
-			err := c.FindOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s-%d", articleID, i)}}).Decode(&d)
-			if errors.Is(err, mongo.ErrNoDocuments) {
-				continue
-			}
-			if err != nil {
-				return nil, wrapErr("stored quotes of "+articleID, err)
-			}
-			out[i] = d
-		}
-		return out, nil
-	}
-	cur, err := c.Find(ctx, bson.D{{Key: "article_id", Value: articleID}})
+	cur, err := s.find(ctx, collQuotes, bson.D{{Key: "article_id", Value: articleID}}, options.Find().SetHint(idxQuotesArticle))
 	if err != nil {
 		return nil, wrapErr("stored quotes of "+articleID, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -150,18 +149,14 @@ func TestCorrectQuote(t *testing.T) {
 
 // TestCorrectQuoteConcurrent: corrections made at once are all kept, each
 // after the one before (its "before" is the previous "after"), or not
-// made at all when they changed nothing. Against MongoDB
-// (WHOSAID_TEST_MONGO_URI) they go through two stores, as from two
-// replicas, so that the version guard alone must keep them apart; the
-// embedded store serves one process, whose store serialises them.
+// made at all when they changed nothing. They go through two stores, as
+// from two replicas, so that the version guard alone must keep them
+// apart.
 func TestCorrectQuoteConcurrent(t *testing.T) {
+	needAtomicUpdates(t)
 	s := newTestStore(t)
 	ctx := testContext(t)
-	stores := []*mongostore.Store{s}
-	if os.Getenv("WHOSAID_TEST_MONGO_URI") != "" {
-		other := openStore(t, testURI, s.Name())
-		stores = append(stores, other)
-	}
+	stores := []*mongostore.Store{s, openStore(t, testURI, s.Name())}
 	ruiz, berg := correctionFixture(t, s)
 	id := ruiz.Quotes[0].ID
 	speakers := []string{ruiz.Quotes[0].SpeakerID, berg.Quotes[0].SpeakerID, ""}
@@ -211,87 +206,78 @@ func TestCorrectQuoteConcurrent(t *testing.T) {
 // URL or by text, and finishing an article left pending, never rewrite a
 // corrected quote.
 func TestCorrectionSurvivesReingest(t *testing.T) {
-	for _, idOnly := range []bool{false, true} {
-		t.Run(fmt.Sprintf("IDLookupsOnly=%v", idOnly), func(t *testing.T) {
-			plain := newTestStore(t)
-			s, err := mongostore.Open(mongostore.Options{URI: testURI, Database: plain.Name(), IDLookupsOnly: idOnly})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close(context.Background())
-			ctx := testContext(t)
-			if err := s.EnsureIndexes(ctx); err != nil {
-				t.Fatal(err)
-			}
-			ruiz, berg := correctionFixture(t, s)
-			q0, q1 := ruiz.Quotes[0], ruiz.Quotes[1]
-			bergID := berg.Quotes[0].SpeakerID
-			corrected, err := s.CorrectQuote(ctx, q0.ID, attribution.QuotePatch{SpeakerID: &bergID, Hidden: ref(true)}, "key_editor", 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			check := func(step string, qs []attribution.StoredQuote) {
-				t.Helper()
-				if len(qs) != 2 {
-					t.Fatalf("%s: %d quotes, want 2", step, len(qs))
-				}
-				if got := qs[0]; got.SpeakerID != bergID || got.Speaker == nil || got.Speaker.Name != "Jonas Berg" || !got.Hidden || !got.Corrected ||
-					got.Version != corrected.Version || len(got.History) != 1 || got.History[0].By != "key_editor" {
-					t.Errorf("%s: corrected quote = %+v", step, got)
-				}
-				if got := qs[1]; got.SpeakerID != q1.SpeakerID || got.Corrected {
-					t.Errorf("%s: other quote = %+v", step, got)
-				}
-				stored, err := s.GetQuote(ctx, q0.ID)
-				if err != nil || stored.SpeakerID != bergID || !stored.Hidden || len(stored.History) != 1 {
-					t.Errorf("%s: GetQuote = %+v, %v", step, stored, err)
-				}
-			}
-			art := attribution.Article{URL: "https://example.com/ruiz", Text: ruizText, Outlet: "Harbour Times",
-				PublishedAt: time.Date(2025, 2, 18, 8, 30, 0, 0, time.UTC)}
-			res := ingest(t, s, art)
-			if res.Created || res.Article.ID != ruiz.Article.ID {
-				t.Fatalf("same URL: created %v id %s", res.Created, res.Article.ID)
-			}
-			check("same URL", res.Quotes)
-			noURL := art
-			noURL.URL = ""
-			res = ingest(t, s, noURL)
-			if res.Created || res.Article.ID != ruiz.Article.ID {
-				t.Fatalf("same text: created %v id %s", res.Created, res.Article.ID)
-			}
-			check("same text", res.Quotes)
+	s := newTestStore(t)
+	ctx := testContext(t)
+	if err := s.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ruiz, berg := correctionFixture(t, s)
+	q0, q1 := ruiz.Quotes[0], ruiz.Quotes[1]
+	bergID := berg.Quotes[0].SpeakerID
+	corrected, err := s.CorrectQuote(ctx, q0.ID, attribution.QuotePatch{SpeakerID: &bergID, Hidden: ref(true)}, "key_editor", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string, qs []attribution.StoredQuote) {
+		t.Helper()
+		if len(qs) != 2 {
+			t.Fatalf("%s: %d quotes, want 2", step, len(qs))
+		}
+		if got := qs[0]; got.SpeakerID != bergID || got.Speaker == nil || got.Speaker.Name != "Jonas Berg" || !got.Hidden || !got.Corrected ||
+			got.Version != corrected.Version || len(got.History) != 1 || got.History[0].By != "key_editor" {
+			t.Errorf("%s: corrected quote = %+v", step, got)
+		}
+		if got := qs[1]; got.SpeakerID != q1.SpeakerID || got.Corrected {
+			t.Errorf("%s: other quote = %+v", step, got)
+		}
+		stored, err := s.GetQuote(ctx, q0.ID)
+		if err != nil || stored.SpeakerID != bergID || !stored.Hidden || len(stored.History) != 1 {
+			t.Errorf("%s: GetQuote = %+v, %v", step, stored, err)
+		}
+	}
+	art := attribution.Article{URL: "https://example.com/ruiz", Text: ruizText, Outlet: "Harbour Times",
+		PublishedAt: time.Date(2025, 2, 18, 8, 30, 0, 0, time.UTC)}
+	res := ingest(t, s, art)
+	if res.Created || res.Article.ID != ruiz.Article.ID {
+		t.Fatalf("same URL: created %v id %s", res.Created, res.Article.ID)
+	}
+	check("same URL", res.Quotes)
+	noURL := art
+	noURL.URL = ""
+	res = ingest(t, s, noURL)
+	if res.Created || res.Article.ID != ruiz.Article.ID {
+		t.Fatalf("same text: created %v id %s", res.Created, res.Article.ID)
+	}
+	check("same text", res.Quotes)
 
-			// An ingest cut short: the article pending, the second quote
-			// never stored. The next ingest finishes it and leaves the
-			// corrected quote alone.
-			raw := rawDB(t, plain.Name())
-			oid, _ := bson.ObjectIDFromHex(ruiz.Article.ID)
-			if _, err := raw.Collection("articles").UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "pending", Value: true}}}, {Key: "$unset", Value: bson.D{{Key: "quote_count", Value: ""}}}}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := raw.Collection("quotes").DeleteOne(ctx, bson.D{{Key: "_id", Value: q1.ID}}); err != nil {
-				t.Fatal(err)
-			}
-			res = ingest(t, s, art)
-			if res.Created {
-				t.Error("finishing a pending article: created, want not")
-			}
-			check("pending article finished", res.Quotes)
-			var a struct {
-				Pending    bool `bson:"pending"`
-				QuoteCount int  `bson:"quote_count"`
-			}
-			if err := raw.Collection("articles").FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&a); err != nil || a.Pending || a.QuoteCount != 2 {
-				t.Errorf("article after finishing = %+v, %v; want not pending, 2 quotes", a, err)
-			}
-			if qs, err := s.ArticleQuotes(ctx, ruiz.Article.ID); err != nil {
-				t.Error(err)
-			} else {
-				check("ArticleQuotes", qs)
-			}
-		})
+	// An ingest cut short: the article pending, the second quote
+	// never stored. The next ingest finishes it and leaves the
+	// corrected quote alone.
+	raw := rawDB(t, s.Name())
+	oid, _ := bson.ObjectIDFromHex(ruiz.Article.ID)
+	if _, err := raw.Collection("articles").UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "pending", Value: true}}}, {Key: "$unset", Value: bson.D{{Key: "quote_count", Value: ""}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Collection("quotes").DeleteOne(ctx, bson.D{{Key: "_id", Value: q1.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	res = ingest(t, s, art)
+	if res.Created {
+		t.Error("finishing a pending article: created, want not")
+	}
+	check("pending article finished", res.Quotes)
+	var a struct {
+		Pending    bool `bson:"pending"`
+		QuoteCount int  `bson:"quote_count"`
+	}
+	if err := raw.Collection("articles").FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&a); err != nil || a.Pending || a.QuoteCount != 2 {
+		t.Errorf("article after finishing = %+v, %v; want not pending, 2 quotes", a, err)
+	}
+	if qs, err := s.ArticleQuotes(ctx, ruiz.Article.ID); err != nil {
+		t.Error(err)
+	} else {
+		check("ArticleQuotes", qs)
 	}
 }
 

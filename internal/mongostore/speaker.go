@@ -19,18 +19,34 @@ import (
 // speakerDoc is a speaker as stored in the speakers collection. The id is
 // derived from the name the speaker was first stored under and never
 // changes, even when the name is edited.
+//
+// A speaker merged into another stays as a tombstone: merged_into names
+// the speaker it went to, and it has no keys, aliases or search keys left,
+// so no look-up by name finds it. Its document is never deleted, so that a
+// writer that found it before the merge meets the tombstone, not a gap
+// where it would create the speaker again (see MergeSpeakers).
 type speakerDoc struct {
-	ID             string    `bson:"_id"`
-	Name           string    `bson:"name"`
-	NormalizedName string    `bson:"normalized_name"` // unique
-	Type           string    `bson:"type"`
-	Aliases        []string  `bson:"aliases"`
-	AliasKeys      []string  `bson:"alias_keys"`  // normalized aliases: look-up by alias
-	SearchKeys     []string  `bson:"search_keys"` // names, aliases and their words, folded: prefix search
-	Roles          []string  `bson:"roles"`
-	WikidataID     string    `bson:"wikidata_id,omitempty"` // Wikidata item ("Q42"); absent when unknown
-	Version        int64     `bson:"version"`
-	UpdatedAt      time.Time `bson:"updated_at"`
+	ID             string `bson:"_id"`
+	Name           string `bson:"name"`
+	NormalizedName string `bson:"normalized_name"`
+	// Keys are the normalized name and the aliases an editor set (or that
+	// came with merged speakers): unique across speakers (index
+	// keys_unique), so two speakers never claim one name, whatever runs
+	// at once. Absent on tombstones.
+	Keys []string `bson:"keys,omitempty"`
+	// MergedInto is set on tombstones only (their NormalizedName is then
+	// tombstoneName).
+	MergedInto string `bson:"merged_into,omitempty"`
+	// MergeLock is held by a merge in progress that involves the speaker.
+	MergeLock  *mergeLockDoc `bson:"merge_lock,omitempty"`
+	Type       string        `bson:"type"`
+	Aliases    []string      `bson:"aliases"`
+	AliasKeys  []string      `bson:"alias_keys"`  // normalized aliases: look-up by alias
+	SearchKeys []string      `bson:"search_keys"` // names, aliases and their words, folded: prefix search
+	Roles      []string      `bson:"roles"`
+	WikidataID string        `bson:"wikidata_id,omitempty"` // Wikidata item ("Q42"); absent when unknown
+	Version    int64         `bson:"version"`
+	UpdatedAt  time.Time     `bson:"updated_at"`
 }
 
 // Limits of speaker edits.
@@ -79,40 +95,134 @@ func (d speakerDoc) profile() attribution.SpeakerProfile {
 	return p
 }
 
-// speakerByKey finds the speaker whose normalized name or alias is key.
-// An alias held by several speakers resolves to none (ambiguous).
+// notMerged is the filter term that leaves out tombstones.
+var notMerged = bson.E{Key: "merged_into", Value: bson.D{{Key: "$exists", Value: false}}}
+
+// speakerKeys are the keys a speaker named name with aliases claims.
+func speakerKeys(name string, aliases []string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(append([]string{attribution.NormalizeName(name)}, aliasKeys(aliases)...))))
+}
+
+// resolveLimit bounds the speakers one name look-up reads: the one that
+// claims the key, if any, and those that only share it as an alias.
+const resolveLimit = 8
+
+// speakerByKey finds the speaker whose normalized name or alias is key:
+// the one that claims it (its name, or an alias an editor set), else the
+// only one with that alias; an alias that several speakers share and none
+// claims resolves to none (ambiguous). One query: an $or of the indexes
+// keys_unique, alias_keys and normalized_name_id.
 func (s *Store) speakerByKey(ctx context.Context, key string) (speakerDoc, error) {
-	var d speakerDoc
-	// Most speakers still have the name they were created with, and their
-	// id derives from it: an _id look-up, which the embedded store filters
-	// inside SQLite (about 16 µs per document, measured) where it decodes
-	// every document in Go for any other filter (about 170 µs each).
-	err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: attribution.SpeakerID(key)}}).Decode(&d)
-	if err == nil && d.NormalizedName == key {
-		return d, nil
-	}
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return d, wrapErr("find speaker", err)
-	}
-	err = s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "normalized_name", Value: key}}).Decode(&d)
-	if err == nil {
-		return d, nil
-	}
-	if !errors.Is(err, mongo.ErrNoDocuments) {
-		return d, wrapErr("find speaker", err)
-	}
-	cur, err := s.db.Collection(collSpeakers).Find(ctx, bson.D{{Key: "alias_keys", Value: key}}, options.Find().SetLimit(2))
+	c := s.db.Collection(collSpeakers)
+	cur, err := c.Find(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "keys", Value: key}},
+		bson.D{{Key: "alias_keys", Value: key}},
+		// A speaker written without keys (by an import, say) until
+		// EnsureIndexes gives it its own.
+		bson.D{{Key: "normalized_name", Value: key}, notMerged},
+	}}}, options.Find().SetLimit(resolveLimit))
 	if err != nil {
-		return d, wrapErr("find speaker", err)
+		return speakerDoc{}, wrapErr("find speaker", err)
 	}
 	var docs []speakerDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return d, wrapErr("find speaker", err)
+		return speakerDoc{}, wrapErr("find speaker", err)
 	}
-	if len(docs) != 1 {
-		return d, fmt.Errorf("find speaker %q: %w", key, attribution.ErrNotFound)
+	// The one claiming the key; else one whose name it is but that has no
+	// keys yet (EnsureIndexes gives it them).
+	for _, claims := range []func(speakerDoc) bool{
+		func(d speakerDoc) bool { return slices.Contains(d.Keys, key) },
+		func(d speakerDoc) bool { return d.NormalizedName == key },
+	} {
+		for _, d := range docs {
+			if claims(d) && d.MergedInto == "" {
+				return d, nil
+			}
+		}
 	}
-	return docs[0], nil
+	switch {
+	case len(docs) == 1 && docs[0].MergedInto == "":
+		return docs[0], nil
+	case len(docs) == resolveLimit:
+		// So many share the alias that the one claiming it may not be
+		// among those read.
+		var d speakerDoc
+		err := c.FindOne(ctx, bson.D{{Key: "keys", Value: key}}).Decode(&d)
+		if err == nil && d.MergedInto == "" {
+			return d, nil
+		}
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return speakerDoc{}, wrapErr("find speaker", err)
+		}
+	}
+	return speakerDoc{}, fmt.Errorf("find speaker %q: %w", key, attribution.ErrNotFound)
+}
+
+// maxMergeHops bounds how far a look-up follows tombstones (a speaker
+// merged into one merged later into another, ...).
+const maxMergeHops = 16
+
+// liveSpeaker returns speaker id, or, when it was merged away, the
+// speaker it was merged into (following later merges too).
+func (s *Store) liveSpeaker(ctx context.Context, id string) (speakerDoc, error) {
+	c := s.db.Collection(collSpeakers)
+	for range maxMergeHops {
+		var d speakerDoc
+		if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+			return speakerDoc{}, wrapErr(fmt.Sprintf("get speaker %q", id), err)
+		}
+		if d.MergedInto == "" {
+			return d, nil
+		}
+		id = d.MergedInto
+	}
+	return speakerDoc{}, fmt.Errorf("get speaker %q: more than %d merges: %w", id, maxMergeHops, attribution.ErrNotFound)
+}
+
+// createSpeaker stores a new speaker named name (key normalized) unless
+// its id is taken, and returns the id of the live speaker: the new one,
+// the one with that id (a writer at once), the speaker that one was merged
+// into, or the speaker that claimed the key meanwhile.
+func (s *Store) createSpeaker(ctx context.Context, name, key string, typ attribution.SpeakerType) (string, error) {
+	c := s.db.Collection(collSpeakers)
+	id := attribution.SpeakerID(name)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	doc := speakerDoc{
+		ID: id, Name: name, NormalizedName: key, Keys: []string{key}, Type: string(typ),
+		Aliases: []string{}, AliasKeys: []string{}, SearchKeys: searchKeys(name, nil), Roles: []string{},
+		Version: 1, UpdatedAt: now,
+	}
+	for range 3 {
+		// Upsert by id: two articles naming the same new speaker at once
+		// create it once, and one naming a speaker merged away meets its
+		// tombstone.
+		var got struct {
+			ID         string `bson:"_id"`
+			MergedInto string `bson:"merged_into"`
+		}
+		err := c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$setOnInsert", Value: doc}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&got)
+		if err == nil {
+			if got.MergedInto == "" {
+				return got.ID, nil
+			}
+			live, err := s.liveSpeaker(ctx, got.MergedInto)
+			return live.ID, err
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return "", wrapErr("create speaker "+name, err)
+		}
+		// Another speaker claimed the key meanwhile (or an upsert of the
+		// same id won): that one is the speaker.
+		d, err := s.speakerByKey(ctx, key)
+		if err == nil {
+			return d.ID, nil
+		}
+		if !errors.Is(err, attribution.ErrNotFound) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("create speaker %s: its name is claimed and released again: %w", name, attribution.ErrConflict)
 }
 
 // ensureSpeaker returns the id of the speaker named name, creating it when
@@ -129,19 +239,10 @@ func (s *Store) ensureSpeaker(ctx context.Context, name string, typ attribution.
 	} else if !errors.Is(err, attribution.ErrNotFound) {
 		return "", err
 	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
 	if id == "" {
-		id = attribution.SpeakerID(name)
-		// Upsert by id: two articles naming the same new speaker at once
-		// create it once.
-		_, err := s.db.Collection(collSpeakers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$setOnInsert", Value: speakerDoc{
-				ID: id, Name: name, NormalizedName: key, Type: string(typ),
-				Aliases: []string{}, AliasKeys: []string{}, SearchKeys: searchKeys(name, nil), Roles: []string{},
-				Version: 1, UpdatedAt: now,
-			}}}, options.UpdateOne().SetUpsert(true))
-		if err != nil && !mongo.IsDuplicateKeyError(err) {
-			return "", wrapErr("create speaker "+name, err)
+		var err error
+		if id, err = s.createSpeaker(ctx, name, key, typ); err != nil {
+			return "", err
 		}
 	}
 	// New roles and aliases only: $addToSet on each array.
@@ -164,16 +265,18 @@ func (s *Store) ensureSpeaker(ctx context.Context, name string, typ attribution.
 			bson.E{Key: "alias_keys", Value: bson.D{{Key: "$each", Value: aliasKeys(newAliases)}}},
 			bson.E{Key: "search_keys", Value: bson.D{{Key: "$each", Value: searchKeys(newAliases[0], newAliases[1:])}}})
 	}
-	if _, err := s.db.Collection(collSpeakers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$addToSet", Value: add}}); err != nil {
+	// Not on a tombstone: its aliases would make it found by name again.
+	if _, err := s.db.Collection(collSpeakers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, notMerged}, bson.D{{Key: "$addToSet", Value: add}}); err != nil {
 		return "", wrapErr("update speaker "+name, err)
 	}
 	return id, nil
 }
 
-// GetSpeaker returns a speaker with figures computed from its quotes.
+// GetSpeaker returns a speaker with figures computed from its quotes. A
+// speaker merged away is not found.
 func (s *Store) GetSpeaker(ctx context.Context, id string) (attribution.SpeakerProfile, error) {
 	var d speakerDoc
-	if err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+	if err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: id}, notMerged}).Decode(&d); err != nil {
 		return attribution.SpeakerProfile{}, wrapErr(fmt.Sprintf("get speaker %q", id), err)
 	}
 	p := d.profile()
@@ -186,23 +289,19 @@ func (s *Store) GetSpeaker(ctx context.Context, id string) (attribution.SpeakerP
 // LookupSpeaker returns a speaker as stored (name, type, aliases, roles,
 // Wikidata id, version) without the figures GetSpeaker computes: one _id
 // look-up, where the figures cost a pass over the speaker's quotes each.
+// A speaker merged away is not found.
 func (s *Store) LookupSpeaker(ctx context.Context, id string) (attribution.SpeakerProfile, error) {
 	var d speakerDoc
-	if err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+	if err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: id}, notMerged}).Decode(&d); err != nil {
 		return attribution.SpeakerProfile{}, wrapErr(fmt.Sprintf("get speaker %q", id), err)
 	}
 	return d.profile(), nil
 }
 
-// ResolveSpeaker finds a speaker by id, else by name or alias.
+// ResolveSpeaker finds a speaker by id (a merged-away id gives the
+// speaker it was merged into), else by name or alias.
 func (s *Store) ResolveSpeaker(ctx context.Context, idOrName string) (attribution.SpeakerProfile, error) {
-	if strings.HasPrefix(idOrName, "spk_") {
-		p, err := s.GetSpeaker(ctx, idOrName)
-		if !errors.Is(err, attribution.ErrNotFound) {
-			return p, err
-		}
-	}
-	d, err := s.speakerByKey(ctx, attribution.NormalizeName(idOrName))
+	d, err := s.resolveSpeaker(ctx, idOrName)
 	if err != nil {
 		return attribution.SpeakerProfile{}, err
 	}
@@ -213,42 +312,41 @@ func (s *Store) ResolveSpeaker(ctx context.Context, idOrName string) (attributio
 	return p, nil
 }
 
-// ResolveSpeakerID is ResolveSpeaker without the figures: the speaker's id
-// only, which is all a quote listing needs. The figures cost one pass over
-// the speaker's quotes each (a scan of every quote on the embedded store).
+// ResolveSpeakerID is ResolveSpeaker without the figures: the id of the
+// speaker, which is all a quote listing needs. It is one indexed look-up:
+// by _id for an id, else one query on the indexes keys_unique, alias_keys
+// and normalized_name_id (plus one _id look-up per merge when the id was
+// merged away).
 func (s *Store) ResolveSpeakerID(ctx context.Context, idOrName string) (string, error) {
-	if strings.HasPrefix(idOrName, "spk_") {
-		var d struct {
-			ID string `bson:"_id"`
-		}
-		err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: idOrName}},
-			options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&d)
-		if err == nil {
-			return d.ID, nil
-		}
-		if !errors.Is(err, mongo.ErrNoDocuments) {
-			return "", wrapErr(fmt.Sprintf("get speaker %q", idOrName), err)
-		}
-	}
-	d, err := s.speakerByKey(ctx, attribution.NormalizeName(idOrName))
+	d, err := s.resolveSpeaker(ctx, idOrName)
 	if err != nil {
 		return "", err
 	}
 	return d.ID, nil
 }
 
+func (s *Store) resolveSpeaker(ctx context.Context, idOrName string) (speakerDoc, error) {
+	if strings.HasPrefix(idOrName, "spk_") {
+		d, err := s.liveSpeaker(ctx, idOrName)
+		if !errors.Is(err, attribution.ErrNotFound) {
+			return d, err
+		}
+	}
+	return s.speakerByKey(ctx, attribution.NormalizeName(idOrName))
+}
+
 // addFigures counts a speaker's quotes and finds the first and last quoted
 // dates and the outlets, from the quotes themselves (hidden ones left
 // out): counts stay right when articles are deleted, speakers merged or
-// quotes corrected. On MongoDB each is one query on the speaker_id index.
+// quotes corrected. Each is one query on speaker_id_published_at_id.
 func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) error {
-	c := s.db.Collection(collQuotes)
 	f := bson.D{{Key: "speaker_id", Value: p.ID}, notHidden}
 	// Counts by kind in one pass over the speaker's quotes.
-	cur, err := c.Aggregate(ctx, mongo.Pipeline{
+	byIndex := options.Aggregate().SetHint(idxQuotesSpeaker)
+	cur, err := s.aggregate(ctx, collQuotes, mongo.Pipeline{
 		{{Key: "$match", Value: f}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$kind"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
+	}, byIndex)
 	if err != nil {
 		return wrapErr("count quotes of "+p.ID, err)
 	}
@@ -269,7 +367,8 @@ func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) e
 	}
 	for _, dir := range []int{1, -1} {
 		var d quoteDoc
-		err := c.FindOne(ctx, f, options.FindOne().SetSort(bson.D{{Key: "speaker_id", Value: 1}, {Key: "published_at", Value: dir}})).Decode(&d)
+		err := s.findOne(ctx, collQuotes, f, options.FindOne().SetSort(bson.D{{Key: "speaker_id", Value: 1}, {Key: "published_at", Value: dir}}).
+			SetHint(idxQuotesSpeaker).SetProjection(bson.D{{Key: "published_at", Value: 1}}), &d)
 		if err != nil {
 			return wrapErr("quote dates of "+p.ID, err)
 		}
@@ -281,10 +380,10 @@ func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) e
 	}
 	// Outlets by $group, not distinct: FerretDB rejects the maxTimeMS the
 	// driver adds to distinct when ctx has a deadline.
-	cur, err = c.Aggregate(ctx, mongo.Pipeline{
+	cur, err = s.aggregate(ctx, collQuotes, mongo.Pipeline{
 		{{Key: "$match", Value: f}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$outlet"}}}},
-	})
+	}, byIndex)
 	if err != nil {
 		return wrapErr("outlets of "+p.ID, err)
 	}
@@ -305,30 +404,18 @@ func (s *Store) addFigures(ctx context.Context, p *attribution.SpeakerProfile) e
 
 // SearchSpeakers lists speakers whose name, alias or one of their words
 // starts with prefix (folded), ordered by name; after is the cursor
-// returned by the previous page ("" for the first).
+// returned by the previous page ("" for the first). With a prefix the
+// index search_keys answers (the matches sorted by name); without, the
+// index normalized_name_id in its order.
 func (s *Store) SearchSpeakers(ctx context.Context, prefix string, limit int, after string) ([]attribution.SpeakerProfile, string, error) {
 	if limit < 1 || limit > MaxPageSize {
 		return nil, "", fmt.Errorf("search speakers: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
 	}
-	key := attribution.NormalizeName(prefix)
-	filter := bson.D{}
-	if key != "" {
-		// An anchored, case-sensitive regular expression on folded keys
-		// uses the search_keys index on MongoDB.
-		filter = append(filter, bson.E{Key: "search_keys", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(key)}}})
+	f, opts, err := searchSpeakersQuery(prefix, limit, after)
+	if err != nil {
+		return nil, "", err
 	}
-	if after != "" {
-		name, id, ok := strings.Cut(after, "\x00")
-		if !ok {
-			return nil, "", fmt.Errorf("search speakers: %w", &attribution.FieldError{Field: "page_token", Reason: "is not a token this server issued"})
-		}
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: "normalized_name", Value: bson.D{{Key: "$gt", Value: name}}}},
-			bson.D{{Key: "normalized_name", Value: name}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
-		}})
-	}
-	cur, err := s.db.Collection(collSpeakers).Find(ctx, filter,
-		options.Find().SetSort(bson.D{{Key: "normalized_name", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)+1))
+	cur, err := s.find(ctx, collSpeakers, f, opts)
 	if err != nil {
 		return nil, "", wrapErr("search speakers", err)
 	}
@@ -350,6 +437,37 @@ func (s *Store) SearchSpeakers(ctx context.Context, prefix string, limit int, af
 		}
 	}
 	return out, next, nil
+}
+
+// searchSpeakersQuery is the query of SearchSpeakers.
+func searchSpeakersQuery(prefix string, limit int, after string) (bson.D, *options.FindOptionsBuilder, error) {
+	key := attribution.NormalizeName(prefix)
+	filter := bson.D{}
+	hint := idxSpeakersName
+	if key != "" {
+		// An anchored, case-sensitive regular expression on folded keys
+		// is a range scan of the index. Tombstones have no search keys.
+		filter = append(filter, bson.E{Key: "search_keys", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(key)}}})
+		hint = idxSpeakersSearchKeys
+	} else {
+		filter = append(filter, notMerged)
+	}
+	if after != "" {
+		name, id, ok := strings.Cut(after, "\x00")
+		if !ok {
+			return nil, nil, fmt.Errorf("search speakers: %w", &attribution.FieldError{Field: "page_token", Reason: "is not a token this server issued"})
+		}
+		// The range term bounds the index scan; the $or only sorts out
+		// the speakers of the same name.
+		filter = append(filter,
+			bson.E{Key: "normalized_name", Value: bson.D{{Key: "$gte", Value: name}}},
+			bson.E{Key: "$or", Value: bson.A{
+				bson.D{{Key: "normalized_name", Value: bson.D{{Key: "$gt", Value: name}}}},
+				bson.D{{Key: "normalized_name", Value: name}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: id}}}},
+			}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "normalized_name", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit) + 1).SetHint(hint)
+	return filter, opts, nil
 }
 
 func validatePatch(p attribution.SpeakerPatch) error {
@@ -383,13 +501,19 @@ func validatePatch(p attribution.SpeakerPatch) error {
 // ifVersion (else ErrPrecondition). A name, alias or Wikidata id that
 // another speaker already has is ErrConflict. The old name stays as an
 // alias, and the quotes of the speaker carry the new name.
+//
+// The change is one update guarded by the version read: of writers at
+// once from the same version one wins, the others get ErrPrecondition.
+// The name and the aliases become the speaker's keys, which the index
+// keys_unique keeps unique: of two speakers given the same name or alias
+// at once one gets ErrConflict.
 func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.SpeakerPatch, ifVersion int64) (attribution.SpeakerProfile, error) {
 	if err := validatePatch(p); err != nil {
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %w", id, err)
 	}
 	c := s.db.Collection(collSpeakers)
 	var d speakerDoc
-	if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+	if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}, notMerged}).Decode(&d); err != nil {
 		return attribution.SpeakerProfile{}, wrapErr(fmt.Sprintf("update speaker %q", id), err)
 	}
 	if ifVersion > 0 && d.Version != ifVersion {
@@ -418,22 +542,34 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 	if kept == nil {
 		kept = []string{}
 	}
-	// Names and aliases must not collide with another speaker's.
-	for _, k := range append([]string{key}, aliasKeys(kept)...) {
-		n, err := c.CountDocuments(ctx, bson.D{
-			{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}},
-			{Key: "$or", Value: bson.A{bson.D{{Key: "normalized_name", Value: k}}, bson.D{{Key: "alias_keys", Value: k}}}},
-		})
-		if err != nil {
-			return attribution.SpeakerProfile{}, wrapErr("update speaker "+id, err)
-		}
-		if n > 0 {
-			field := "aliases"
-			if k == key {
-				field = "name"
+	keys := speakerKeys(name, kept)
+	// Names and aliases must not collide with another speaker's: those
+	// it claims (keys, enforced again by the update below) and those
+	// articles gave it (alias_keys). One query on both indexes.
+	var other speakerDoc
+	err := c.FindOne(ctx, bson.D{
+		{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "keys", Value: bson.D{{Key: "$in", Value: keys}}}},
+			bson.D{{Key: "alias_keys", Value: bson.D{{Key: "$in", Value: keys}}}},
+			bson.D{{Key: "normalized_name", Value: bson.D{{Key: "$in", Value: keys}}}, notMerged},
+		}},
+	}, options.FindOne().SetProjection(bson.D{{Key: "keys", Value: 1}, {Key: "alias_keys", Value: 1}, {Key: "normalized_name", Value: 1}})).Decode(&other)
+	switch {
+	case err == nil:
+		field, k := "aliases", ""
+		for _, ok := range keys {
+			if slices.Contains(other.Keys, ok) || slices.Contains(other.AliasKeys, ok) || other.NormalizedName == ok {
+				k = ok
+				break
 			}
-			return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %s %q belongs to another speaker: %w", id, field, k, attribution.ErrConflict)
 		}
+		if k == key {
+			field = "name"
+		}
+		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %s %q belongs to another speaker: %w", id, field, k, attribution.ErrConflict)
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return attribution.SpeakerProfile{}, wrapErr("update speaker "+id, err)
 	}
 	wikidata := d.WikidataID
 	if p.WikidataID != nil {
@@ -442,7 +578,7 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 	// One Wikidata item is one speaker: another speaker with it is the
 	// same person, to be merged.
 	if wikidata != "" && wikidata != d.WikidataID {
-		n, err := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}}, {Key: "wikidata_id", Value: wikidata}})
+		n, err := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}}, {Key: "wikidata_id", Value: wikidata}, notMerged})
 		if err != nil {
 			return attribution.SpeakerProfile{}, wrapErr("update speaker "+id, err)
 		}
@@ -452,7 +588,7 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	set := bson.D{
-		{Key: "name", Value: name}, {Key: "normalized_name", Value: key},
+		{Key: "name", Value: name}, {Key: "normalized_name", Value: key}, {Key: "keys", Value: keys},
 		{Key: "aliases", Value: kept}, {Key: "alias_keys", Value: aliasKeys(kept)},
 		{Key: "search_keys", Value: searchKeys(name, kept)}, {Key: "updated_at", Value: now},
 	}
@@ -463,7 +599,10 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 	if wikidata == "" && d.WikidataID != "" {
 		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "wikidata_id", Value: ""}}})
 	}
-	res, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}}, update)
+	res, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}, notMerged}, update)
+	if mongo.IsDuplicateKeyError(err) {
+		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: its name or an alias was just given to another speaker: %w", id, attribution.ErrConflict)
+	}
 	if err != nil {
 		return attribution.SpeakerProfile{}, wrapErr("update speaker "+id, err)
 	}
@@ -471,88 +610,11 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: changed meanwhile: %w", id, attribution.ErrPrecondition)
 	}
 	if name != d.Name {
-		s.quoteWrites.Lock() // not at once with a correction (see Store.quoteWrites)
 		_, err := s.db.Collection(collQuotes).UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: id}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "speaker.name", Value: name}}}})
-		s.quoteWrites.Unlock()
 		if err != nil {
 			return attribution.SpeakerProfile{}, wrapErr("rename quotes of "+id, err)
 		}
-	}
-	return s.GetSpeaker(ctx, id)
-}
-
-// MergeSpeakers moves the quotes of the speakers from into speaker id,
-// adds their names, aliases and roles to it and deletes them. Each step is
-// idempotent, so a merge cut short can be repeated. The speaker keeps its
-// Wikidata id; without one it takes that of the merged speakers when
-// those that have one all have the same (mergedWikidataID).
-func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (attribution.SpeakerProfile, error) {
-	if len(from) == 0 {
-		return attribution.SpeakerProfile{}, fmt.Errorf("merge into %s: %w", id, &attribution.FieldError{Field: "from", Reason: "must name at least one speaker"})
-	}
-	c := s.db.Collection(collSpeakers)
-	var into speakerDoc
-	if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&into); err != nil {
-		return attribution.SpeakerProfile{}, wrapErr(fmt.Sprintf("merge into %q", id), err)
-	}
-	var srcs []speakerDoc
-	for i, f := range from {
-		if f == id {
-			return attribution.SpeakerProfile{}, fmt.Errorf("merge into %s: %w", id, &attribution.FieldError{Field: fmt.Sprintf("from[%d]", i), Reason: "is the speaker merged into"})
-		}
-		var d speakerDoc
-		if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: f}}).Decode(&d); err != nil {
-			return attribution.SpeakerProfile{}, wrapErr(fmt.Sprintf("merge speaker %q", f), err)
-		}
-		srcs = append(srcs, d)
-	}
-	aliases, roles := append([]string(nil), into.Aliases...), append([]string(nil), into.Roles...)
-	for _, d := range srcs {
-		aliases = append(aliases, d.Name)
-		aliases = append(aliases, d.Aliases...)
-		roles = append(roles, d.Roles...)
-	}
-	var kept []string
-	seen := map[string]bool{into.NormalizedName: true}
-	for _, a := range aliases {
-		if k := attribution.NormalizeName(a); k != "" && !seen[k] {
-			seen[k] = true
-			kept = append(kept, a)
-		}
-	}
-	slices.Sort(roles)
-	roles = slices.Compact(roles)
-	for _, d := range srcs {
-		s.quoteWrites.Lock() // not at once with a correction (see Store.quoteWrites)
-		_, err := s.db.Collection(collQuotes).UpdateMany(ctx, bson.D{{Key: "speaker_id", Value: d.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "speaker_id", Value: id}, {Key: "speaker.name", Value: into.Name}}}})
-		s.quoteWrites.Unlock()
-		if err != nil {
-			return attribution.SpeakerProfile{}, wrapErr("move quotes of "+d.ID, err)
-		}
-		// Delete before adding its name as an alias, so no key is held twice.
-		if _, err := c.DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {
-			return attribution.SpeakerProfile{}, wrapErr("delete merged speaker "+d.ID, err)
-		}
-	}
-	if kept == nil {
-		kept = []string{}
-	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	set := bson.D{
-		{Key: "aliases", Value: kept}, {Key: "alias_keys", Value: aliasKeys(kept)},
-		{Key: "search_keys", Value: searchKeys(into.Name, kept)}, {Key: "roles", Value: roles},
-		{Key: "updated_at", Value: now},
-	}
-	if w := mergedWikidataID(into, srcs); w != into.WikidataID {
-		set = append(set, bson.E{Key: "wikidata_id", Value: w})
-	}
-	if _, err := c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
-		{Key: "$set", Value: set},
-		{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}},
-	}); err != nil {
-		return attribution.SpeakerProfile{}, wrapErr("merge into "+id, err)
 	}
 	return s.GetSpeaker(ctx, id)
 }

@@ -21,8 +21,7 @@ import (
 
 // collStatements holds one document per statement: its words, the hashes
 // of their 3-shingles (a multikey index on MongoDB finds the candidates of
-// a text; the embedded store, which scans for any filter but _id, keeps
-// them in a memory index instead, see memIndex) and its occurrences.
+// a text) and its occurrences.
 const collStatements = "statements"
 
 // Limits of statement matching.
@@ -217,7 +216,6 @@ func (b *statementBatch) flush(ctx context.Context) error {
 	}
 	for i, d := range b.new {
 		if !dups[i] {
-			b.s.stIndex.put(*d)
 			continue
 		}
 		var existing statementDoc
@@ -281,19 +279,15 @@ func (s *Store) joinStatement(ctx context.Context, c *statementDoc, occ occurren
 	if err != nil {
 		return wrapErr("add to statement "+c.ID, err)
 	}
-	s.stIndex.update(c.ID, func(d *statementDoc) {
-		addOccurrence(d, occ, words, shingles, speaker)
-		d.Version++
-	})
 	return nil
 }
 
 // statementCandidates returns the statements sharing the most shingles
-// with the given ones, at most maxCandidates: from the memory index on the
-// embedded store, from the multikey index on MongoDB. forJoin keeps only
-// those that share every shingle of the shorter of the two (a necessary
-// condition for the same or contained words). On MongoDB they are read
-// without their occurrences: callers that show them read the statement.
+// with the given ones, at most maxCandidates, from the multikey index on
+// shingles. forJoin keeps only those that share every shingle of the
+// shorter of the two (a necessary condition for the same or contained
+// words). They are read without their occurrences: callers that show
+// them read the statement.
 func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJoin bool) ([]statementDoc, error) {
 	if len(shingles) == 0 {
 		return nil, nil
@@ -301,32 +295,22 @@ func (s *Store) statementCandidates(ctx context.Context, shingles []int64, forJo
 	type ranked struct {
 		id      string
 		n, size int
-		doc     *statementDoc // without occurrences on MongoDB
+		doc     *statementDoc // without occurrences
 	}
 	var rs []ranked
-	if s.stIndex != nil {
-		counts, docs, err := s.stIndex.candidates(ctx, s, shingles)
-		if err != nil {
-			return nil, err
-		}
-		for id, n := range counts {
-			d := docs[id]
-			rs = append(rs, ranked{id: id, n: n, size: len(d.Shingles), doc: &d})
-		}
-	} else {
-		cur, err := s.db.Collection(collStatements).Find(ctx,
-			bson.D{{Key: "shingles", Value: bson.D{{Key: "$in", Value: shingles}}}},
-			options.Find().SetProjection(bson.D{{Key: "occurrences", Value: 0}}).SetLimit(maxShingleHits))
-		if err != nil {
-			return nil, wrapErr("find statement candidates", err)
-		}
-		var docs []statementDoc
-		if err := cur.All(ctx, &docs); err != nil {
-			return nil, wrapErr("find statement candidates", err)
-		}
-		for i := range docs {
-			rs = append(rs, ranked{id: docs[i].ID, n: sharedCount(shingles, docs[i].Shingles), size: len(docs[i].Shingles), doc: &docs[i]})
-		}
+	// One query on the multikey index shingles.
+	cur, err := s.find(ctx, collStatements,
+		bson.D{{Key: "shingles", Value: bson.D{{Key: "$in", Value: shingles}}}},
+		options.Find().SetProjection(bson.D{{Key: "occurrences", Value: 0}}).SetLimit(maxShingleHits).SetHint(idxStatementsShingles))
+	if err != nil {
+		return nil, wrapErr("find statement candidates", err)
+	}
+	var docs []statementDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrapErr("find statement candidates", err)
+	}
+	for i := range docs {
+		rs = append(rs, ranked{id: docs[i].ID, n: sharedCount(shingles, docs[i].Shingles), size: len(docs[i].Shingles), doc: &docs[i]})
 	}
 	if forJoin {
 		rs = slices.DeleteFunc(rs, func(r ranked) bool { return r.n < min(len(shingles), r.size) })
@@ -380,7 +364,8 @@ func (s *Store) GetStatement(ctx context.Context, id string) (attribution.Statem
 }
 
 // statementOf converts d, naming the speaker as it is stored now (a
-// rename shows), or as reported when the speaker is gone (merged).
+// rename shows; a merged speaker is the one it was merged into), or as
+// reported when the speaker is gone.
 func (s *Store) statementOf(ctx context.Context, d statementDoc) (attribution.Statement, error) {
 	occs := slices.Clone(d.Occurrences)
 	slices.SortStableFunc(occs, func(a, b occurrenceDoc) int {
@@ -399,17 +384,15 @@ func (s *Store) statementOf(ctx context.Context, d statementDoc) (attribution.St
 	if d.SpeakerName != "" {
 		st.Speaker = &attribution.StatementSpeaker{ID: d.SpeakerID, Name: d.SpeakerName}
 		if d.SpeakerID != "" {
-			var sp struct {
-				Name string `bson:"name"`
-			}
-			err := s.db.Collection(collSpeakers).FindOne(ctx, bson.D{{Key: "_id", Value: d.SpeakerID}}).Decode(&sp)
+			// The speaker as it is now: renamed, or merged into another.
+			sp, err := s.liveSpeaker(ctx, d.SpeakerID)
 			switch {
 			case err == nil:
-				st.Speaker.Name = sp.Name
-			case errors.Is(err, mongo.ErrNoDocuments):
-				st.Speaker.ID = "" // merged away: keep the reported name
+				st.Speaker.ID, st.Speaker.Name = sp.ID, sp.Name
+			case errors.Is(err, attribution.ErrNotFound):
+				st.Speaker.ID = "" // gone: keep the reported name
 			default:
-				return attribution.Statement{}, wrapErr("get speaker of statement "+d.ID, err)
+				return attribution.Statement{}, fmt.Errorf("get speaker of statement %s: %w", d.ID, err)
 			}
 		}
 	}
@@ -432,7 +415,7 @@ func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]
 		if m == statement.None {
 			continue
 		}
-		if c.Occurrences == nil { // read without them (MongoDB)
+		if c.Occurrences == nil { // read without them
 			if err := s.db.Collection(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&c); err != nil {
 				if errors.Is(err, mongo.ErrNoDocuments) {
 					continue
@@ -484,7 +467,6 @@ func (s *Store) removeOccurrences(ctx context.Context, articleID string, stateme
 				var dr *mongo.DeleteResult
 				dr, err = coll.DeleteOne(ctx, guard)
 				if err == nil && dr.DeletedCount == 1 {
-					s.stIndex.remove(id)
 					break
 				}
 			} else {
@@ -492,10 +474,6 @@ func (s *Store) removeOccurrences(ctx context.Context, articleID string, stateme
 					{Key: "$set", Value: bson.D{{Key: "occurrences", Value: keep}, {Key: "updated_at", Value: time.Now().UTC().Truncate(time.Millisecond)}}},
 					{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
 				if err == nil && res.MatchedCount == 1 {
-					s.stIndex.update(id, func(c *statementDoc) {
-						c.Occurrences = keep
-						c.Version++
-					})
 					break
 				}
 			}

@@ -1,7 +1,13 @@
-// Package mongostore keeps whosaid's data in MongoDB, or in anything that
-// speaks its wire protocol well enough: the embedded FerretDB store (see
-// package embedded) is tested against the same code. It uses only features
-// both support; in particular no partial, text or TTL indexes.
+// Package mongostore keeps whosaid's data in MongoDB. It is written for
+// MongoDB only: every listing is one query answered by an index (see
+// indexes.go), and every write that must be atomic is a single-document
+// conditional update (see the README, "What needs a replica set").
+//
+// Its tests also run against an embedded FerretDB (package embedded), a
+// stand-in used only by tests: the store uses no index type FerretDB
+// rejects (partial, text, TTL), but FerretDB neither uses the indexes nor
+// applies conditional updates atomically, so it does not show the speed or
+// the concurrency guarantees of MongoDB.
 //
 // Documents are unexported bson structs, one file per collection; the
 // exported methods take and return attribution values. Errors wrap
@@ -53,11 +59,6 @@ type Options struct {
 	ServerSelectionTimeout time.Duration
 	// ConnectTimeout bounds one TCP connect and handshake. Zero means 3s.
 	ConnectTimeout time.Duration
-	// IDLookupsOnly says the server answers only _id equality from an
-	// index and scans for any other filter: the embedded FerretDB. The
-	// store then reads an article's quotes one _id at a time instead of
-	// by article_id. On MongoDB leave it false.
-	IDLookupsOnly bool
 	// HeartbeatInterval is how often the driver checks each server in the
 	// background; Reachable notices an outage, and a recovery, within
 	// about one interval. Zero means the URI's heartbeatFrequencyMS, or 2s
@@ -74,20 +75,11 @@ type Options struct {
 
 // Store is the MongoDB-backed store. It is safe for concurrent use.
 type Store struct {
-	client        *mongo.Client
-	db            *mongo.Database
-	logger        *slog.Logger
-	idLookupsOnly bool
-	// stIndex is the statements' shingle index in memory, with
-	// IDLookupsOnly only (see memIndex).
-	stIndex *memIndex
-	reach   *reachability
-	// quoteWrites serialises the writes of this process that change
-	// stored quotes in place (corrections, speaker renames and merges):
-	// the embedded FerretDB applies an update by reading the document,
-	// changing it in Go and writing it whole back, without checking the
-	// filter again, so a version guard alone does not stop two at once.
-	quoteWrites sync.Mutex
+	client *mongo.Client
+	db     *mongo.Database
+	logger *slog.Logger
+	reach  *reachability
+	txn    transactions
 }
 
 // Open creates a client for opts.URI. It does not wait for the server: the
@@ -143,11 +135,7 @@ func Open(opts Options) (*Store, error) {
 		// credentials; the URI itself is not repeated here.
 		return nil, fmt.Errorf("open store at %s: %w", Hosts(opts.URI), err)
 	}
-	st := &Store{client: client, db: client.Database(opts.Database), logger: logger, idLookupsOnly: opts.IDLookupsOnly, reach: reach}
-	if opts.IDLookupsOnly {
-		st.stIndex = newMemIndex()
-	}
-	return st, nil
+	return &Store{client: client, db: client.Database(opts.Database), logger: logger, reach: reach}, nil
 }
 
 // defaultHeartbeatInterval is the HeartbeatInterval when neither the

@@ -52,8 +52,8 @@ func (s *Store) CreateSubscription(ctx context.Context, sub webhook.Subscription
 // ListSubscriptions returns every subscription, oldest first, with its
 // secret. There are few: they are read in one go.
 func (s *Store) ListSubscriptions(ctx context.Context) ([]webhook.Subscription, error) {
-	cur, err := s.db.Collection(collSubscriptions).Find(ctx, bson.D{},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	cur, err := s.find(ctx, collSubscriptions, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetHint(idxSubscriptionsCreated))
 	if err != nil {
 		return nil, wrapErr("list subscriptions", err)
 	}
@@ -125,8 +125,8 @@ func (s *Store) SaveDelivery(ctx context.Context, d webhook.Delivery) error {
 // ListDeliveries returns the newest deliveries of a subscription, at most
 // limit.
 func (s *Store) ListDeliveries(ctx context.Context, subscriptionID string, limit int) ([]webhook.Delivery, error) {
-	cur, err := s.db.Collection(collDeliveries).Find(ctx, bson.D{{Key: "subscription_id", Value: subscriptionID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	cur, err := s.find(ctx, collDeliveries, bson.D{{Key: "subscription_id", Value: subscriptionID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)).SetHint(idxDeliveriesSubscription))
 	if err != nil {
 		return nil, wrapErr("list deliveries", err)
 	}

@@ -77,7 +77,12 @@ func New(text string) *Doc {
 	return d
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
 
 // IsApostrophe reports whether r can be an apostrophe.
 func IsApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
@@ -165,7 +170,7 @@ func newWord(t string, i, j int) Token {
 	s := t[i:j]
 	r, _ := utf8.DecodeRuneInString(s)
 	low := strings.ToLower(s)
-	if strings.ContainsRune(low, '’') {
+	if strings.IndexByte(low, 0xe2) >= 0 && strings.ContainsRune(low, '’') {
 		low = strings.ReplaceAll(low, "’", "'")
 	}
 	return Token{Start: i, End: j, Kind: Word, Lower: low, Cap: unicode.IsUpper(r)}

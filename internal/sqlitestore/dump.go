@@ -276,6 +276,11 @@ func importSpeaker(ctx context.Context, tx *wtx, sp *dump.Speaker) (bool, error)
 			sp.ID, sp.Name, key, sp.Type, marshalList(sp.Aliases), marshalList(sp.Roles), nullString(sp.WikidataID), max(sp.Version, 1), ms(sp.UpdatedAt)); err != nil {
 			return err
 		}
+		// Quotes imported before their speaker count now.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO speaker_figures (speaker_id, kind, outlet, n)
+			SELECT speaker_id, kind, outlet, count(*) FROM quotes WHERE speaker_id = ? AND hidden = 0 GROUP BY kind, outlet`, sp.ID); err != nil {
+			return err
+		}
 		return writeKeys(ctx, tx, sp.ID, sp.Name, sp.Aliases)
 	})
 }
@@ -329,16 +334,27 @@ func importArticle(ctx context.Context, tx *wtx, a *dump.Article) (bool, error) 
 					sq.Context = &c
 				}
 			}
-			if sq.SpeakerID != "" {
+			// A speaker not stored yet gets its figures when it is
+			// (importSpeaker counts its quotes).
+			counted := sq.SpeakerID == ""
+			if !counted {
 				var one int
-				if err := tx.QueryRowContext(ctx, "SELECT 1 FROM speakers WHERE id = ?", sq.SpeakerID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("quote %s: speaker %s is not stored (import speakers first): %w", sq.ID, sq.SpeakerID, attribution.ErrInvalid)
-				} else if err != nil {
+				err := tx.QueryRowContext(ctx, "SELECT 1 FROM speakers WHERE id = ?", sq.SpeakerID).Scan(&one)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
+				counted = err == nil
+			}
+			if !counted {
+				sq.Hidden = true // counts nowhere while inserted
 			}
 			if err := insertQuote(ctx, tx, q.N, &sq, q.Corrections); err != nil {
 				return err
+			}
+			if !counted && !q.Hidden {
+				if _, err := tx.ExecContext(ctx, "UPDATE quotes SET hidden = 0 WHERE id = ?", sq.ID); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

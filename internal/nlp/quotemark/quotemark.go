@@ -171,7 +171,7 @@ func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote) 
 			i += size
 			continue
 		}
-		if _, ok := closers[r]; ok && canOpen(r, prev, next) {
+		if _, ok := closers[r]; ok && (canOpen(r, prev, next) || frenchOpen(r, prev, text[i+size:paraEnd])) {
 			stack = append(stack, open{mark: r, pos: i, start: i + size, paras: 1})
 		}
 		i += size
@@ -194,6 +194,21 @@ func canOpen(r, prev, next rune) bool {
 	return !unicode.IsLetter(prev) && !unicode.IsDigit(prev)
 }
 
+// frenchOpen: French typography puts a space, often a no-break one, inside
+// guillemets: « Oui », ‹ non ›. A « or ‹ after a space or at the start opens
+// when a word follows the spaces.
+func frenchOpen(r, prev rune, rest string) bool {
+	if r != '«' && r != '‹' || !unicode.IsSpace(prev) && !unicode.IsPunct(prev) {
+		return false
+	}
+	t := strings.TrimLeftFunc(rest, unicode.IsSpace)
+	if len(rest)-len(t) > 8 || t == "" {
+		return false
+	}
+	n, _ := utf8.DecodeRuneInString(t)
+	return unicode.IsLetter(n) || unicode.IsDigit(n)
+}
+
 // IsCloser reports whether r is a mark that only ever closes.
 func IsCloser(r rune) bool { return r == '”' || r == '’' || r == '」' || r == '』' }
 
@@ -205,7 +220,8 @@ func canClose(prev, next rune) bool {
 func closable(stack []open, r, prev, next rune) int {
 	for k := len(stack) - 1; k >= 0; k-- {
 		if strings.ContainsRune(closers[stack[k].mark], r) {
-			if !canClose(prev, next) {
+			french := r == '»' && stack[k].mark == '«' || r == '›' && stack[k].mark == '‹'
+			if !canClose(prev, next) && !french {
 				return -1
 			}
 			// A glued letter after a closing mark is rare ("”s" ); accept

@@ -28,6 +28,9 @@ func TestFind(t *testing.T) {
 		{"stray closer ignored", "It ended” there. Then “a quote” came.", []string{"a quote"}, nil},
 		{"elision is no quote", "Rock 'n roll 'til dawn.", nil, nil},
 		{"empty", "", nil, nil},
+		{"french spaced guillemets", "« Nous restons ici », a dit Marie Dubois. ‹ Non ›, dit-il.", []string{" Nous restons ici ", " Non "}, []bool{true, true}},
+		{"french no-break spaces", "«\u00a0Le port rouvre\u00a0», dit-elle. «\u202fOui\u202f».", []string{"\u00a0Le port rouvre\u00a0", "\u202fOui\u202f"}, []bool{true, true}},
+		{"lone spaced guillemet opens nothing", "Le prix « est » haut et la marge » basse.", []string{" est "}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,548 @@
+package extract
+
+import (
+	"hash/fnv"
+	"sort"
+	"strconv"
+
+	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/nlp"
+)
+
+// Candidates beyond the sieves' own proposals, for a ranker that scores
+// them all: the subject of every cue near the quote and the speaker of an
+// earlier quote nearby.
+const (
+	genCueSubject = numSieves + iota // the subject of a cue in the quote's sentence or a neighbour
+	genInherit                       // the speaker of an earlier quote of the paragraph or the one before
+	genNearby                        // a name, pronoun or definite phrase in the quote's sentence or a neighbour
+	numGenerators
+)
+
+// sieveNames name the sieves and generators in features.
+var sieveNames = [numGenerators]string{"transcript", "after", "intro", "colon", "before", "trailing", "german-colon", "context", "subject", "cue-subject", "inherit", "nearby"}
+
+// moreCandidates adds the cue subjects and earlier speakers near quote qi
+// that no sieve proposed. No side effects.
+func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate {
+	d := r.d
+	o := r.qOpenTok[qi]
+	s := d.Tokens[o].Sent
+	have := func(ph phrase) bool {
+		for i := range cands {
+			if p, ok := r.effective(&cands[i].f); ok && p.First == ph.First && p.Last == ph.Last {
+				return true
+			}
+		}
+		return false
+	}
+	// at most maxCueSubjects a sentence, in a window around the quote
+	const maxCueSubjects = 6
+	for ps := max(0, s-1); ps <= s+1 && ps < len(d.Sents); ps++ {
+		sent := d.Sents[ps]
+		from := max(sent.First, o-maxBack)
+		to := min(sent.Last, o+maxAhead)
+		n := 0
+		for i := from; i < to && n < maxCueSubjects; i++ {
+			if r.cueAt[i] < 0 || r.inQuote[i] >= 0 {
+				continue
+			}
+			n++
+			c := r.cues[r.cueAt[i]]
+			var ph phrase
+			ok := false
+			switch c.Entry.Class {
+			case ClassSpeech, ClassBelief:
+				ph, ok = r.subjectOf(c, sent.First, sent.Last)
+				if !ok {
+					ph, ok = r.x.rightPhrase(d, c.Last, sent.Last)
+				}
+			case ClassSource:
+				ph, ok = r.x.rightPhrase(d, c.Last, sent.Last)
+			}
+			if !ok || r.inQuote[ph.First] >= 0 || have(ph) {
+				continue
+			}
+			f := base
+			f.speaker, f.hasSpk = ph, true
+			f.rule, f.conf = ruleGenerated(qi, r, ph), 0.3
+			cc := c
+			f.cue = &cc
+			f.kind = r.quoteKind(qi, false)
+			cands = append(cands, candidate{f: f, sieve: genCueSubject, order: len(cands)})
+		}
+	}
+	// phrases the chunker builds around the quote: names, pronouns and
+	// definite noun phrases, at most maxNearby a sentence: the quote's
+	// own, the one before, the one after
+	const maxNearby = 6
+	n := 0
+	for _, ps := range [2]int{s, s - 1} {
+		if ps < 0 || ps >= len(d.Sents) {
+			continue
+		}
+		n = 0
+		sent := d.Sents[ps]
+		from := max(sent.First, o-maxBack)
+		to := min(sent.Last, o+maxAhead)
+		phs := r.sentPhrases(ps)
+		k0 := sort.Search(len(phs), func(k int) bool { return phs[k].Last > from })
+		for k := k0; k < len(phs) && phs[k].Last <= to && n < maxNearby; k++ {
+			ph := phs[k]
+			if have(ph) {
+				continue
+			}
+			f := base
+			f.speaker, f.hasSpk = ph, true
+			f.rule, f.conf = ruleSubject, 0.3
+			if ps != s {
+				f.rule = ruleNeighbour
+			}
+			f.kind = r.quoteKind(qi, false)
+			cands = append(cands, candidate{f: f, sieve: genNearby, order: len(cands)})
+			n++
+		}
+	}
+	// the speakers of the two latest attributed quotes within a paragraph back
+	para := d.Tokens[o].Para
+	n = 0
+	for k := len(r.found) - 1; k >= 0 && n < 2; k-- {
+		p := &r.found[k]
+		if p.quote < 0 {
+			continue
+		}
+		if d.Tokens[r.qOpenTok[p.quote]].Para < para-1 {
+			break
+		}
+		ph, ok := r.effective(p)
+		if !ok {
+			continue
+		}
+		n++
+		if have(ph) {
+			continue
+		}
+		f := base
+		f.inherit, f.rule, f.conf = p.quote, ruleSameParagraph, 0.3
+		if d.Tokens[r.qOpenTok[p.quote]].Para != para {
+			f.rule = ruleContinuation
+		}
+		f.kind = r.quoteKind(qi, false)
+		cands = append(cands, candidate{f: f, sieve: genInherit, order: len(cands)})
+	}
+	return cands
+}
+
+// sentPhrases are the speaker-like phrases of sentence si in order: names,
+// pronouns that can speak and definite noun phrases, each ending where the
+// next token cannot continue it. Made once a sentence.
+func (r *run) sentPhrases(si int) []phrase {
+	d := r.d
+	if r.sentPh == nil {
+		r.sentPh = make([][]phrase, len(d.Sents))
+		r.sentPhDone = make([]bool, len(d.Sents))
+	}
+	if r.sentPhDone[si] {
+		return r.sentPh[si]
+	}
+	r.sentPhDone[si] = true
+	sent := d.Sents[si]
+	var out []phrase
+	for i := sent.First; i < sent.Last; i++ {
+		t := d.Tokens[i]
+		if r.inQuote[i] >= 0 || t.Kind != nlp.Word {
+			continue
+		}
+		if i+1 < sent.Last && r.inQuote[i+1] < 0 && (r.x.isNameToken(d, i+1) && t.Cap || d.Tokens[i+1].Lower == "'s") {
+			continue
+		}
+		ph, ok := r.x.leftPhrase(d, i+1, sent.First)
+		if !ok || r.inQuote[ph.First] >= 0 || ph.Type == attribution.SpeakerAnonymous && ph.Pronoun == "" {
+			continue
+		}
+		if ph.Pronoun == "" && !ph.Definite && ph.NameFirst < 0 {
+			continue
+		}
+		switch ph.Pronoun {
+		case "it", "you", "him", "them", "his", "its", "their", "her":
+			continue
+		}
+		out = append(out, ph)
+	}
+	r.sentPh[si] = out
+	return out
+}
+
+// ruleGenerated names the rule of a generated cue-subject candidate by where
+// its phrase stands: before the quote or after it.
+func ruleGenerated(qi int, r *run, ph phrase) string {
+	if ph.Last <= r.qOpenTok[qi] {
+		return ruleEmbedded
+	}
+	return ruleTrailingCue
+}
+
+// effective is the speaker phrase an attribution rests on, following
+// inherited speakers back to the quote that named one.
+func (r *run) effective(f *found) (phrase, bool) {
+	for hops := 0; hops < 64; hops++ {
+		if f.hasSpk {
+			return f.speaker, true
+		}
+		if f.inherit < 0 {
+			return phrase{}, false
+		}
+		k := r.foundOf[f.inherit]
+		if k < 0 || k >= len(r.found) || r.found[k].quote != f.inherit {
+			return phrase{}, false
+		}
+		f = &r.found[k]
+	}
+	return phrase{}, false
+}
+
+// featureBits is log2 of the number of hashed feature slots.
+const featureBits = 16
+
+// features are hashed indices of a candidate's features; the same index may
+// appear twice.
+type features []uint32
+
+func hashFeature(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32() & (1<<featureBits - 1)
+}
+
+func bucket(n int, edges ...int) string {
+	for _, e := range edges {
+		if n <= e {
+			return strconv.Itoa(e)
+		}
+	}
+	return "more"
+}
+
+// candidateFeatures describes candidate i of quote qi for the trained
+// ranker: rule and order, phrase shape and type, side and distance, the cue,
+// the shape of the quote, agreement with the other candidates and with the
+// previous speaker.
+func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) features {
+	d := r.d
+	c := &cands[i]
+	f := &c.f
+	o := r.qOpenTok[qi]
+	cl := r.qCloseTok[qi]
+	if cl < 0 {
+		cl = r.qLast[qi]
+	}
+	name := sieveNames[c.sieve]
+	// each feature is the FNV-1a hash of its parts joined by "|"
+	add := func(parts ...string) {
+		h := uint32(2166136261)
+		for k, p := range parts {
+			if k > 0 {
+				h = (h ^ '|') * 16777619
+			}
+			for j := 0; j < len(p); j++ {
+				h = (h ^ uint32(p[j])) * 16777619
+			}
+		}
+		buf = append(buf, h&(1<<featureBits-1))
+	}
+	add("bias")
+	add("sieve", name)
+	add("sieve-order", name, bucket(c.order, 0, 1, 2))
+	add("order", bucket(c.order, 0, 1, 2, 3))
+	add("n", bucket(len(cands), 1, 2, 3, 4, 6))
+	add("rule", f.rule)
+	add("kind", string(f.kind))
+	firstSieve := c.order == 0
+	if firstSieve {
+		add("first", name)
+	}
+	ph, ok := r.effective(f)
+	if !ok {
+		add("nophrase", name)
+		return buf
+	}
+	// phrase shape
+	typ := string(ph.Type)
+	shape := "name"
+	switch {
+	case ph.Pronoun != "":
+		shape = "pron:" + ph.Pronoun
+	case ph.Nominal && ph.Definite:
+		shape = "def"
+	case ph.Nominal:
+		shape = "indef"
+	}
+	add("shape", shape)
+	add("type", typ)
+	add("shape-sieve", shape, name)
+	add("type-sieve", typ, name)
+	if ph.Role != "" {
+		add("role")
+	}
+	nl := ph.NameLast - ph.NameFirst
+	if ph.NameFirst >= 0 {
+		add("namelen", bucket(nl, 1, 2, 3))
+		if _, first := r.x.lex.firstMF[d.Tokens[ph.NameFirst].Lower]; first {
+			add("firstname")
+		}
+	}
+	if ph.Head != "" && ph.Nominal {
+		add("head", ph.Head)
+	}
+	if ph.Ante != nil {
+		add("relative")
+	}
+	if ph.Last < len(d.Tokens) {
+		nx := d.Tokens[ph.Last]
+		switch {
+		case r.cueAt[ph.Last] >= 0:
+			add("next", "cue")
+		case nx.Kind == nlp.Word && !nx.Cap && looksVerb(nx.Lower):
+			add("next", "verb")
+		case nx.Kind == nlp.Punct:
+			add("next", nx.Lower)
+		default:
+			add("next", "other")
+		}
+	}
+	// function words around the phrase: its article ("dem" is no subject in
+	// German), the word before ("nach Angaben", "according to"), whether
+	// it opens the sentence
+	if t := d.Tokens[ph.First]; t.Kind == nlp.Word && !t.Cap {
+		add("firstw", t.Lower)
+	}
+	if ph.First == d.Sents[d.Tokens[ph.First].Sent].First {
+		add("sent-initial")
+	}
+	if ph.First > 0 {
+		if pv := d.Tokens[ph.First-1]; pv.Kind == nlp.Word && !pv.Cap && len(pv.Lower) <= 12 {
+			add("prevw", pv.Lower)
+		}
+	}
+	if ph.First > 0 {
+		pv := d.Tokens[ph.First-1]
+		switch {
+		case r.cueAt[ph.First-1] >= 0:
+			add("prevtok", "cue")
+		case pv.Kind == nlp.Punct:
+			add("prevtok", pv.Lower)
+		case isPreposition(pv.Lower):
+			add("prevtok", "prep")
+		}
+	}
+	// side and distance
+	side, dist := "in", 0
+	switch {
+	case ph.Last <= o:
+		side, dist = "before", o-ph.Last
+	case ph.First > cl:
+		side, dist = "after", ph.First-cl-1
+	}
+	db := bucket(dist, 0, 1, 2, 4, 8, 16, 32)
+	add("side", side)
+	add("dist", side, db)
+	add("dist-sieve", side, db, name)
+	sd := d.Tokens[ph.First].Sent - d.Tokens[o].Sent
+	if sd > 2 || sd < -2 {
+		sd = 3
+	}
+	add("sentdist", strconv.Itoa(sd))
+	pd := d.Tokens[o].Para - d.Tokens[ph.First].Para
+	add("paradist", bucket(pd, 0, 1, 2))
+	add("paradist-shape", bucket(pd, 0, 1), shape)
+	// the cue
+	if f.cue != nil {
+		e := f.cue.Entry
+		add("cueclass", strconv.Itoa(int(e.Class)))
+		if e.Strong {
+			add("cuestrong")
+		}
+		if e.Nouny {
+			add("cuenouny")
+		}
+		if f.cue.First >= 0 {
+			add("cue", e.Lemma)
+			gap := 0
+			cueSide := "before"
+			if f.cue.Last <= o {
+				gap = o - f.cue.Last
+			} else {
+				cueSide, gap = "after", f.cue.First-cl-1
+			}
+			add("cuegap", cueSide, bucket(gap, 0, 1, 2, 4, 8, 16))
+			// phrase is the cue's subject right next to it
+			if ph.Last == f.cue.First || ph.First == f.cue.Last {
+				add("cue-adjacent")
+			}
+		}
+	} else {
+		add("nocue", name)
+	}
+	// the quote's shape
+	if o > 0 {
+		add("pre", d.Tokens[o-1].Lower)
+		if d.Tokens[o-1].Para != d.Tokens[o].Para {
+			add("opens-para")
+		}
+	} else {
+		add("opens-para")
+	}
+	if r.endsOpen(qi) {
+		add("ends-open")
+	}
+	if r.endsPeriod(qi) {
+		add("ends-period")
+	}
+	if sf, _ := r.sentBounds(o); sf == o {
+		add("opens-sent")
+	}
+	if cl+1 < len(d.Tokens) {
+		next := d.Tokens[cl+1]
+		if next.Para != d.Tokens[o].Para {
+			add("ends-para")
+		} else if r.cueAt[cl+1] >= 0 {
+			add("post-cue")
+		} else {
+			add("post", next.Lower)
+		}
+	}
+	add("qwords", bucket(r.quoteWords(qi), 3, 6, 12, 25))
+	// agreement: other candidates naming the same last word
+	lw := d.Tokens[ph.Last-1].Lower
+	votes := 0
+	for j := range cands {
+		if j == i {
+			continue
+		}
+		if p, ok := r.effective(&cands[j].f); ok && d.Tokens[p.Last-1].Lower == lw {
+			votes++
+		}
+	}
+	add("votes", bucket(votes, 0, 1, 2))
+	add("len", bucket(ph.Last-ph.First, 1, 2, 3, 5))
+	// the main clause: the subject of the first speech cue of the quote's
+	// sentence, and whether the candidate's own cue is a source ("according
+	// to") after that speech cue
+	if ms, mc, ok := r.mainSubject(o); ok {
+		if ms.First == ph.First && ms.Last == ph.Last {
+			add("main-subject")
+		} else if f.cue != nil && f.cue.Entry.Class == ClassSource && f.cue.First > mc {
+			add("source-after-speech")
+		}
+	}
+	if d.Tokens[ph.Last-1].Cap {
+		add("lastcap")
+	}
+	// the previous speaker of the paragraph
+	for k := len(r.found) - 1; k >= 0; k-- {
+		p := &r.found[k]
+		if p.quote < 0 {
+			continue
+		}
+		pp, ok := r.effective(p)
+		if !ok {
+			continue
+		}
+		same := d.Tokens[pp.Last-1].Lower == lw
+		para := d.Tokens[r.qOpenTok[p.quote]].Para
+		rel := bucket(d.Tokens[o].Para-para, 0, 1)
+		add("prev", rel, strconv.FormatBool(same))
+		add("prev-shape", rel, strconv.FormatBool(same), shape)
+		break
+	}
+	// pronoun agreement with the latest named person before it
+	if ph.Pronoun == "he" || ph.Pronoun == "she" {
+		g := r.lastGender(ph.First)
+		want := byte('m')
+		if ph.Pronoun == "she" {
+			want = 'f'
+		}
+		switch {
+		case g == 0:
+			add("pron-agree", "unknown")
+		case g == want:
+			add("pron-agree", "yes")
+		default:
+			add("pron-agree", "no")
+		}
+	}
+	if ph.Type == attribution.SpeakerPerson && ph.Pronoun == "" && nl == 1 && !r.namedInFull(lw, ph.First) {
+		add("lone-name")
+	}
+	return buf
+}
+
+// mainSubject is the subject of the first speech cue, outside quotes, of the
+// sentence holding token o, and that cue's token; cached per sentence.
+func (r *run) mainSubject(o int) (phrase, int, bool) {
+	d := r.d
+	si := d.Tokens[o].Sent
+	if r.mainSubj == nil {
+		r.mainSubj = map[int]mainSubj{}
+	}
+	if m, ok := r.mainSubj[si]; ok {
+		return m.ph, m.cue, m.ok
+	}
+	sf, sl := r.sentBounds(o)
+	m := mainSubj{cue: -1}
+	for i := sf; i < sl; i++ {
+		if c, ok := r.cueVerbAt(i); ok && r.inQuote[i] < 0 && c.Entry.Class == ClassSpeech {
+			if ph, ok := r.subjectOf(c, sf, sl); ok {
+				m = mainSubj{ph: ph, cue: i, ok: true}
+			}
+			break
+		}
+	}
+	r.mainSubj[si] = m
+	return m.ph, m.cue, m.ok
+}
+
+type mainSubj struct {
+	ph  phrase
+	cue int
+	ok  bool
+}
+
+// lastGender is the gender of the first name of the latest full name before
+// token i in its paragraph or the one before, 0 when unknown.
+func (r *run) lastGender(i int) byte {
+	d := r.d
+	para := d.Tokens[i].Para
+	for k := i - 1; k >= 0 && k > i-150; k-- {
+		t := d.Tokens[k]
+		if t.Para < para-1 {
+			break
+		}
+		if t.Kind != nlp.Word || !t.Cap {
+			continue
+		}
+		if g, ok := r.x.lex.firstMF[t.Lower]; ok && k+1 < len(d.Tokens) && d.Tokens[k+1].Cap {
+			return g
+		}
+	}
+	return 0
+}
+
+// namedInFull: a surname used alone that the article gives in full before
+// token i (or anywhere, when i is 0).
+func (r *run) namedInFull(surname string, i int) bool {
+	d := r.d
+	if r.fullAt == nil {
+		// the first token of each word that follows a name token
+		r.fullAt = map[string]int{}
+		for k := 1; k < len(d.Tokens); k++ {
+			if d.Tokens[k].Kind == nlp.Word && d.Tokens[k-1].Cap && d.Tokens[k-1].Kind == nlp.Word && r.x.isNameToken(d, k-1) {
+				if _, ok := r.fullAt[d.Tokens[k].Lower]; !ok {
+					r.fullAt[d.Tokens[k].Lower] = k
+				}
+			}
+		}
+	}
+	k, ok := r.fullAt[surname]
+	return ok && k < i
+}
