@@ -162,8 +162,12 @@ func (s *Store) exportArticles(ctx context.Context, emit func(dump.Record) error
 func (s *Store) Import(ctx context.Context, r dump.Record) (bool, error) {
 	switch {
 	case r.Type == dump.TypeSpeaker && r.Speaker != nil:
+		// The speaker claims its name (keys), as a new speaker does; a dump
+		// does not say which aliases an editor set or a merge brought, so
+		// they are looked up by alias only, not claimed.
 		sp := r.Speaker
-		d := speakerDoc{ID: sp.ID, Name: sp.Name, NormalizedName: attribution.NormalizeName(sp.Name), Type: sp.Type,
+		key := attribution.NormalizeName(sp.Name)
+		d := speakerDoc{ID: sp.ID, Name: sp.Name, NormalizedName: key, Keys: []string{key}, Type: sp.Type,
 			Aliases: orEmpty(sp.Aliases), AliasKeys: aliasKeys(sp.Aliases), SearchKeys: searchKeys(sp.Name, sp.Aliases),
 			Roles: orEmpty(sp.Roles), WikidataID: sp.WikidataID, Version: max(sp.Version, 1), UpdatedAt: dumpMS(sp.UpdatedAt)}
 		return s.insertOnce(ctx, collSpeakers, d.ID, d)

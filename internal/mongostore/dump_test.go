@@ -1,9 +1,11 @@
 package mongostore_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
+	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/dump"
 	"github.com/whosaid/whosaid/internal/dump/dumptest"
 	"github.com/whosaid/whosaid/internal/legacy/legacytest"
@@ -52,6 +54,22 @@ func TestImportServes(t *testing.T) {
 		if id, err := s.ResolveSpeakerID(ctx, name); err != nil || id != want.MergeInto {
 			t.Errorf("ResolveSpeakerID(%q) = %q, %v; want %s", name, id, err, want.MergeInto)
 		}
+	}
+	// The imported name is claimed: no other speaker may take it.
+	other := ""
+	for _, id := range want.Speakers {
+		if id != want.MergeInto {
+			other = id
+			break
+		}
+	}
+	name := "Ana Ruiz"
+	if _, err := s.UpdateSpeaker(ctx, other, attribution.SpeakerPatch{Name: &name}, 0); !errors.Is(err, attribution.ErrConflict) {
+		t.Errorf("renaming %s to an imported speaker's name: %v, want a conflict", other, err)
+	}
+	aliases := []string{"Ana Ruiz"}
+	if _, err := s.UpdateSpeaker(ctx, other, attribution.SpeakerPatch{Aliases: &aliases}, 0); !errors.Is(err, attribution.ErrConflict) {
+		t.Errorf("giving %s an imported speaker's name as alias: %v, want a conflict", other, err)
 	}
 	if _, err := s.GetSpeaker(ctx, want.MergedAway); err == nil {
 		t.Errorf("merged-away speaker %s found", want.MergedAway)
