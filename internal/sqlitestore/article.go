@@ -167,6 +167,9 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 		speakerIDs[sp.Name] = id
 	}
 	batch := statementBatch{tx: tx}
+	if err := batch.lookUp(ctx, res.Quotes); err != nil {
+		return nil, err
+	}
 	out := make([]attribution.StoredQuote, 0, len(res.Quotes))
 	for n, q := range res.Quotes {
 		sq := attribution.StoredQuote{
@@ -208,17 +211,15 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 	if err := batch.flush(ctx); err != nil {
 		return nil, err
 	}
-	for n := range out {
-		if err := insertQuote(ctx, tx, n, &out[n], nil); err != nil {
-			return nil, err
-		}
+	if err := insertQuotes(ctx, tx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// insertQuote writes one quote, its words and its share of the speaker's
-// figures. corrections is the history of an imported quote.
-func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote, corrections []attribution.Correction) error {
+// quoteRowArgs are the column values of q for INSERT INTO quotes
+// (insertColumns order).
+func quoteRowArgs(n int, q *attribution.StoredQuote, corrections []attribution.Correction) []any {
 	var cue, speaker, corr any
 	if q.Cue != nil {
 		b, _ := json.Marshal(q.Cue)
@@ -241,12 +242,82 @@ func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote
 	if q.Speaker != nil {
 		occSpeaker = q.Speaker.Name
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
-		confidence, rule, published_at, outlet, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
+	return []any{q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
 		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), occSpeaker, q.Hidden, max(q.Version, 1), corr,
-		ctxStart, ctxEnd)
+		ctxStart, ctxEnd}
+}
+
+const insertColumns = `(id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
+		confidence, rule, published_at, outlet, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)`
+
+const quoteRowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+// insertBatch is how many rows one multi-row INSERT writes.
+const insertBatch = 32
+
+// insertQuotes writes the quotes of a new article (their position is
+// their index), their words and their speakers' figures, a few
+// statements for all.
+func insertQuotes(ctx context.Context, tx *wtx, qs []attribution.StoredQuote) error {
+	figures := map[[3]string]int{}
+	for start := 0; start < len(qs); start += insertBatch {
+		end := min(start+insertBatch, len(qs))
+		var args []any
+		for n := start; n < end; n++ {
+			args = append(args, quoteRowArgs(n, &qs[n], nil)...)
+			if q := &qs[n]; !q.Hidden && q.SpeakerID != "" {
+				figures[[3]string{q.SpeakerID, string(q.Kind), q.Outlet}]++
+			}
+		}
+		rows, err := tx.QueryContext(ctx, "INSERT INTO quotes "+insertColumns+" VALUES "+
+			strings.TrimSuffix(strings.Repeat(quoteRowPlaceholders+",", end-start), ",")+" RETURNING id, rowid", args...)
+		if err != nil {
+			return fmt.Errorf("store quotes: %w", err)
+		}
+		rowids := map[string]int64{}
+		for rows.Next() {
+			var id string
+			var rowid int64
+			if err := rows.Scan(&id, &rowid); err != nil {
+				rows.Close()
+				return err
+			}
+			rowids[id] = rowid
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var wargs []any
+		for n := start; n < end; n++ {
+			if words := distinct(attribution.FoldWords(qs[n].Text)); len(words) > 0 {
+				wargs = append(wargs, rowids[qs[n].ID], strings.Join(words, " "))
+			}
+		}
+		if len(wargs) > 0 {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO quote_words (rowid, words) VALUES "+
+				strings.TrimSuffix(strings.Repeat("(?, ?),", len(wargs)/2), ","), wargs...); err != nil {
+				return fmt.Errorf("index quote words: %w", err)
+			}
+		}
+	}
+	if len(figures) == 0 {
+		return nil
+	}
+	var fargs []any
+	for k, n := range figures {
+		fargs = append(fargs, k[0], k[1], k[2], n)
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO speaker_figures (speaker_id, kind, outlet, n) VALUES "+
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?),", len(figures)), ",")+
+		" ON CONFLICT (speaker_id, kind, outlet) DO UPDATE SET n = n + excluded.n", fargs...)
+	return err
+}
+
+// insertQuote writes one quote, its words and its share of the speaker's
+// figures. corrections is the history of an imported quote.
+func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote, corrections []attribution.Correction) error {
+	res, err := tx.ExecContext(ctx, "INSERT INTO quotes "+insertColumns+" VALUES "+quoteRowPlaceholders, quoteRowArgs(n, q, corrections)...)
 	if err != nil {
 		return fmt.Errorf("store quote %s: %w", q.ID, err)
 	}

@@ -96,6 +96,16 @@ func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attri
 	if q.PageSize < 1 || q.PageSize > MaxPageSize {
 		return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
 	}
+	if q.SpeakerID == "" && q.Speaker != "" {
+		id, err := s.ResolveSpeakerID(ctx, q.Speaker)
+		if errors.Is(err, attribution.ErrNotFound) {
+			return attribution.QuotePage{Quotes: []attribution.StoredQuote{}}, nil
+		}
+		if err != nil {
+			return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", err)
+		}
+		q.SpeakerID = id
+	}
 	where := []string{"hidden = 0"}
 	var args []any
 	if q.SpeakerID != "" {

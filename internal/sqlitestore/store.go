@@ -314,6 +314,10 @@ type stmtCache struct {
 	closed  bool
 }
 
+// maxCachedStatements bounds a cache: texts beyond it (multi-row inserts
+// of rare sizes) run unprepared.
+const maxCachedStatements = 256
+
 // get returns the prepared statement of query, or nil (and starts
 // preparing it) when there is none yet.
 func (c *stmtCache) get(query string) *sql.Stmt {
@@ -322,7 +326,7 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	if st, ok := c.m[query]; ok || c.closed {
 		return st
 	}
-	if c.pending[query] {
+	if c.pending[query] || len(c.m)+len(c.pending) >= maxCachedStatements {
 		return nil
 	}
 	if c.pending == nil {
