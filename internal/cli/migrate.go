@@ -130,10 +130,8 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 	if !ok {
 		return undo(fmt.Errorf("the %s store cannot import", st.Kind))
 	}
-	var (
-		read dumpCounts
-		res  importResult
-	)
+	var read dumpCounts
+	res := importResult{progress: env.Stderr}
 	stats, err := legacy.Read(ctx, filepath.Join(backup, file), func(r dump.Record) error {
 		read.add(r)
 		added, err := im.Import(ctx, r)
