@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/dump"
@@ -94,5 +95,23 @@ func TestImportServes(t *testing.T) {
 	}
 	if sub, err := s.GetSubscription(ctx, want.Subscriptions[0]); err != nil || sub.Secret == "" {
 		t.Errorf("GetSubscription = %+v, %v", sub, err)
+	}
+}
+
+// TestImportSameBareText: without URL an article is its text, so a second
+// one without URL and with the same text is refused, before any of its
+// quotes is written.
+func TestImportSameBareText(t *testing.T) {
+	ctx := testContext(t)
+	s := newDumpStore(t)
+	a := dump.Article{Quotes: []dump.Quote{}}
+	a.ID, a.Text, a.CreatedAt = "0123456789abcdef0000000c", "Nothing quoted here.", time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	if added, err := s.Import(ctx, dump.Record{Type: dump.TypeArticle, Article: &a}); err != nil || !added {
+		t.Fatalf("Import = %v, %v", added, err)
+	}
+	b := a
+	b.ID = "0123456789abcdef0000000d"
+	if added, err := s.Import(ctx, dump.Record{Type: dump.TypeArticle, Article: &b}); !errors.Is(err, attribution.ErrConflict) || added {
+		t.Fatalf("Import of another id with the same text, no URL = %v, %v; want a conflict", added, err)
 	}
 }
