@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/whosaid/whosaid/api"
-	"github.com/whosaid/whosaid/internal/extract"
 	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/sqlitestore"
 )
@@ -115,7 +114,7 @@ func writeBenchArticles(tb testing.TB, path, run string, from, count, quotes int
 // returns the summary.
 func benchIngest(tb testing.TB, st *sqlitestore.Store, path string) ingestSummary {
 	tb.Helper()
-	target, err := newStoreTarget(st)
+	target, err := newStoreTarget(st, "")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -173,7 +172,7 @@ func BenchmarkEmbeddedStore(b *testing.B) {
 	b.ReportMetric(float64(again.Existing)/again.Elapsed.Seconds(), "rerun_lines/s")
 	b.ReportMetric(float64(seed.Quotes+in.Quotes), "quotes")
 
-	x, err := extract.New()
+	x, err := newExtractor("")
 	if err != nil {
 		b.Fatal(err)
 	}
