@@ -13,7 +13,7 @@ SWAG := $(GO) tool swag
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
 	--dir ./internal/httpapi,./internal/attribution,./internal/auth,./internal/webhook --outputTypes json,yaml
 
-.PHONY: help test fuzz fmt-check vet lint docs docs-check run build bench bench-api clean model
+.PHONY: help test fuzz fmt-check vet lint docs docs-check run build bench bench-mongo bench-api clean model
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -81,8 +81,18 @@ run: ## serve on 127.0.0.1:8080 with the embedded store in ./data
 build: ## build a static binary at bin/whosaid (CGO_ENABLED=0)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/whosaid
 
-bench: ## run the benchmarks under internal/ (the store's take about 5 minutes)
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./internal/...
+# The embedded store at BENCH_QUOTES stored quotes, then at BENCH_QUOTES_LARGE
+# (filling them is most of the time: about 2 minutes per 10,000 articles).
+BENCH_QUOTES ?= 100000
+BENCH_QUOTES_LARGE ?= 1000000
+
+bench: ## benchmarks: extraction, legacy reads, the embedded store at 100k then 1M quotes (the 1M run takes about half an hour)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./internal/extract ./internal/legacy
+	WHOSAID_BENCH_QUOTES=$(BENCH_QUOTES) $(GO) test -run '^$$' -bench EmbeddedStore -benchtime 1x -timeout 120m ./internal/cli
+	WHOSAID_BENCH_QUOTES=$(BENCH_QUOTES_LARGE) $(GO) test -run '^$$' -bench EmbeddedStore -benchtime 1x -timeout 300m ./internal/cli
+
+bench-mongo: ## the MongoDB store's benchmarks: on WHOSAID_TEST_MONGO_URI, else on an embedded FerretDB stand-in (slow: it scans)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./internal/mongostore
 
 bench-api: ## load figures of the HTTP API on a temporary embedded store (about 3 minutes; flags: go run ./cmd/whosaid-load -h)
 	$(GO) run ./cmd/whosaid-load --go '$(GO)'

@@ -102,6 +102,10 @@ type SpeakerPatch struct {
 // QuoteQuery selects stored quotes, newest first.
 type QuoteQuery struct {
 	SpeakerID string
+	// Speaker is an id, a name or an alias, resolved by the store (as
+	// ResolveSpeakerID does) when SpeakerID is empty; one that names no
+	// speaker gives an empty page.
+	Speaker string
 	// Words must all appear in the quote text, compared after FoldWords.
 	Words  []string
 	Kind   Kind

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/whosaid/whosaid/api"
-	"github.com/whosaid/whosaid/internal/extract"
 	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/sqlitestore"
 )
@@ -115,7 +114,7 @@ func writeBenchArticles(tb testing.TB, path, run string, from, count, quotes int
 // returns the summary.
 func benchIngest(tb testing.TB, st *sqlitestore.Store, path string) ingestSummary {
 	tb.Helper()
-	target, err := newStoreTarget(st)
+	target, err := newStoreTarget(st, "")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -124,7 +123,7 @@ func benchIngest(tb testing.TB, st *sqlitestore.Store, path string) ingestSummar
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	sum, err := ingestLines(context.Background(), f, target, runtime.NumCPU(), nil)
+	sum, err := ingestLines(context.Background(), f, target, max(8, runtime.NumCPU()), nil)
 	if err != nil || sum.Failed > 0 {
 		tb.Fatalf("ingest %s: %v, %d failed: %+v", path, err, sum.Failed, sum.Errors)
 	}
@@ -173,7 +172,7 @@ func BenchmarkEmbeddedStore(b *testing.B) {
 	b.ReportMetric(float64(again.Existing)/again.Elapsed.Seconds(), "rerun_lines/s")
 	b.ReportMetric(float64(seed.Quotes+in.Quotes), "quotes")
 
-	x, err := extract.New()
+	x, err := newExtractor("")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -173,3 +173,22 @@ func TestExportFailureLeavesNoFile(t *testing.T) {
 		t.Errorf("temporary files left: %q", m)
 	}
 }
+
+func TestImportProgress(t *testing.T) {
+	var out bytes.Buffer
+	r := importResult{progress: &out}
+	art := dump.Record{Type: dump.TypeArticle, Article: &dump.Article{Quotes: make([]dump.Quote, 3)}}
+	r.note(art, true)
+	if out.Len() != 0 {
+		t.Fatalf("progress at once: %q", out.String())
+	}
+	r.last = r.last.Add(-importProgressEvery)
+	r.note(art, false)
+	if got := out.String(); got != "… 1 articles (3 quotes) added, 1 stored already\n" {
+		t.Errorf("progress = %q", got)
+	}
+	r.note(art, true)
+	if strings.Count(out.String(), "\n") != 1 {
+		t.Errorf("progress twice within %v: %q", importProgressEvery, out.String())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/whosaid/whosaid/internal/config"
 	"github.com/whosaid/whosaid/internal/dump"
@@ -51,7 +52,7 @@ func importCommand() command {
 				if !ok {
 					return fmt.Errorf("the %s store cannot import", st.Kind)
 				}
-				var res importResult
+				res := importResult{progress: env.Stderr}
 				err = importDump(ctx, in, im, &res)
 				res.print(env.Stdout)
 				return err
@@ -60,9 +61,15 @@ func importCommand() command {
 	}
 }
 
-// importResult counts the records an import added and skipped.
+// importProgressEvery is how often a long import says how far it got.
+const importProgressEvery = 10 * time.Second
+
+// importResult counts the records an import added and skipped; with
+// progress set, it writes a line there every importProgressEvery.
 type importResult struct {
 	added, skipped dumpCounts
+	progress       io.Writer
+	last           time.Time
 }
 
 func (r *importResult) note(rec dump.Record, added bool) {
@@ -70,6 +77,18 @@ func (r *importResult) note(rec dump.Record, added bool) {
 		r.added.add(rec)
 	} else {
 		r.skipped.add(rec)
+	}
+	if r.progress == nil {
+		return
+	}
+	now := time.Now()
+	if r.last.IsZero() {
+		r.last = now
+	}
+	if now.Sub(r.last) >= importProgressEvery {
+		r.last = now
+		fmt.Fprintf(r.progress, "… %d articles (%d quotes) added, %d stored already\n",
+			r.added[dump.TypeArticle], r.added["quote"], r.skipped[dump.TypeArticle])
 	}
 }
 

@@ -48,9 +48,10 @@ func ingestCommand() command {
 			cfg := config.Default()
 			cfg.LoadEnv(env.LookupEnv)
 			cfg.RegisterStoreFlags(fs)
+			fs.StringVar(&cfg.Model, "model", cfg.Model, "speaker ranker, as serve's --model: a `model` file, \"rules\", or empty for the shipped model (env "+config.EnvModel+")")
 			apiURL := fs.String("api", "", "post the articles to the whosaid API at this base `URL` (http://host:port) "+
 				"instead of opening the store; the store flags do not apply")
-			workers := fs.Int("workers", runtime.NumCPU(), "`number` of articles extracted and stored at once")
+			workers := fs.Int("workers", max(8, runtime.NumCPU()), "`number` of articles extracted and stored at once (the embedded store writes those waiting together)")
 			quiet := fs.Bool("quiet", false, "no progress on stderr (the summary is still printed)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
@@ -93,7 +94,7 @@ func ingestToStore(ctx context.Context, env *Env, cfg config.Config, path string
 		return err
 	}
 	defer st.Close()
-	target, err := newStoreTarget(st.Store)
+	target, err := newStoreTarget(st.Store, cfg.Model)
 	if err != nil {
 		return err
 	}

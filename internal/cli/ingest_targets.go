@@ -27,8 +27,10 @@ type storeTarget struct {
 	store articleIngester
 }
 
-func newStoreTarget(store articleIngester) (*storeTarget, error) {
-	x, err := extract.New()
+// newStoreTarget extracts with the speaker ranker model names (as serve's
+// --model: "" the shipped model, "rules", or a file).
+func newStoreTarget(store articleIngester, model string) (*storeTarget, error) {
+	x, err := newExtractor(model)
 	if err != nil {
 		return nil, fmt.Errorf("build extractor: %w", err)
 	}

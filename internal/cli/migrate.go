@@ -21,8 +21,8 @@ import (
 // Migrate's backup directories are named backupPrefix + a UTC timestamp,
 // and hold migratedMarker once the import into the new store is complete.
 const (
-	backupPrefix   = "ferretdb-backup-"
-	migratedMarker = "MIGRATED.json"
+	backupPrefix   = legacy.BackupPrefix
+	migratedMarker = legacy.MigratedMarker
 )
 
 // migrateCommand converts a data directory of the releases that ran on
@@ -121,7 +121,7 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 		_ = os.Remove(backup)
 		return fmt.Errorf("%w (the FerretDB files are back in %s)", err, dir)
 	}
-	st, err := openReadyStore(ctx, cfg, env.Logger, dumpOpenTimeout)
+	st, err := openMigrateTarget(ctx, cfg, env)
 	if err != nil {
 		return undo(err)
 	}
@@ -130,10 +130,8 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 	if !ok {
 		return undo(fmt.Errorf("the %s store cannot import", st.Kind))
 	}
-	var (
-		read dumpCounts
-		res  importResult
-	)
+	var read dumpCounts
+	res := importResult{progress: env.Stderr}
 	stats, err := legacy.Read(ctx, filepath.Join(backup, file), func(r dump.Record) error {
 		read.add(r)
 		added, err := im.Import(ctx, r)
@@ -166,6 +164,26 @@ func migrate(ctx context.Context, env *Env, cfg config.Config, from string) erro
 	}
 	fmt.Fprintf(env.Stderr, "migrated %s into the %s store; the old files stay in %s\n", read.summary(), st.Kind, backup)
 	return nil
+}
+
+// openMigrateTarget is openReadyStore without the check that refuses a
+// data directory with an unfinished migration: the one migrate finishes.
+func openMigrateTarget(ctx context.Context, cfg config.Config, env *Env) (*openedStore, error) {
+	st, err := openUncheckedStore(cfg, env.Logger, nil)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, dumpOpenTimeout)
+	defer cancel()
+	if err := st.Store.Ping(sctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("the %s store does not answer: %w", st.Kind, err)
+	}
+	if err := st.Store.EnsureIndexes(sctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // findBackup returns the newest backup directory of dir, the FerretDB

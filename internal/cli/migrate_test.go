@@ -195,6 +195,11 @@ func testMigrateResume(t *testing.T, target []string) {
 	if err := os.WriteFile(filepath.Join(dir, "whosaid.sqlite-shm"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Nothing else opens the store meanwhile: it may hold part of the data.
+	if code, _, stderr := runCLI(t, nil, "keys", "--data-dir", dir, "list"); code != 1 || !strings.Contains(stderr, "unfinished migration") ||
+		!strings.Contains(stderr, "whosaid migrate --data-dir "+dir) {
+		t.Errorf("keys list during an unfinished migration: exit %d, %s", code, stderr)
+	}
 	code, stdout, stderr := runCLI(t, nil, append([]string{"migrate", "--data-dir", dir}, target...)...)
 	if code != 0 || !strings.Contains(stderr, "finishing the migration") || !strings.Contains(stderr, "migrated "+fixtureCounts(want)) {
 		t.Fatalf("migrate: exit %d\n%s\n%s", code, stdout, stderr)
@@ -204,6 +209,11 @@ func testMigrateResume(t *testing.T, target []string) {
 	}
 	if _, err := os.Stat(filepath.Join(backup, migratedMarker)); err != nil {
 		t.Errorf("no marker: %v", err)
+	}
+	if len(target) == 0 {
+		if code, _, stderr := runCLI(t, nil, "keys", "--data-dir", dir, "list"); code != 0 {
+			t.Errorf("keys list after the migration: exit %d, %s", code, stderr)
+		}
 	}
 }
 

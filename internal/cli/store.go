@@ -51,6 +51,14 @@ func openStore(cfg config.Config, log *slog.Logger, observe func(string, time.Du
 		if err := checkLegacyDataDir(cfg.DataDir); err != nil {
 			return nil, err
 		}
+	}
+	return openUncheckedStore(cfg, log, observe)
+}
+
+// openUncheckedStore is openStore without the legacy check: the store
+// migrate writes into.
+func openUncheckedStore(cfg config.Config, log *slog.Logger, observe func(string, time.Duration, error)) (*openedStore, error) {
+	if cfg.Embedded() {
 		path := filepath.Join(cfg.DataDir, sqlitestore.FileName)
 		st, err := sqlitestore.Open(sqlitestore.Options{Path: path, Logger: log})
 		if err != nil {
@@ -70,7 +78,8 @@ func openStore(cfg config.Config, log *slog.Logger, observe func(string, time.Du
 }
 
 // checkLegacyDataDir refuses a data directory of an earlier release (the
-// FerretDB files), which `whosaid migrate` converts.
+// FerretDB files), which `whosaid migrate` converts, and one whose
+// migration was cut short.
 var checkLegacyDataDir = legacy.CheckDataDir
 
 // openReadyStore is openStore for the commands that work on the store

@@ -12,7 +12,8 @@
 package extract
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/nlp"
@@ -92,6 +93,7 @@ type run struct {
 	sentPhDone []bool
 	fullAt     map[string]int // namedInFull's index, made on first use
 	mainSubj   map[int]mainSubj
+	cueSubj    []cueSubj // cueSubject's cache by cue
 	// foundOf[q] is the index in found of quote q's attribution, -1
 	foundOf []int
 	usedCue map[int]bool
@@ -200,7 +202,7 @@ func (r *run) findCues() {
 
 // sortFound orders attributions by position.
 func (r *run) sortFound() {
-	sort.SliceStable(r.found, func(a, b int) bool { return r.found[a].content.Start < r.found[b].content.Start })
+	slices.SortStableFunc(r.found, func(a, b found) int { return cmp.Compare(a.content.Start, b.content.Start) })
 }
 
 // isGerman guesses the language from frequent function words.

@@ -308,8 +308,17 @@ func FuzzExtract(f *testing.F) {
 		f.Add(s)
 	}
 	x := mustNew(f)
+	m, err := ShippedModel()
+	if err != nil {
+		f.Fatal(err)
+	}
+	xm, err := New(WithModel(m))
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, text string) {
 		checkResult(t, text, x.Extract(text))
+		checkResult(t, text, xm.Extract(text))
 	})
 }
 

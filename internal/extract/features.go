@@ -49,17 +49,7 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 			}
 			n++
 			c := r.cues[r.cueAt[i]]
-			var ph phrase
-			ok := false
-			switch c.Entry.Class {
-			case ClassSpeech, ClassBelief:
-				ph, ok = r.subjectOf(c, sent.First, sent.Last)
-				if !ok {
-					ph, ok = r.x.rightPhrase(d, c.Last, sent.Last)
-				}
-			case ClassSource:
-				ph, ok = r.x.rightPhrase(d, c.Last, sent.Last)
-			}
+			ph, ok := r.cueSubject(r.cueAt[i], sent.First, sent.Last)
 			if !ok || r.inQuote[ph.First] >= 0 || have(ph) {
 				continue
 			}
@@ -173,6 +163,37 @@ func (r *run) sentPhrases(si int) []phrase {
 	return out
 }
 
+// cueSubject is the speaker phrase of cue ci in its sentence [sf, sl): the
+// subject of a speech or belief cue (or the phrase after it), the phrase
+// after a source cue. Cached per cue: quotes of one sentence share them.
+func (r *run) cueSubject(ci, sf, sl int) (phrase, bool) {
+	if r.cueSubj == nil {
+		r.cueSubj = make([]cueSubj, len(r.cues))
+	}
+	if cs := r.cueSubj[ci]; cs.done {
+		return cs.ph, cs.ok
+	}
+	c := r.cues[ci]
+	var ph phrase
+	ok := false
+	switch c.Entry.Class {
+	case ClassSpeech, ClassBelief:
+		ph, ok = r.subjectOf(c, sf, sl)
+		if !ok {
+			ph, ok = r.x.rightPhrase(r.d, c.Last, sl)
+		}
+	case ClassSource:
+		ph, ok = r.x.rightPhrase(r.d, c.Last, sl)
+	}
+	r.cueSubj[ci] = cueSubj{ph: ph, ok: ok, done: true}
+	return ph, ok
+}
+
+type cueSubj struct {
+	ph       phrase
+	ok, done bool
+}
+
 // ruleGenerated names the rule of a generated cue-subject candidate by where
 // its phrase stands: before the quote or after it.
 func ruleGenerated(qi int, r *run, ph phrase) string {
@@ -250,11 +271,9 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 		}
 		buf = append(buf, h&(1<<featureBits-1))
 	}
-	add("bias")
 	add("sieve", name)
 	add("sieve-order", name, bucket(c.order, 0, 1, 2))
 	add("order", bucket(c.order, 0, 1, 2, 3))
-	add("n", bucket(len(cands), 1, 2, 3, 4, 6))
 	add("rule", f.rule)
 	add("kind", string(f.kind))
 	firstSieve := c.order == 0
@@ -383,35 +402,8 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 	} else {
 		add("nocue", name)
 	}
-	// the quote's shape
-	if o > 0 {
-		add("pre", d.Tokens[o-1].Lower)
-		if d.Tokens[o-1].Para != d.Tokens[o].Para {
-			add("opens-para")
-		}
-	} else {
-		add("opens-para")
-	}
-	if r.endsOpen(qi) {
-		add("ends-open")
-	}
-	if r.endsPeriod(qi) {
-		add("ends-period")
-	}
-	if sf, _ := r.sentBounds(o); sf == o {
-		add("opens-sent")
-	}
-	if cl+1 < len(d.Tokens) {
-		next := d.Tokens[cl+1]
-		if next.Para != d.Tokens[o].Para {
-			add("ends-para")
-		} else if r.cueAt[cl+1] >= 0 {
-			add("post-cue")
-		} else {
-			add("post", next.Lower)
-		}
-	}
-	add("qwords", bucket(r.quoteWords(qi), 3, 6, 12, 25))
+	// Nothing about the quote alone (its punctuation, its length): such a
+	// feature adds the same to every candidate and cannot rank them.
 	// agreement: other candidates naming the same last word
 	lw := d.Tokens[ph.Last-1].Lower
 	votes := 0

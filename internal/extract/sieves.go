@@ -596,9 +596,6 @@ func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf 
 	if f.cue != nil {
 		r.usedCue[f.cue.First] = true // even when the quote is dropped below
 	}
-	if chosen != nil && chosen.cue != nil {
-		r.usedCue[chosen.cue.First] = true
-	}
 
 	calibrated := r.x.ranker.calibrated()
 	if !q.Closed && !calibrated {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 )
@@ -109,8 +108,7 @@ func (s *Server) problemFor(ctx context.Context, method, path string, err error)
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		// The client went away; nobody reads this answer.
 		return newProblem(http.StatusServiceUnavailable, "request cancelled", path, nil)
-	case errors.Is(err, attribution.ErrUnavailable), errors.Is(err, context.DeadlineExceeded),
-		mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.Is(err, mongo.ErrClientDisconnected):
+	case errors.Is(err, attribution.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		s.logger.WarnContext(ctx, "store unavailable",
 			slog.String("method", method),
 			slog.String("path", path),

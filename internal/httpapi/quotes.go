@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -259,31 +258,8 @@ func (s *Server) listQuotes(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	speakerID := ""
-	if f.speaker != "" {
-		dctx, cancel := s.dbContext(c.Request.Context())
-		id, err := s.store.ResolveSpeakerID(dctx, f.speaker)
-		cancel()
-		switch {
-		case errors.Is(err, attribution.ErrNotFound):
-			// Validate the paging parameters all the same.
-			if _, err := parsePageSize(c); err != nil {
-				s.writeError(c, err)
-				return
-			}
-			if _, _, err := parsePageToken(c, f.hash()); err != nil {
-				s.writeError(c, err)
-				return
-			}
-			c.JSON(http.StatusOK, QuoteList{Quotes: []attribution.StoredQuote{}})
-			return
-		case err != nil:
-			s.writeError(c, err)
-			return
-		}
-		speakerID = id
-	}
-	s.writeQuotePage(c, f, speakerID)
+	// The store resolves the speaker (an id, a name or an alias).
+	s.writeQuotePage(c, f, "")
 }
 
 // writeQuotePage answers one page of the quotes matching f (and speakerID,
@@ -302,6 +278,7 @@ func (s *Server) writeQuotePage(c *gin.Context, f quoteFilter, speakerID string)
 	}
 	q := attribution.QuoteQuery{
 		SpeakerID: speakerID,
+		Speaker:   f.speaker,
 		Words:     f.words,
 		Kind:      f.kind,
 		Outlet:    f.outlet,

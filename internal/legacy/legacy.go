@@ -33,21 +33,37 @@ import (
 // Extension is how FerretDB names a database's file: "<db>.sqlite".
 const Extension = ".sqlite"
 
+// `whosaid migrate` moves the files into a directory of the data directory
+// named BackupPrefix + a UTC time, and writes MigratedMarker into it once
+// everything in them is in the new store.
+const (
+	BackupPrefix   = "ferretdb-backup-"
+	MigratedMarker = "MIGRATED.json"
+)
+
 // NotMigratedError says that a data directory holds the FerretDB files of
 // an earlier release that `whosaid migrate` has not converted yet.
 type NotMigratedError struct {
 	Dir   string
 	Files []string // base names, "whosaid.sqlite"
+	// Unfinished is a backup directory whose migration did not complete
+	// (the new store may hold part of it), when Files is empty.
+	Unfinished string
 }
 
 func (e *NotMigratedError) Error() string {
+	if e.Unfinished != "" {
+		return fmt.Sprintf("data directory %s holds an unfinished migration of an earlier release's FerretDB files (%s): "+
+			"run `whosaid migrate --data-dir %s` to finish it", e.Dir, e.Unfinished, e.Dir)
+	}
 	return fmt.Sprintf("data directory %s holds the FerretDB files of an earlier whosaid release (%s), which this release does not read: "+
 		"run `whosaid migrate --data-dir %s` to convert them into the new store (the old files are kept as a backup)",
 		e.Dir, strings.Join(e.Files, ", "), e.Dir)
 }
 
 // CheckDataDir returns a *NotMigratedError when dir holds FerretDB
-// database files, nil when it holds none or does not exist.
+// database files, or a backup of them whose migration did not complete;
+// nil when it holds neither or does not exist.
 func CheckDataDir(dir string) error {
 	files, err := Files(dir)
 	if err != nil {
@@ -59,6 +75,24 @@ func CheckDataDir(dir string) error {
 			names[i] = filepath.Base(f)
 		}
 		return &NotMigratedError{Dir: dir, Files: names}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // missing: Files said so already
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), BackupPrefix) {
+			continue
+		}
+		b := filepath.Join(dir, e.Name())
+		if _, err := os.Stat(filepath.Join(b, MigratedMarker)); err == nil {
+			continue
+		}
+		if files, err := Files(b); err != nil {
+			return err
+		} else if len(files) > 0 {
+			return &NotMigratedError{Dir: dir, Unfinished: b}
+		}
 	}
 	return nil
 }

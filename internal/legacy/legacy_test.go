@@ -47,6 +47,22 @@ func TestCheckDataDir(t *testing.T) {
 	if err := legacy.CheckDataDir(empty); err != nil {
 		t.Errorf("CheckDataDir(other file, backup below) = %v", err)
 	}
+
+	// A migration cut short: its backup without the marker.
+	b := filepath.Join(empty, legacy.BackupPrefix+"20260101T000000Z")
+	if err := os.Rename(filepath.Join(empty, "backup"), b); err != nil {
+		t.Fatal(err)
+	}
+	err = legacy.CheckDataDir(empty)
+	if !errors.As(err, &nm) || nm.Unfinished != b || !strings.Contains(err.Error(), "whosaid migrate --data-dir "+empty) {
+		t.Errorf("CheckDataDir(unfinished migration) = %v, want one naming %s and migrate", err, b)
+	}
+	if err := os.WriteFile(filepath.Join(b, legacy.MigratedMarker), []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := legacy.CheckDataDir(empty); err != nil {
+		t.Errorf("CheckDataDir(finished migration) = %v", err)
+	}
 }
 
 func TestReadFixture(t *testing.T) {

@@ -162,8 +162,12 @@ func (s *Store) exportArticles(ctx context.Context, emit func(dump.Record) error
 func (s *Store) Import(ctx context.Context, r dump.Record) (bool, error) {
 	switch {
 	case r.Type == dump.TypeSpeaker && r.Speaker != nil:
+		// The speaker claims its name (keys), as a new speaker does; a dump
+		// does not say which aliases an editor set or a merge brought, so
+		// they are looked up by alias only, not claimed.
 		sp := r.Speaker
-		d := speakerDoc{ID: sp.ID, Name: sp.Name, NormalizedName: attribution.NormalizeName(sp.Name), Type: sp.Type,
+		key := attribution.NormalizeName(sp.Name)
+		d := speakerDoc{ID: sp.ID, Name: sp.Name, NormalizedName: key, Keys: []string{key}, Type: sp.Type,
 			Aliases: orEmpty(sp.Aliases), AliasKeys: aliasKeys(sp.Aliases), SearchKeys: searchKeys(sp.Name, sp.Aliases),
 			Roles: orEmpty(sp.Roles), WikidataID: sp.WikidataID, Version: max(sp.Version, 1), UpdatedAt: dumpMS(sp.UpdatedAt)}
 		return s.insertOnce(ctx, collSpeakers, d.ID, d)
@@ -237,18 +241,19 @@ func (s *Store) importArticle(ctx context.Context, a *dump.Article) (bool, error
 	if err != nil {
 		return false, fmt.Errorf("import article %q: id is not an ObjectID: %w", a.ID, attribution.ErrInvalid)
 	}
-	// Another article with this URL or text would make the insert below
-	// fail after the quotes: refuse before writing any.
-	same := bson.A{bson.D{{Key: "text_hash", Value: TextHash(a.Text)}}}
-	if a.URL != "" {
-		same = append(same, bson.D{{Key: "url", Value: a.URL}})
+	// Another article that is this one (the same URL, or without URL the
+	// same text) would make the insert below fail after the quotes:
+	// refuse before writing any.
+	same := bson.E{Key: "url", Value: a.URL}
+	if a.URL == "" {
+		same = bson.E{Key: "text_key", Value: TextHash(a.Text)}
 	}
-	dups, err := s.db.Collection(collArticles).CountDocuments(ctx, bson.D{{Key: "$or", Value: same}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: oid}}}})
+	dups, err := s.db.Collection(collArticles).CountDocuments(ctx, bson.D{same, {Key: "_id", Value: bson.D{{Key: "$ne", Value: oid}}}})
 	if err != nil {
 		return false, wrapErr("import article "+a.ID, err)
 	}
 	if dups > 0 {
-		return false, fmt.Errorf("import article %s: another article has its URL or text: %w", a.ID, attribution.ErrConflict)
+		return false, fmt.Errorf("import article %s: another article has its URL (or, without URL, its text): %w", a.ID, attribution.ErrConflict)
 	}
 	published := a.PublishedAt
 	if published.IsZero() {
@@ -273,7 +278,7 @@ func (s *Store) importArticle(ctx context.Context, a *dump.Article) (bool, error
 		}
 	}
 	n := len(a.Quotes)
-	d := articleDoc{ID: oid, URL: a.URL, Title: a.Title, Text: a.Text, TextHash: TextHash(a.Text),
+	d := articleDoc{ID: oid, URL: a.URL, Title: a.Title, Text: a.Text, TextHash: TextHash(a.Text), TextKey: textKey(&a.Article),
 		Outlet: a.Outlet, Language: a.Language, CreatedAt: dumpMS(a.CreatedAt), QuoteCount: &n}
 	if !a.PublishedAt.IsZero() {
 		t := dumpMS(a.PublishedAt)

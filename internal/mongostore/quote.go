@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -222,6 +223,16 @@ const MaxPageSize = 100
 func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attribution.QuotePage, error) {
 	if q.PageSize < 1 || q.PageSize > MaxPageSize {
 		return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
+	}
+	if q.SpeakerID == "" && q.Speaker != "" {
+		id, err := s.ResolveSpeakerID(ctx, q.Speaker)
+		if errors.Is(err, attribution.ErrNotFound) {
+			return attribution.QuotePage{Quotes: []attribution.StoredQuote{}}, nil
+		}
+		if err != nil {
+			return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", err)
+		}
+		q.SpeakerID = id
 	}
 	filter, opts := findQuotesQuery(q)
 	cur, err := s.find(ctx, collQuotes, filter, opts)

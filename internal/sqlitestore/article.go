@@ -84,47 +84,134 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	if r, err := s.StoredArticle(ctx, a); !errors.Is(err, attribution.ErrNotFound) {
 		return r, err
 	}
-	contexts := extract.ContextSpans(a.Text, quoteSpans(res.Quotes))
-	var out attribution.IngestResult
+	job := &ingestJob{ctx: ctx, a: a, res: res, contexts: extract.ContextSpans(a.Text, quoteSpans(res.Quotes)), done: make(chan ingestDone, 1)}
+	select {
+	case s.jobs <- job:
+	case <-ctx.Done():
+		return attribution.IngestResult{}, wrapErr("ingest article", ctx.Err())
+	case <-s.quit:
+		return attribution.IngestResult{}, fmt.Errorf("ingest article: the store is closed: %w", attribution.ErrUnavailable)
+	}
+	// Once the writer has the job it answers within its batch.
+	d := <-job.done
+	if d.err != nil {
+		return attribution.IngestResult{}, wrapErr("ingest article", d.err)
+	}
+	*a = d.r.Article
+	return d.r, nil
+}
+
+// Group commit: the articles sent while a transaction runs are written
+// together in the next one, each inside a savepoint of its own (an
+// article that fails is rolled back alone), and every caller is answered
+// after the commit. Pages shared by the articles (index leaves, the
+// WAL's frames and checkpoints) are then written once per batch.
+const (
+	maxIngestBatch     = 32
+	ingestBatchTimeout = 30 * time.Second
+)
+
+type ingestJob struct {
+	ctx      context.Context
+	a        *attribution.Article
+	res      attribution.Result
+	contexts []attribution.Span
+	done     chan ingestDone
+}
+
+type ingestDone struct {
+	r   attribution.IngestResult
+	err error
+}
+
+// writer takes ingest jobs until the store closes, each batch in one
+// transaction.
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	for {
+		var first *ingestJob
+		select {
+		case first = <-s.jobs:
+		case <-s.quit:
+			return
+		}
+		batch := []*ingestJob{first}
+	more:
+		for len(batch) < maxIngestBatch {
+			select {
+			case j := <-s.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		s.writeBatch(batch)
+	}
+}
+
+func (s *Store) writeBatch(jobs []*ingestJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), ingestBatchTimeout)
+	defer cancel()
+	results := make([]ingestDone, len(jobs))
 	err := s.tx(ctx, func(tx *wtx) error {
-		// Stored meanwhile by another request: answer it.
-		if stored, err := sameArticle(ctx, tx, a); err == nil {
-			qs, err := articleQuotes(ctx, tx, stored.ID)
-			out = attribution.IngestResult{Article: stored, Quotes: qs}
-			return err
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
+		for i, j := range jobs {
+			if err := j.ctx.Err(); err != nil {
+				results[i].err = err
+				continue
+			}
+			if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT ingest"); err != nil {
+				return err
+			}
+			r, err := s.ingestOne(ctx, tx, j.a, j.res, j.contexts)
+			if err != nil {
+				results[i].err = err
+				if _, err := tx.tx.ExecContext(ctx, "ROLLBACK TO ingest"); err != nil {
+					return err
+				}
+			} else {
+				results[i].r = r
+			}
+			if _, err := tx.tx.ExecContext(ctx, "RELEASE ingest"); err != nil {
+				return err
+			}
 		}
-		art := *a
-		art.ID = ArticleID(a)
-		art.CreatedAt = now()
-		if !art.PublishedAt.IsZero() {
-			art.PublishedAt = art.PublishedAt.UTC().Truncate(time.Millisecond)
-		}
-		// A URL-less article whose text was first stored under a URL (so
-		// that its text id is free) keeps the text id; the rare text id
-		// taken by a URL article's own id cannot happen (different keys).
-		var published any
-		if !art.PublishedAt.IsZero() {
-			published = ms(art.PublishedAt)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
-			art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes)); err != nil {
-			return err
-		}
-		qs, err := s.storeQuotes(ctx, tx, &art, res, contexts)
-		if err != nil {
-			return err
-		}
-		out = attribution.IngestResult{Article: art, Quotes: qs, Created: true}
 		return nil
 	})
-	if err != nil {
-		return attribution.IngestResult{}, wrapErr("ingest article", err)
+	for i, j := range jobs {
+		if err != nil && results[i].err == nil {
+			results[i] = ingestDone{err: err}
+		}
+		j.done <- results[i]
 	}
-	*a = out.Article
-	return out, nil
+}
+
+// ingestOne stores a new article within tx, or answers the one stored
+// meanwhile (by another request, or earlier in the same batch).
+func (s *Store) ingestOne(ctx context.Context, tx *wtx, a *attribution.Article, res attribution.Result, contexts []attribution.Span) (attribution.IngestResult, error) {
+	if stored, err := sameArticle(ctx, tx, a); err == nil {
+		qs, err := articleQuotes(ctx, tx, stored.ID)
+		return attribution.IngestResult{Article: stored, Quotes: qs}, err
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return attribution.IngestResult{}, err
+	}
+	art := *a
+	art.ID = ArticleID(a)
+	art.CreatedAt = now()
+	var published any
+	if !art.PublishedAt.IsZero() {
+		art.PublishedAt = art.PublishedAt.UTC().Truncate(time.Millisecond)
+		published = ms(art.PublishedAt)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
+		art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes)); err != nil {
+		return attribution.IngestResult{}, err
+	}
+	qs, err := s.storeQuotes(ctx, tx, &art, res, contexts)
+	if err != nil {
+		return attribution.IngestResult{}, err
+	}
+	return attribution.IngestResult{Article: art, Quotes: qs, Created: true}, nil
 }
 
 // StoredArticle answers the article stored as a (same URL, or without URL
@@ -167,6 +254,9 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 		speakerIDs[sp.Name] = id
 	}
 	batch := statementBatch{tx: tx}
+	if err := batch.lookUp(ctx, res.Quotes); err != nil {
+		return nil, err
+	}
 	out := make([]attribution.StoredQuote, 0, len(res.Quotes))
 	for n, q := range res.Quotes {
 		sq := attribution.StoredQuote{
@@ -208,17 +298,15 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 	if err := batch.flush(ctx); err != nil {
 		return nil, err
 	}
-	for n := range out {
-		if err := insertQuote(ctx, tx, n, &out[n], nil); err != nil {
-			return nil, err
-		}
+	if err := insertQuotes(ctx, tx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// insertQuote writes one quote, its words and its share of the speaker's
-// figures. corrections is the history of an imported quote.
-func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote, corrections []attribution.Correction) error {
+// quoteRowArgs are the column values of q for INSERT INTO quotes
+// (insertColumns order).
+func quoteRowArgs(n int, q *attribution.StoredQuote, corrections []attribution.Correction) []any {
 	var cue, speaker, corr any
 	if q.Cue != nil {
 		b, _ := json.Marshal(q.Cue)
@@ -241,12 +329,88 @@ func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote
 	if q.Speaker != nil {
 		occSpeaker = q.Speaker.Name
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO quotes (id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
-		confidence, rule, published_at, outlet, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
+	return []any{q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
 		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), occSpeaker, q.Hidden, max(q.Version, 1), corr,
-		ctxStart, ctxEnd)
+		ctxStart, ctxEnd}
+}
+
+const insertColumns = `(id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
+		confidence, rule, published_at, outlet, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)`
+
+const quoteRowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+// insertBatch is how many rows one multi-row INSERT writes.
+const insertBatch = 32
+
+// insertQuotes writes the quotes of a new article (their position is
+// their index), their words and their speakers' figures, a few
+// statements for all.
+func insertQuotes(ctx context.Context, tx *wtx, qs []attribution.StoredQuote) error {
+	figures := map[[3]string]int{}
+	for start, end := 0, 0; start < len(qs); start = end {
+		end = start + chunk(len(qs)-start, insertBatch)
+		var args []any
+		for n := start; n < end; n++ {
+			args = append(args, quoteRowArgs(n, &qs[n], nil)...)
+			if q := &qs[n]; !q.Hidden && q.SpeakerID != "" {
+				figures[[3]string{q.SpeakerID, string(q.Kind), q.Outlet}]++
+			}
+		}
+		res, err := tx.QueryContext(ctx, "INSERT INTO quotes "+insertColumns+" VALUES "+
+			rows(quoteRowPlaceholders, end-start)+" RETURNING id, rowid", args...)
+		if err != nil {
+			return fmt.Errorf("store quotes: %w", err)
+		}
+		rowids := map[string]int64{}
+		for res.Next() {
+			var id string
+			var rowid int64
+			if err := res.Scan(&id, &rowid); err != nil {
+				res.Close()
+				return err
+			}
+			rowids[id] = rowid
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+		var wargs []any
+		for n := start; n < end; n++ {
+			if words := distinct(attribution.FoldWords(qs[n].Text)); len(words) > 0 {
+				wargs = append(wargs, rowids[qs[n].ID], strings.Join(words, " "))
+			}
+		}
+		for len(wargs) > 0 {
+			n := chunk(len(wargs)/2, insertBatch)
+			if _, err := tx.ExecContext(ctx, "INSERT INTO quote_words (rowid, words) VALUES "+rows("(?, ?)", n), wargs[:2*n]...); err != nil {
+				return fmt.Errorf("index quote words: %w", err)
+			}
+			wargs = wargs[2*n:]
+		}
+	}
+	if len(figures) == 0 {
+		return nil
+	}
+	var fargs []any
+	for k, n := range figures {
+		fargs = append(fargs, k[0], k[1], k[2], n)
+	}
+	for len(fargs) > 0 {
+		n := chunk(len(fargs)/4, insertBatch)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO speaker_figures (speaker_id, kind, outlet, n) VALUES "+rows("(?, ?, ?, ?)", n)+
+			" ON CONFLICT (speaker_id, kind, outlet) DO UPDATE SET n = n + excluded.n", fargs[:4*n]...); err != nil {
+			return err
+		}
+		fargs = fargs[4*n:]
+	}
+	return nil
+}
+
+// insertQuote writes one quote, its words and its share of the speaker's
+// figures. corrections is the history of an imported quote.
+func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote, corrections []attribution.Correction) error {
+	res, err := tx.ExecContext(ctx, "INSERT INTO quotes "+insertColumns+" VALUES "+quoteRowPlaceholders, quoteRowArgs(n, q, corrections)...)
 	if err != nil {
 		return fmt.Errorf("store quote %s: %w", q.ID, err)
 	}

@@ -96,6 +96,16 @@ func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attri
 	if q.PageSize < 1 || q.PageSize > MaxPageSize {
 		return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", &attribution.FieldError{Field: "page_size", Reason: fmt.Sprintf("must be between 1 and %d", MaxPageSize)})
 	}
+	if q.SpeakerID == "" && q.Speaker != "" {
+		id, err := s.ResolveSpeakerID(ctx, q.Speaker)
+		if errors.Is(err, attribution.ErrNotFound) {
+			return attribution.QuotePage{Quotes: []attribution.StoredQuote{}}, nil
+		}
+		if err != nil {
+			return attribution.QuotePage{}, fmt.Errorf("find quotes: %w", err)
+		}
+		q.SpeakerID = id
+	}
 	where := []string{"hidden = 0"}
 	var args []any
 	if q.SpeakerID != "" {
@@ -129,8 +139,23 @@ func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attri
 	} else if len(q.Words) > 0 {
 		return attribution.QuotePage{Quotes: []attribution.StoredQuote{}}, nil
 	}
+	// The index whose order is the listing's and whose prefix is the
+	// most selective equality; without ANALYZE statistics SQLite may pick
+	// another. Word searches start from the full-text index instead.
+	from := "quotes"
+	switch {
+	case len(q.Words) > 0:
+	case q.SpeakerID != "":
+		from += " INDEXED BY quotes_speaker"
+	case q.Outlet != "":
+		from += " INDEXED BY quotes_outlet"
+	case q.Kind != "":
+		from += " INDEXED BY quotes_kind"
+	default:
+		from += " INDEXED BY quotes_feed"
+	}
 	args = append(args, q.PageSize+1)
-	rows, err := s.r.QueryContext(ctx, "SELECT "+quoteColumns+" FROM quotes WHERE "+strings.Join(where, " AND ")+
+	rows, err := s.r.QueryContext(ctx, "SELECT "+quoteColumns+" FROM "+from+" WHERE "+strings.Join(where, " AND ")+
 		" ORDER BY published_at DESC, id DESC LIMIT ?", args...)
 	if err != nil {
 		return attribution.QuotePage{}, wrapErr("find quotes", err)

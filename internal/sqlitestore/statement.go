@@ -71,9 +71,61 @@ func newStatementID(words []string, speaker string) string {
 // the article's transaction.
 type statementBatch struct {
 	tx *wtx
+	// df are the document frequencies of the article's shingles, read
+	// once (lookUp).
+	df map[int64]int
 	// touched are the statements of this article, new or stored, by id.
 	touched map[string]*stmt
 	order   []string
+}
+
+// lookUp reads the document frequencies of every shingle of the quotes
+// that may get a statement, in one query per 500 shingles.
+func (b *statementBatch) lookUp(ctx context.Context, qs []attribution.Quote) error {
+	var all []int64
+	for _, q := range qs {
+		if q.Kind != attribution.KindIndirect {
+			all = append(all, statement.Shingles(statement.Words(q.Text))...)
+		}
+	}
+	df, err := readDF(ctx, b.tx, all)
+	b.df = df
+	return err
+}
+
+// readDF reads the document frequencies of shingles (those in no
+// statement are absent).
+func readDF(ctx context.Context, q queryer, shingles []int64) (map[int64]int, error) {
+	shingles = slices.Clone(shingles)
+	slices.Sort(shingles)
+	shingles = slices.Compact(shingles)
+	df := make(map[int64]int, len(shingles))
+	for rest := shingles; len(rest) > 0; {
+		n := chunk(len(rest), 512)
+		args := make([]any, n)
+		for i, h := range rest[:n] {
+			args[i] = h
+		}
+		rows, err := q.QueryContext(ctx, "SELECT shingle, n FROM shingle_df WHERE n > 0 AND shingle IN ("+placeholders(n)+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("find statement candidates: %w", err)
+		}
+		for rows.Next() {
+			var h int64
+			var c int
+			if err := rows.Scan(&h, &c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			df[h] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		rest = rest[n:]
+	}
+	return df, nil
 }
 
 // assign links a direct or mixed quote to the statement it is an
@@ -89,7 +141,7 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 	}
 	shingles := statement.Shingles(words)
 	speaker := statementSpeaker(q)
-	cands, err := candidates(ctx, b.tx, shingles, joinBudget)
+	cands, err := candidates(ctx, b.tx, shingles, joinBudget, b.df)
 	if err != nil {
 		return err
 	}
@@ -159,25 +211,121 @@ func join(c *stmt, text string, words []string, shingles []int64, speaker, speak
 	c.own = append(c.own, shingles...)
 }
 
-// flush writes the statements the article made or changed.
+// flush writes the statements the article made or changed: the new ones
+// and all shingle entries in a few multi-row statements.
 func (b *statementBatch) flush(ctx context.Context) error {
-	t := now()
+	t := ms(now())
+	var fresh []*stmt
+	var pairs []any
 	for _, id := range b.order {
 		c := b.touched[id]
 		slices.Sort(c.own)
 		c.own = slices.Compact(c.own)
 		if !c.stored {
-			if _, err := b.tx.ExecContext(ctx, `INSERT INTO statements (id, text, words, speaker_id, speaker_name, n_shingles, created_at, updated_at, version)
-				VALUES (?, ?, ?, ?, ?, 0, ?, ?, 1)`, c.id, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, ms(t), ms(t)); err != nil {
-				return fmt.Errorf("store statement %s: %w", c.id, err)
-			}
-		} else if _, err := b.tx.ExecContext(ctx, `UPDATE statements SET text = ?, words = ?, speaker_id = ?, speaker_name = ?,
-			updated_at = ?, version = version + 1 WHERE id = ?`, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, ms(t), c.id); err != nil {
+			fresh = append(fresh, c)
+			continue
+		}
+		if _, err := b.tx.ExecContext(ctx, `UPDATE statements SET text = ?, words = ?, speaker_id = ?, speaker_name = ?,
+			updated_at = ?, version = version + 1 WHERE id = ?`, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, t, c.id); err != nil {
 			return fmt.Errorf("update statement %s: %w", c.id, err)
 		}
-		if err := addShingles(ctx, b.tx, c.id, c.own); err != nil {
+		for _, h := range c.own {
+			pairs = append(pairs, h, c.id)
+		}
+	}
+	for start, end := 0, 0; start < len(fresh); start = end {
+		end = start + chunk(len(fresh)-start, insertBatch)
+		var args []any
+		for _, c := range fresh[start:end] {
+			args = append(args, c.id, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, len(c.own), t, t)
+		}
+		if _, err := b.tx.ExecContext(ctx, `INSERT INTO statements (id, text, words, speaker_id, speaker_name, n_shingles, created_at, updated_at, version)
+			VALUES `+rows("(?, ?, ?, ?, ?, ?, ?, ?, 1)", end-start), args...); err != nil {
+			return fmt.Errorf("store statements: %w", err)
+		}
+	}
+	// The shingles of new statements are new entries; those of stored
+	// ones may be (RETURNING says which).
+	var fargs []any
+	for _, c := range fresh {
+		for _, h := range c.own {
+			fargs = append(fargs, h, c.id)
+		}
+	}
+	df := map[int64]int{}
+	for _, h := range fresh {
+		for _, x := range h.own {
+			df[x]++
+		}
+	}
+	if err := insertPairs(ctx, b.tx, fargs, nil); err != nil {
+		return err
+	}
+	added := map[string]int{}
+	if err := insertPairs(ctx, b.tx, pairs, func(h int64, id string) {
+		df[h]++
+		added[id]++
+	}); err != nil {
+		return err
+	}
+	for id, n := range added {
+		if _, err := b.tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", n, id); err != nil {
 			return err
 		}
+	}
+	return addDF(ctx, b.tx, df)
+}
+
+// insertPairs writes (shingle, statement id) pairs (flat in args); with
+// added not nil, the pairs stored already are skipped and added is told
+// each new one.
+func insertPairs(ctx context.Context, tx *wtx, args []any, added func(int64, string)) error {
+	const per = 256
+	for len(args) > 0 {
+		n := chunk(len(args)/2, per)
+		q := "INSERT INTO statement_shingles (shingle, statement_id) VALUES " + rows("(?, ?)", n)
+		if added == nil {
+			if _, err := tx.ExecContext(ctx, q, args[:2*n]...); err != nil {
+				return fmt.Errorf("index statements: %w", err)
+			}
+		} else {
+			rows, err := tx.QueryContext(ctx, q+" ON CONFLICT DO NOTHING RETURNING shingle, statement_id", args[:2*n]...)
+			if err != nil {
+				return fmt.Errorf("index statements: %w", err)
+			}
+			for rows.Next() {
+				var h int64
+				var id string
+				if err := rows.Scan(&h, &id); err != nil {
+					rows.Close()
+					return err
+				}
+				added(h, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		args = args[2*n:]
+	}
+	return nil
+}
+
+// addDF adds to the document frequencies of shingles.
+func addDF(ctx context.Context, tx *wtx, df map[int64]int) error {
+	args := make([]any, 0, 2*len(df))
+	for h, n := range df {
+		args = append(args, h, n)
+	}
+	const per = 256
+	for len(args) > 0 {
+		n := chunk(len(args)/2, per)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO shingle_df (shingle, n) VALUES "+rows("(?, ?)", n)+
+			" ON CONFLICT (shingle) DO UPDATE SET n = n + excluded.n", args[:2*n]...); err != nil {
+			return fmt.Errorf("count shingles: %w", err)
+		}
+		args = args[2*n:]
 	}
 	return nil
 }
@@ -185,45 +333,21 @@ func (b *statementBatch) flush(ctx context.Context) error {
 // addShingles indexes a statement under shingles, counts it in the
 // shingles' document frequencies and updates its shingle count.
 func addShingles(ctx context.Context, tx *wtx, id string, shingles []int64) error {
-	total := 0
-	for len(shingles) > 0 {
-		n := min(len(shingles), 400)
-		args := make([]any, 0, 2*n)
-		for _, h := range shingles[:n] {
-			args = append(args, h, id)
-		}
-		rows, err := tx.QueryContext(ctx, "INSERT INTO statement_shingles (shingle, statement_id) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")+" ON CONFLICT DO NOTHING RETURNING shingle", args...)
-		if err != nil {
-			return fmt.Errorf("index statement %s: %w", id, err)
-		}
-		var added []any
-		for rows.Next() {
-			var h int64
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return err
-			}
-			added = append(added, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(added) > 0 {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO shingle_df (shingle, n) VALUES "+
-				strings.TrimSuffix(strings.Repeat("(?, 1),", len(added)), ",")+
-				" ON CONFLICT (shingle) DO UPDATE SET n = n + 1", added...); err != nil {
-				return fmt.Errorf("count shingles of %s: %w", id, err)
-			}
-		}
-		shingles = shingles[n:]
-		total += len(added)
+	args := make([]any, 0, 2*len(shingles))
+	for _, h := range shingles {
+		args = append(args, h, id)
 	}
-	if total == 0 {
+	df := map[int64]int{}
+	if err := insertPairs(ctx, tx, args, func(h int64, _ string) { df[h]++ }); err != nil {
+		return err
+	}
+	if len(df) == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", total, id)
+	if err := addDF(ctx, tx, df); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", len(df), id)
 	return err
 }
 
@@ -272,7 +396,7 @@ type searchBudget struct {
 }
 
 var (
-	joinBudget  = searchBudget{minShingles: 2, entries: 64, compared: 8}
+	joinBudget  = searchBudget{minShingles: 1, entries: 32, compared: 8}
 	matchBudget = searchBudget{minShingles: 3, entries: 2048, compared: maxCandidates}
 )
 
@@ -284,7 +408,7 @@ const (
 // candidates returns the stored statements most likely to match a text of
 // these shingles, at most maxCandidates, from the statement_shingles
 // index; the caller compares their words.
-func candidates(ctx context.Context, q queryer, shingles []int64, budget searchBudget) ([]stmt, error) {
+func candidates(ctx context.Context, q queryer, shingles []int64, budget searchBudget, known map[int64]int) ([]stmt, error) {
 	if len(shingles) == 0 {
 		return nil, nil
 	}
@@ -295,30 +419,17 @@ func candidates(ctx context.Context, q queryer, shingles []int64, budget searchB
 		h int64
 		n int
 	}
-	var dfs []df
-	for rest := shingles; len(rest) > 0; {
-		n := min(len(rest), 500)
-		args := make([]any, n)
-		for i, h := range rest[:n] {
-			args[i] = h
-		}
-		rows, err := q.QueryContext(ctx, "SELECT shingle, n FROM shingle_df WHERE n > 0 AND shingle IN ("+placeholders(n)+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("find statement candidates: %w", err)
-		}
-		for rows.Next() {
-			var d df
-			if err := rows.Scan(&d.h, &d.n); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			dfs = append(dfs, d)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	if known == nil {
+		var err error
+		if known, err = readDF(ctx, q, shingles); err != nil {
 			return nil, err
 		}
-		rest = rest[n:]
+	}
+	var dfs []df
+	for _, h := range shingles {
+		if n := known[h]; n > 0 {
+			dfs = append(dfs, df{h, n})
+		}
 	}
 	if len(dfs) == 0 {
 		return nil, nil
@@ -363,11 +474,20 @@ func candidates(ctx context.Context, q queryer, shingles []int64, budget searchB
 	if len(rs) > budget.compared {
 		rs = rs[:budget.compared]
 	}
-	args := make([]any, len(rs))
-	for i, r := range rs {
-		args[i] = r.id
+	if len(rs) == 0 {
+		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, "SELECT id, text, words, n_shingles, speaker_id, speaker_name FROM statements WHERE id IN ("+placeholders(len(rs))+")", args...)
+	// As many placeholders as the next power of two (the last id again):
+	// few statement texts.
+	width := chunk(len(rs), 64)
+	if width < len(rs) {
+		width *= 2
+	}
+	args := make([]any, width)
+	for i := range args {
+		args[i] = rs[min(i, len(rs)-1)].id
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, text, words, n_shingles, speaker_id, speaker_name FROM statements WHERE id IN ("+placeholders(width)+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("find statement candidates: %w", err)
 	}
@@ -463,7 +583,7 @@ func statementOf(ctx context.Context, q queryer, c *stmt) (attribution.Statement
 // Candidates come from the shingle index, never from a scan.
 func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]attribution.StatementMatch, error) {
 	words := statement.Words(text)
-	cands, err := candidates(ctx, s.r, statement.Shingles(words), matchBudget)
+	cands, err := candidates(ctx, s.r, statement.Shingles(words), matchBudget, nil)
 	if err != nil {
 		return nil, wrapErr("match statements", err)
 	}

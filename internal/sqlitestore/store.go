@@ -69,6 +69,12 @@ type Store struct {
 	// r is the read pool, rdb its statement cache.
 	rdb *sql.DB
 	r   rdb
+	// jobs feed the ingest writer (group commit); quit stops it and
+	// writerDone says it stopped.
+	jobs       chan *ingestJob
+	quit       chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
 
 // Open opens (creating if missing) the database at opts.Path and brings
@@ -100,7 +106,11 @@ func Open(opts Options) (*Store, error) {
 		"synchronous(FULL)",
 		"foreign_keys(1)",
 		"temp_store(MEMORY)",
-		"cache_size(-32000)",
+		// 64 MiB of pages per connection; the WAL is folded back into the
+		// file every 8,000 pages (32 MiB), so a page changed by several
+		// articles in between is copied once.
+		"cache_size(-65536)",
+		"wal_autocheckpoint(8000)",
 	}
 	dsn := func(extra ...string) string {
 		q := url.Values{}
@@ -134,6 +144,8 @@ func Open(opts Options) (*Store, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
 	s.rdb, s.r = r, rdb{cache: &stmtCache{db: r}}
+	s.jobs, s.quit, s.writerDone = make(chan *ingestJob), make(chan struct{}), make(chan struct{})
+	go s.writer()
 	return s, nil
 }
 
@@ -142,6 +154,12 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database; a checkpoint folds the WAL into the file.
 func (s *Store) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	select {
+	case <-s.writerDone:
+	case <-ctx.Done():
+		return fmt.Errorf("close sqlite store: the writer did not finish: %w", ctx.Err())
+	}
 	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		s.logger.Warn("sqlite checkpoint on close", slog.Any("error", err))
 	}
@@ -295,6 +313,22 @@ func nullString(s string) any {
 	return s
 }
 
+// chunk is how many of n values one multi-row statement takes: the
+// largest power of two up to n and max, so that a statement has few
+// distinct texts and stays in the statement cache.
+func chunk(n, max int) int {
+	c := 1
+	for c*2 <= n && c*2 <= max {
+		c *= 2
+	}
+	return c
+}
+
+// rows returns "(…),(…)" with n copies of row.
+func rows(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
 // placeholders returns "?,?,…" for n values.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
@@ -314,6 +348,10 @@ type stmtCache struct {
 	closed  bool
 }
 
+// maxCachedStatements bounds a cache: texts beyond it (multi-row inserts
+// of rare sizes) run unprepared.
+const maxCachedStatements = 512
+
 // get returns the prepared statement of query, or nil (and starts
 // preparing it) when there is none yet.
 func (c *stmtCache) get(query string) *sql.Stmt {
@@ -322,7 +360,7 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	if st, ok := c.m[query]; ok || c.closed {
 		return st
 	}
-	if c.pending[query] {
+	if c.pending[query] || len(c.m)+len(c.pending) >= maxCachedStatements {
 		return nil
 	}
 	if c.pending == nil {
