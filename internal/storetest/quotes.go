@@ -91,6 +91,7 @@ func testFindQuotesFilters(t *testing.T, e *env) {
 		return quoteIDs(newestFirst(qs))
 	}
 	visible := only(quoteTexts(all[:len(all)-1])...)
+	ruizAll := only("The harbour will reopen in May", "The harbour budget is not negotiable", "the harbour would be dredged next year", "We will not wait")
 	for _, tc := range []struct {
 		name string
 		q    attribution.QuoteQuery
@@ -114,6 +115,12 @@ func testFindQuotesFilters(t *testing.T, e *env) {
 		{"from in another zone", attribution.QuoteQuery{From: day(4).In(time.FixedZone("X", -5*3600))}, only("Nothing has been decided about the harbour", "Zoë’s café stays closed")},
 		{"empty range", attribution.QuoteQuery{From: day(2).Add(time.Second), To: day(3).Add(-time.Second)}, nil},
 		{"unknown speaker", attribution.QuoteQuery{SpeakerID: "spk_0000000000000000"}, nil},
+		{"speaker by name", attribution.QuoteQuery{Speaker: "ANA RUIZ"}, ruizAll},
+		{"speaker by alias", attribution.QuoteQuery{Speaker: "ruiz"}, ruizAll},
+		{"speaker by id", attribution.QuoteQuery{Speaker: ruiz}, ruizAll},
+		{"speaker by name and words", attribution.QuoteQuery{Speaker: "Tomas Berg", Words: []string{"cafe"}}, only("Zoë’s café stays closed")},
+		{"speaker naming nobody", attribution.QuoteQuery{Speaker: "Nobody Known"}, nil},
+		{"speaker id before speaker", attribution.QuoteQuery{SpeakerID: berg, Speaker: "Ana Ruiz"}, only("Nothing has been decided about the harbour", "Zoë’s café stays closed")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, size := range []int{1, 2, 100} {
