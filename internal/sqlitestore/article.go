@@ -153,34 +153,43 @@ func (s *Store) writeBatch(jobs []*ingestJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), ingestBatchTimeout)
 	defer cancel()
 	results := make([]ingestDone, len(jobs))
+	var live []int
+	for i, j := range jobs {
+		if err := j.ctx.Err(); err != nil {
+			results[i].err = err
+		} else {
+			live = append(live, i)
+		}
+	}
+	// All together; if one fails, each alone (failures are rare: a
+	// statement the database refuses), so that one bad article does not
+	// fail the others and no savepoint is needed on the usual path.
 	err := s.tx(ctx, func(tx *wtx) error {
-		for i, j := range jobs {
-			if err := j.ctx.Err(); err != nil {
-				results[i].err = err
-				continue
-			}
-			if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT ingest"); err != nil {
-				return err
-			}
-			r, err := s.ingestOne(ctx, tx, j.a, j.res, j.contexts)
+		for _, i := range live {
+			r, err := s.ingestOne(ctx, tx, jobs[i].a, jobs[i].res, jobs[i].contexts)
 			if err != nil {
-				results[i].err = err
-				if _, err := tx.tx.ExecContext(ctx, "ROLLBACK TO ingest"); err != nil {
-					return err
-				}
-			} else {
-				results[i].r = r
-			}
-			if _, err := tx.tx.ExecContext(ctx, "RELEASE ingest"); err != nil {
 				return err
 			}
+			results[i].r = r
 		}
 		return nil
 	})
-	for i, j := range jobs {
-		if err != nil && results[i].err == nil {
+	if err != nil && len(live) > 1 {
+		for _, i := range live {
+			j := jobs[i]
+			results[i] = ingestDone{}
+			results[i].err = s.tx(ctx, func(tx *wtx) error {
+				r, err := s.ingestOne(ctx, tx, j.a, j.res, j.contexts)
+				results[i].r = r
+				return err
+			})
+		}
+	} else if err != nil {
+		for _, i := range live {
 			results[i] = ingestDone{err: err}
 		}
+	}
+	for i, j := range jobs {
 		j.done <- results[i]
 	}
 }
