@@ -173,17 +173,7 @@ func openMigrateTarget(ctx context.Context, cfg config.Config, env *Env) (*opene
 	if err != nil {
 		return nil, err
 	}
-	sctx, cancel := context.WithTimeout(ctx, dumpOpenTimeout)
-	defer cancel()
-	if err := st.Store.Ping(sctx); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("the %s store does not answer: %w", st.Kind, err)
-	}
-	if err := st.Store.EnsureIndexes(sctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
+	return st.ready(ctx, dumpOpenTimeout)
 }
 
 // findBackup returns the newest backup directory of dir, the FerretDB

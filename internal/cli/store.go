@@ -90,17 +90,23 @@ func openReadyStore(ctx context.Context, cfg config.Config, log *slog.Logger, ti
 	if err != nil {
 		return nil, err
 	}
+	return st.ready(ctx, timeout)
+}
+
+// ready makes sure, within timeout, that the store answers and has its
+// indexes; on failure it closes the store.
+func (o *openedStore) ready(ctx context.Context, timeout time.Duration) (*openedStore, error) {
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := st.Store.Ping(sctx); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("the %s store does not answer: %w", st.Kind, err)
+	if err := o.Store.Ping(sctx); err != nil {
+		o.Close()
+		return nil, fmt.Errorf("the %s store does not answer: %w", o.Kind, err)
 	}
-	if err := st.Store.EnsureIndexes(sctx); err != nil {
-		st.Close()
+	if err := o.Store.EnsureIndexes(sctx); err != nil {
+		o.Close()
 		return nil, err
 	}
-	return st, nil
+	return o, nil
 }
 
 // Close closes the store; problems are logged.

@@ -277,7 +277,7 @@ func (c *benchCorpus) bulkSpeakers(ctx context.Context, b *testing.B, s *Store) 
 		docs = append(docs, speakerDoc{
 			ID: attribution.SpeakerID(name), Name: name, NormalizedName: attribution.NormalizeName(name),
 			Keys: []string{attribution.NormalizeName(name)}, Type: string(attribution.SpeakerPerson), Aliases: []string{}, AliasKeys: []string{},
-			SearchKeys: searchKeys(name, nil), Roles: []string{}, Version: 1, UpdatedAt: now,
+			SearchKeys: attribution.SearchKeys(name, nil), Roles: []string{}, Version: 1, UpdatedAt: now,
 		})
 	}
 	if _, err := s.db.Collection(collSpeakers).InsertMany(ctx, docs); err != nil {

@@ -168,7 +168,7 @@ func (s *Store) Import(ctx context.Context, r dump.Record) (bool, error) {
 		sp := r.Speaker
 		key := attribution.NormalizeName(sp.Name)
 		d := speakerDoc{ID: sp.ID, Name: sp.Name, NormalizedName: key, Keys: []string{key}, Type: sp.Type,
-			Aliases: orEmpty(sp.Aliases), AliasKeys: aliasKeys(sp.Aliases), SearchKeys: searchKeys(sp.Name, sp.Aliases),
+			Aliases: orEmpty(sp.Aliases), AliasKeys: attribution.AliasKeys(sp.Aliases), SearchKeys: attribution.SearchKeys(sp.Name, sp.Aliases),
 			Roles: orEmpty(sp.Roles), WikidataID: sp.WikidataID, Version: max(sp.Version, 1), UpdatedAt: dumpMS(sp.UpdatedAt)}
 		return s.insertOnce(ctx, collSpeakers, d.ID, d)
 	case r.Type == dump.TypeArticle && r.Article != nil:

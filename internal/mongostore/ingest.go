@@ -90,10 +90,10 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	// the other names the article used for it as aliases.
 	speakerIDs := map[string]string{}
 	for _, sp := range res.Speakers {
-		if !storedType(sp.Type) || sp.Name == "" {
+		if !sp.Type.Stored() || sp.Name == "" {
 			continue
 		}
-		id, err := s.ensureSpeaker(ctx, sp.Name, sp.Type, sp.Roles, nameAliases(sp))
+		id, err := s.ensureSpeaker(ctx, sp.Name, sp.Type, sp.Roles, attribution.NameAliases(sp))
 		if err != nil {
 			return attribution.IngestResult{}, err
 		}
@@ -117,7 +117,7 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 			continue
 		}
 		sid := ""
-		if q.Speaker != nil && storedType(q.Speaker.Type) {
+		if q.Speaker != nil && q.Speaker.Type.Stored() {
 			sid = speakerIDs[q.Speaker.Name]
 			if sid == "" && q.Speaker.Name != "" {
 				var err error
@@ -194,38 +194,6 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		return attribution.IngestResult{}, wrapErr("finish article "+a.ID, err)
 	}
 	return attribution.IngestResult{Article: *a, Quotes: out, Created: created}, nil
-}
-
-// storedType: speakers kept across articles are named people and
-// organisations; anonymous, group and unresolved speakers stay on their
-// quotes.
-func storedType(t attribution.SpeakerType) bool {
-	return t == attribution.SpeakerPerson || t == attribution.SpeakerOrganization
-}
-
-// nameAliases are the mentions of a speaker that are a part of its name
-// ("Peskov" for Dmitry Peskov): later articles that only use that form
-// find the same speaker.
-func nameAliases(sp attribution.Speaker) []string {
-	nameWords := map[string]bool{}
-	for _, w := range attribution.FoldWords(sp.Name) {
-		nameWords[w] = true
-	}
-	var out []string
-	for _, m := range sp.Mentions {
-		ws := attribution.FoldWords(m.Text)
-		if len(ws) == 0 || len(ws) >= len(nameWords) {
-			continue
-		}
-		part := true
-		for _, w := range ws {
-			part = part && nameWords[w]
-		}
-		if part {
-			out = append(out, m.Text)
-		}
-	}
-	return out
 }
 
 func onlyDuplicates(err error) bool {

@@ -269,11 +269,15 @@ func (s *Store) finishMerge(ctx context.Context, id string, srcIDs []string, cla
 	}
 	set := bson.D{
 		{Key: "keys", Value: keys},
-		{Key: "aliases", Value: kept}, {Key: "alias_keys", Value: aliasKeys(kept)},
-		{Key: "search_keys", Value: searchKeys(into.Name, kept)}, {Key: "roles", Value: roles},
+		{Key: "aliases", Value: kept}, {Key: "alias_keys", Value: attribution.AliasKeys(kept)},
+		{Key: "search_keys", Value: attribution.SearchKeys(into.Name, kept)}, {Key: "roles", Value: roles},
 		{Key: "updated_at", Value: now},
 	}
-	if w := mergedWikidataID(into, srcs); w != into.WikidataID {
+	from := make([]string, len(srcs))
+	for i, d := range srcs {
+		from[i] = d.WikidataID
+	}
+	if w := attribution.MergedWikidataID(into.WikidataID, from); w != into.WikidataID {
 		set = append(set, bson.E{Key: "wikidata_id", Value: w})
 	}
 	// Guarded by the version read: an edit of id meanwhile is not lost.

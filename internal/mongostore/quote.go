@@ -60,7 +60,7 @@ func newQuoteDoc(articleID string, n int, q attribution.Quote, speakerID string,
 		ID: fmt.Sprintf("%s-%d", articleID, n), ArticleID: articleID, N: n,
 		Text: q.Text, Start: q.Span.Start, End: q.Span.End, Kind: string(q.Kind),
 		SpeakerID: speakerID, Confidence: q.Confidence, Rule: q.Rule,
-		Published: published, Outlet: outlet, URL: url, Words: distinct(attribution.FoldWords(q.Text)),
+		Published: published, Outlet: outlet, URL: url, Words: attribution.DistinctWords(attribution.FoldWords(q.Text)),
 	}
 	if q.Cue != nil {
 		d.Cue = &spanDoc{Text: q.Cue.Text, Start: q.Cue.Span.Start, End: q.Cue.Span.End}
@@ -100,18 +100,6 @@ func (d quoteDoc) quote() attribution.StoredQuote {
 		q.History = append(q.History, c.correction())
 	}
 	return q
-}
-
-func distinct(ws []string) []string {
-	seen := make(map[string]bool, len(ws))
-	out := ws[:0]
-	for _, w := range ws {
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
 }
 
 // ArticleQuotes returns the quotes of an article in text order. The error

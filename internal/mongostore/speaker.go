@@ -49,37 +49,6 @@ type speakerDoc struct {
 	UpdatedAt  time.Time     `bson:"updated_at"`
 }
 
-// Limits of speaker edits.
-const (
-	MaxAliases   = 50
-	MaxNameBytes = 200
-)
-
-func searchKeys(name string, aliases []string) []string {
-	var keys []string
-	for _, n := range append([]string{name}, aliases...) {
-		words := attribution.FoldWords(n)
-		if len(words) == 0 {
-			continue
-		}
-		keys = append(keys, strings.Join(words, " "))
-		keys = append(keys, words...)
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
-}
-
-func aliasKeys(aliases []string) []string {
-	keys := make([]string, 0, len(aliases))
-	for _, a := range aliases {
-		if k := attribution.NormalizeName(a); k != "" {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
-}
-
 func (d speakerDoc) profile() attribution.SpeakerProfile {
 	p := attribution.SpeakerProfile{
 		ID: d.ID, Name: d.Name, Type: attribution.SpeakerType(d.Type),
@@ -100,7 +69,7 @@ var notMerged = bson.E{Key: "merged_into", Value: bson.D{{Key: "$exists", Value:
 
 // speakerKeys are the keys a speaker named name with aliases claims.
 func speakerKeys(name string, aliases []string) []string {
-	return slices.Compact(slices.Sorted(slices.Values(append([]string{attribution.NormalizeName(name)}, aliasKeys(aliases)...))))
+	return slices.Compact(slices.Sorted(slices.Values(append([]string{attribution.NormalizeName(name)}, attribution.AliasKeys(aliases)...))))
 }
 
 // resolveLimit bounds the speakers one name look-up reads: the one that
@@ -189,7 +158,7 @@ func (s *Store) createSpeaker(ctx context.Context, name, key string, typ attribu
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	doc := speakerDoc{
 		ID: id, Name: name, NormalizedName: key, Keys: []string{key}, Type: string(typ),
-		Aliases: []string{}, AliasKeys: []string{}, SearchKeys: searchKeys(name, nil), Roles: []string{},
+		Aliases: []string{}, AliasKeys: []string{}, SearchKeys: attribution.SearchKeys(name, nil), Roles: []string{},
 		Version: 1, UpdatedAt: now,
 	}
 	for range 3 {
@@ -262,8 +231,8 @@ func (s *Store) ensureSpeaker(ctx context.Context, name string, typ attribution.
 	if len(newAliases) > 0 {
 		add = append(add,
 			bson.E{Key: "aliases", Value: bson.D{{Key: "$each", Value: newAliases}}},
-			bson.E{Key: "alias_keys", Value: bson.D{{Key: "$each", Value: aliasKeys(newAliases)}}},
-			bson.E{Key: "search_keys", Value: bson.D{{Key: "$each", Value: searchKeys(newAliases[0], newAliases[1:])}}})
+			bson.E{Key: "alias_keys", Value: bson.D{{Key: "$each", Value: attribution.AliasKeys(newAliases)}}},
+			bson.E{Key: "search_keys", Value: bson.D{{Key: "$each", Value: attribution.SearchKeys(newAliases[0], newAliases[1:])}}})
 	}
 	// Not on a tombstone: its aliases would make it found by name again.
 	if _, err := s.db.Collection(collSpeakers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, notMerged}, bson.D{{Key: "$addToSet", Value: add}}); err != nil {
@@ -470,32 +439,6 @@ func searchSpeakersQuery(prefix string, limit int, after string) (bson.D, *optio
 	return filter, opts, nil
 }
 
-func validatePatch(p attribution.SpeakerPatch) error {
-	var errs []error
-	if p.Name != nil {
-		switch n := strings.TrimSpace(*p.Name); {
-		case attribution.NormalizeName(n) == "":
-			errs = append(errs, &attribution.FieldError{Field: "name", Reason: "must hold a letter or digit"})
-		case len(n) > MaxNameBytes:
-			errs = append(errs, &attribution.FieldError{Field: "name", Reason: fmt.Sprintf("must be at most %d bytes", MaxNameBytes)})
-		}
-	}
-	if p.Aliases != nil {
-		if len(*p.Aliases) > MaxAliases {
-			errs = append(errs, &attribution.FieldError{Field: "aliases", Reason: fmt.Sprintf("must hold at most %d aliases", MaxAliases)})
-		}
-		for i, a := range *p.Aliases {
-			if attribution.NormalizeName(a) == "" || len(a) > MaxNameBytes {
-				errs = append(errs, &attribution.FieldError{Field: fmt.Sprintf("aliases[%d]", i), Reason: fmt.Sprintf("must hold a letter or digit and be at most %d bytes", MaxNameBytes)})
-			}
-		}
-	}
-	if p.WikidataID != nil && *p.WikidataID != "" && !attribution.ValidWikidataID(*p.WikidataID) {
-		errs = append(errs, &attribution.FieldError{Field: "wikidata_id", Reason: "must be a Wikidata item id: Q and a number, such as Q3874799"})
-	}
-	return errors.Join(errs...)
-}
-
 // UpdateSpeaker changes a speaker's name, aliases or Wikidata id. With
 // ifVersion > 0 the write happens only if the stored version is still
 // ifVersion (else ErrPrecondition). A name, alias or Wikidata id that
@@ -508,7 +451,7 @@ func validatePatch(p attribution.SpeakerPatch) error {
 // keys_unique keeps unique: of two speakers given the same name or alias
 // at once one gets ErrConflict.
 func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.SpeakerPatch, ifVersion int64) (attribution.SpeakerProfile, error) {
-	if err := validatePatch(p); err != nil {
+	if err := p.Validate(); err != nil {
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %w", id, err)
 	}
 	c := s.db.Collection(collSpeakers)
@@ -589,8 +532,8 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	set := bson.D{
 		{Key: "name", Value: name}, {Key: "normalized_name", Value: key}, {Key: "keys", Value: keys},
-		{Key: "aliases", Value: kept}, {Key: "alias_keys", Value: aliasKeys(kept)},
-		{Key: "search_keys", Value: searchKeys(name, kept)}, {Key: "updated_at", Value: now},
+		{Key: "aliases", Value: kept}, {Key: "alias_keys", Value: attribution.AliasKeys(kept)},
+		{Key: "search_keys", Value: attribution.SearchKeys(name, kept)}, {Key: "updated_at", Value: now},
 	}
 	if wikidata != "" {
 		set = append(set, bson.E{Key: "wikidata_id", Value: wikidata})
@@ -617,25 +560,4 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 		}
 	}
 	return s.GetSpeaker(ctx, id)
-}
-
-// mergedWikidataID is the Wikidata id of a speaker after merging srcs into
-// it: its own if it has one; else the one the merged speakers that have
-// one agree on; else none (no merged speaker has one, or they disagree,
-// and an editor must choose).
-func mergedWikidataID(into speakerDoc, srcs []speakerDoc) string {
-	if into.WikidataID != "" {
-		return into.WikidataID
-	}
-	found := ""
-	for _, d := range srcs {
-		switch {
-		case d.WikidataID == "":
-		case found == "":
-			found = d.WikidataID
-		case found != d.WikidataID:
-			return ""
-		}
-	}
-	return found
 }

@@ -26,16 +26,9 @@ const collStatements = "statements"
 
 // Limits of statement matching.
 const (
-	// minJoinWords: a quote joins a statement that it is part of, or that
-	// is part of it, only when the shorter of the two has this many words;
-	// the same words always join.
-	minJoinWords = 5
 	// maxCandidates is how many statements, by shared shingles, are
 	// compared with a text.
 	maxCandidates = 20
-	// maxCompareWords caps the words compared (the comparison is
-	// quadratic in them).
-	maxCompareWords = 400
 	// maxShingleHits caps the statements a shingle query reads on MongoDB
 	// before ranking (a common phrase is in many).
 	maxShingleHits = 500
@@ -72,7 +65,7 @@ type occurrenceDoc struct {
 // statementSpeaker is the name a quote gives a named speaker, "" for
 // anonymous, group and unresolved speakers.
 func statementSpeaker(qd *quoteDoc) string {
-	if qd.Speaker == nil || !storedType(attribution.SpeakerType(qd.Speaker.Type)) {
+	if qd.Speaker == nil || !attribution.SpeakerType(qd.Speaker.Type).Stored() {
 		return ""
 	}
 	return qd.Speaker.Name
@@ -129,8 +122,8 @@ func (b *statementBatch) assign(ctx context.Context, qd *quoteDoc) error {
 		return err
 	}
 	pick := func(c *statementDoc) float64 {
-		score, m := statement.Compare(capWords(words), capWords(c.Words))
-		if !joinable(m, len(words), len(c.Words)) || !sameSpeaker(qd.SpeakerID, speaker, c) {
+		score, m := statement.Compare(statement.CapWords(words), statement.CapWords(c.Words))
+		if !statement.Joinable(m, len(words), len(c.Words)) || !statement.CanShare(qd.SpeakerID, speaker, c.SpeakerID, c.SpeakerName) {
 			return 0
 		}
 		return score
@@ -232,32 +225,6 @@ func (b *statementBatch) flush(ctx context.Context) error {
 	return nil
 }
 
-// joinable says whether a quote with n words joins a statement with m words
-// that matches it as match.
-func joinable(match statement.Match, n, m int) bool {
-	switch match {
-	case statement.Exact:
-		return true
-	case statement.Contained:
-		return min(n, m) >= minJoinWords
-	}
-	return false
-}
-
-// sameSpeaker says whether a quote by speaker (stored speaker id, name;
-// both empty when unknown) can be an occurrence of c: the same stored
-// speaker, names that can be the same person ("Jansen", "Clara Jansen"),
-// or one side unknown.
-func sameSpeaker(id, name string, c *statementDoc) bool {
-	switch {
-	case id != "" && id == c.SpeakerID:
-		return true
-	case name == "" || c.SpeakerName == "":
-		return true
-	}
-	return statement.SameSpeaker(name, c.SpeakerName)
-}
-
 // joinStatement adds occ to stored statement c (once), keeps the longest
 // text and the fullest speaker name, and adds the shingles.
 func (s *Store) joinStatement(ctx context.Context, c *statementDoc, occ occurrenceDoc, words []string, shingles []int64, speaker string) error {
@@ -344,13 +311,6 @@ func sharedCount(a, b []int64) int {
 	return n
 }
 
-func capWords(w []string) []string {
-	if len(w) > maxCompareWords {
-		return w[:maxCompareWords]
-	}
-	return w
-}
-
 // GetStatement returns a statement with its occurrences, earliest first.
 func (s *Store) GetStatement(ctx context.Context, id string) (attribution.Statement, error) {
 	var d statementDoc
@@ -411,7 +371,7 @@ func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]
 	}
 	var out []attribution.StatementMatch
 	for _, c := range cands {
-		score, m := statement.Compare(capWords(words), capWords(c.Words))
+		score, m := statement.Compare(statement.CapWords(words), statement.CapWords(c.Words))
 		if m == statement.None {
 			continue
 		}

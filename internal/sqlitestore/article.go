@@ -253,10 +253,10 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 	}
 	speakerIDs := map[string]string{}
 	for _, sp := range res.Speakers {
-		if !storedType(sp.Type) || sp.Name == "" {
+		if !sp.Type.Stored() || sp.Name == "" {
 			continue
 		}
-		id, err := ensureSpeaker(ctx, tx, sp.Name, sp.Type, sp.Roles, nameAliases(sp))
+		id, err := ensureSpeaker(ctx, tx, sp.Name, sp.Type, sp.Roles, attribution.NameAliases(sp))
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +288,7 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 			c := contexts[n]
 			sq.Context = &c
 		}
-		if q.Speaker != nil && storedType(q.Speaker.Type) && q.Speaker.Name != "" {
+		if q.Speaker != nil && q.Speaker.Type.Stored() && q.Speaker.Name != "" {
 			sid := speakerIDs[q.Speaker.Name]
 			if sid == "" {
 				var err error
@@ -386,7 +386,7 @@ func insertQuotes(ctx context.Context, tx *wtx, qs []attribution.StoredQuote) er
 		}
 		var wargs []any
 		for n := start; n < end; n++ {
-			if words := distinct(attribution.FoldWords(qs[n].Text)); len(words) > 0 {
+			if words := attribution.DistinctWords(attribution.FoldWords(qs[n].Text)); len(words) > 0 {
 				wargs = append(wargs, rowids[qs[n].ID], strings.Join(words, " "))
 			}
 		}
@@ -427,7 +427,7 @@ func insertQuote(ctx context.Context, tx *wtx, n int, q *attribution.StoredQuote
 	if err != nil {
 		return err
 	}
-	if words := distinct(attribution.FoldWords(q.Text)); len(words) > 0 {
+	if words := attribution.DistinctWords(attribution.FoldWords(q.Text)); len(words) > 0 {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO quote_words (rowid, words) VALUES (?, ?)", rowid, strings.Join(words, " ")); err != nil {
 			return fmt.Errorf("index words of quote %s: %w", q.ID, err)
 		}
@@ -453,50 +453,6 @@ func addFigure(ctx context.Context, tx *wtx, speakerID string, kind attribution.
 	}
 	_, err := tx.ExecContext(ctx, "DELETE FROM speaker_figures WHERE speaker_id = ? AND kind = ? AND outlet = ? AND n <= 0", speakerID, string(kind), outlet)
 	return err
-}
-
-func distinct(ws []string) []string {
-	seen := make(map[string]bool, len(ws))
-	out := ws[:0]
-	for _, w := range ws {
-		if !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// storedType: speakers kept across articles are named people and
-// organisations; anonymous, group and unresolved speakers stay on their
-// quotes.
-func storedType(t attribution.SpeakerType) bool {
-	return t == attribution.SpeakerPerson || t == attribution.SpeakerOrganization
-}
-
-// nameAliases are the mentions of a speaker that are a part of its name
-// ("Peskov" for Dmitry Peskov): later articles that only use that form
-// find the same speaker.
-func nameAliases(sp attribution.Speaker) []string {
-	nameWords := map[string]bool{}
-	for _, w := range attribution.FoldWords(sp.Name) {
-		nameWords[w] = true
-	}
-	var out []string
-	for _, m := range sp.Mentions {
-		ws := attribution.FoldWords(m.Text)
-		if len(ws) == 0 || len(ws) >= len(nameWords) {
-			continue
-		}
-		part := true
-		for _, w := range ws {
-			part = part && nameWords[w]
-		}
-		if part && !slices.Contains(out, m.Text) {
-			out = append(out, m.Text)
-		}
-	}
-	return out
 }
 
 // ArticleQuotes returns the quotes of an article in text order, hidden

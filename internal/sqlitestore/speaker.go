@@ -12,12 +12,6 @@ import (
 	"github.com/whosaid/whosaid/internal/attribution"
 )
 
-// Limits of speaker edits (the same as the MongoDB store's).
-const (
-	MaxAliases   = 50
-	MaxNameBytes = 200
-)
-
 const speakerColumns = "id, name, normalized_name, type, aliases, roles, wikidata_id, version, updated_at"
 
 type speakerRow struct {
@@ -99,7 +93,7 @@ func writeKeys(ctx context.Context, tx *wtx, id, name string, aliases []string) 
 	if _, err := tx.ExecContext(ctx, "INSERT INTO speaker_keys (key, speaker_id, is_alias) VALUES (?, ?, 0)", key, id); err != nil {
 		return err
 	}
-	for _, k := range aliasKeys(aliases) {
+	for _, k := range attribution.AliasKeys(aliases) {
 		if k == key {
 			continue
 		}
@@ -107,37 +101,12 @@ func writeKeys(ctx context.Context, tx *wtx, id, name string, aliases []string) 
 			return err
 		}
 	}
-	for _, k := range searchKeys(name, aliases) {
+	for _, k := range attribution.SearchKeys(name, aliases) {
 		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO speaker_search (key, speaker_id) VALUES (?, ?)", k, id); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func searchKeys(name string, aliases []string) []string {
-	var keys []string
-	for _, n := range append([]string{name}, aliases...) {
-		words := attribution.FoldWords(n)
-		if len(words) == 0 {
-			continue
-		}
-		keys = append(keys, strings.Join(words, " "))
-		keys = append(keys, words...)
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
-}
-
-func aliasKeys(aliases []string) []string {
-	keys := make([]string, 0, len(aliases))
-	for _, a := range aliases {
-		if k := attribution.NormalizeName(a); k != "" {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
 }
 
 func marshalList(l []string) string {
@@ -175,7 +144,7 @@ func ensureSpeaker(ctx context.Context, tx *wtx, name string, typ attribution.Sp
 	}
 	newAliases := slices.Clone(sp.Aliases)
 	have := map[string]bool{sp.key: true}
-	for _, k := range aliasKeys(sp.Aliases) {
+	for _, k := range attribution.AliasKeys(sp.Aliases) {
 		have[k] = true
 	}
 	for _, a := range aliases {
@@ -379,32 +348,6 @@ func (s *Store) SearchSpeakers(ctx context.Context, prefix string, limit int, af
 	return out, next, nil
 }
 
-func validatePatch(p attribution.SpeakerPatch) error {
-	var errs []error
-	if p.Name != nil {
-		switch n := strings.TrimSpace(*p.Name); {
-		case attribution.NormalizeName(n) == "":
-			errs = append(errs, &attribution.FieldError{Field: "name", Reason: "must hold a letter or digit"})
-		case len(n) > MaxNameBytes:
-			errs = append(errs, &attribution.FieldError{Field: "name", Reason: fmt.Sprintf("must be at most %d bytes", MaxNameBytes)})
-		}
-	}
-	if p.Aliases != nil {
-		if len(*p.Aliases) > MaxAliases {
-			errs = append(errs, &attribution.FieldError{Field: "aliases", Reason: fmt.Sprintf("must hold at most %d aliases", MaxAliases)})
-		}
-		for i, a := range *p.Aliases {
-			if attribution.NormalizeName(a) == "" || len(a) > MaxNameBytes {
-				errs = append(errs, &attribution.FieldError{Field: fmt.Sprintf("aliases[%d]", i), Reason: fmt.Sprintf("must hold a letter or digit and be at most %d bytes", MaxNameBytes)})
-			}
-		}
-	}
-	if p.WikidataID != nil && *p.WikidataID != "" && !attribution.ValidWikidataID(*p.WikidataID) {
-		errs = append(errs, &attribution.FieldError{Field: "wikidata_id", Reason: "must be a Wikidata item id: Q and a number, such as Q3874799"})
-	}
-	return errors.Join(errs...)
-}
-
 // UpdateSpeaker changes a speaker's name, aliases or Wikidata id in one
 // transaction. With ifVersion > 0 the write happens only if the stored
 // version is still ifVersion (else ErrPrecondition). A name, alias or
@@ -412,7 +355,7 @@ func validatePatch(p attribution.SpeakerPatch) error {
 // name stays as an alias, and the quotes of the speaker carry the new
 // name.
 func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.SpeakerPatch, ifVersion int64) (attribution.SpeakerProfile, error) {
-	if err := validatePatch(p); err != nil {
+	if err := p.Validate(); err != nil {
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %w", id, err)
 	}
 	err := s.tx(ctx, func(tx *wtx) error {
@@ -443,7 +386,7 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 			}
 		}
 		// Names and aliases must not collide with another speaker's.
-		for _, k := range append([]string{key}, aliasKeys(kept)...) {
+		for _, k := range append([]string{key}, attribution.AliasKeys(kept)...) {
 			var other string
 			err := tx.QueryRowContext(ctx, "SELECT speaker_id FROM speaker_keys WHERE key = ? AND speaker_id <> ? LIMIT 1", k, id).Scan(&other)
 			if err == nil {
@@ -540,21 +483,11 @@ func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (at
 		}
 		slices.Sort(roles)
 		roles = slices.Compact(roles)
-		wikidata := into.WikidataID
-		if wikidata == "" {
-			for _, d := range srcs {
-				switch {
-				case d.WikidataID == "":
-				case wikidata == "":
-					wikidata = d.WikidataID
-				case wikidata != d.WikidataID:
-					wikidata = "\x00" // they disagree: none
-				}
-			}
-			if wikidata == "\x00" {
-				wikidata = ""
-			}
+		from := make([]string, len(srcs))
+		for i, d := range srcs {
+			from[i] = d.WikidataID
 		}
+		wikidata := attribution.MergedWikidataID(into.WikidataID, from)
 		for _, d := range srcs {
 			if _, err := tx.ExecContext(ctx, `UPDATE quotes SET speaker_id = ?, speaker = json_set(speaker, '$.name', ?)
 				WHERE speaker_id = ?`, id, into.Name, d.ID); err != nil {

@@ -17,14 +17,9 @@ import (
 
 // Limits of statement matching (the same as the MongoDB store's).
 const (
-	// minJoinWords: a quote joins a statement that it is part of, or that
-	// is part of it, only when the shorter of the two has this many words.
-	minJoinWords = 5
 	// maxCandidates is how many statements, by shared shingles, are
 	// compared with a text.
 	maxCandidates = 20
-	// maxCompareWords caps the words compared (quadratic).
-	maxCompareWords = 400
 	// maxShingleHits caps the statements counted for a text before
 	// ranking (a common phrase is in many).
 	maxShingleHits = 500
@@ -50,7 +45,7 @@ type stmt struct {
 // statementSpeaker is the name a quote gives a named speaker, "" for
 // anonymous, group and unresolved speakers.
 func statementSpeaker(q *attribution.StoredQuote) string {
-	if q.Speaker == nil || !storedType(q.Speaker.Type) {
+	if q.Speaker == nil || !q.Speaker.Type.Stored() {
 		return ""
 	}
 	return q.Speaker.Name
@@ -162,8 +157,8 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 	var best *stmt
 	bestScore := 0.0
 	for _, c := range all {
-		score, m := statement.Compare(capWords(words), capWords(c.words))
-		if !joinable(m, len(words), len(c.words)) || !sameSpeaker(q.SpeakerID, speaker, c) {
+		score, m := statement.Compare(statement.CapWords(words), statement.CapWords(c.words))
+		if !statement.Joinable(m, len(words), len(c.words)) || !statement.CanShare(q.SpeakerID, speaker, c.speakerID, c.speakerName) {
 			continue
 		}
 		if score > bestScore {
@@ -349,37 +344,6 @@ func addShingles(ctx context.Context, tx *wtx, id string, shingles []int64) erro
 	}
 	_, err := tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", len(df), id)
 	return err
-}
-
-// joinable says whether a quote with n words joins a statement with m
-// words that matches it as match.
-func joinable(match statement.Match, n, m int) bool {
-	switch match {
-	case statement.Exact:
-		return true
-	case statement.Contained:
-		return min(n, m) >= minJoinWords
-	}
-	return false
-}
-
-// sameSpeaker says whether a quote by speaker (stored speaker id, name;
-// both empty when unknown) can be an occurrence of c.
-func sameSpeaker(id, name string, c *stmt) bool {
-	switch {
-	case id != "" && id == c.speakerID:
-		return true
-	case name == "" || c.speakerName == "":
-		return true
-	}
-	return statement.SameSpeaker(name, c.speakerName)
-}
-
-func capWords(w []string) []string {
-	if len(w) > maxCompareWords {
-		return w[:maxCompareWords]
-	}
-	return w
 }
 
 // Candidate search: the rarestShingles of a text with the fewest
@@ -590,7 +554,7 @@ func (s *Store) MatchStatements(ctx context.Context, text string, limit int) ([]
 	var out []attribution.StatementMatch
 	for i := range cands {
 		c := &cands[i]
-		score, m := statement.Compare(capWords(words), capWords(c.words))
+		score, m := statement.Compare(statement.CapWords(words), statement.CapWords(c.words))
 		if m == statement.None {
 			continue
 		}

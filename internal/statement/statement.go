@@ -202,3 +202,45 @@ func Fuller(a, b string) string {
 	}
 	return a
 }
+
+// MinJoinWords: a quote joins a statement that it is part of, or that is
+// part of it, only when the shorter of the two has this many words; the
+// same words always join.
+const MinJoinWords = 5
+
+// MaxCompareWords caps the words compared (Compare is quadratic in them).
+const MaxCompareWords = 400
+
+// Joinable says whether a quote of n words joins a statement of m words
+// that matches it as match.
+func Joinable(match Match, n, m int) bool {
+	switch match {
+	case Exact:
+		return true
+	case Contained:
+		return min(n, m) >= MinJoinWords
+	}
+	return false
+}
+
+// CanShare says whether a quote by a speaker (stored id, name; both empty
+// when unknown) can be an occurrence of a statement by another (its
+// stored id and name): the same stored speaker, names that can be the
+// same person ("Jansen", "Clara Jansen"), or one side unknown.
+func CanShare(id, name, statementID, statementName string) bool {
+	switch {
+	case id != "" && id == statementID:
+		return true
+	case name == "" || statementName == "":
+		return true
+	}
+	return SameSpeaker(name, statementName)
+}
+
+// CapWords is w cut to MaxCompareWords.
+func CapWords(w []string) []string {
+	if len(w) > MaxCompareWords {
+		return w[:MaxCompareWords]
+	}
+	return w
+}

@@ -1,0 +1,138 @@
+package attribution
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Limits of speaker edits, the same on every store.
+const (
+	MaxAliases   = 50
+	MaxNameBytes = 200
+)
+
+// Validate checks an edit of a speaker without the store: a name and
+// aliases that hold a letter or digit within the limits, a Wikidata item
+// id. Broken rules are *FieldError values joined together.
+func (p SpeakerPatch) Validate() error {
+	var errs []error
+	if p.Name != nil {
+		switch n := strings.TrimSpace(*p.Name); {
+		case NormalizeName(n) == "":
+			errs = append(errs, &FieldError{Field: "name", Reason: "must hold a letter or digit"})
+		case len(n) > MaxNameBytes:
+			errs = append(errs, &FieldError{Field: "name", Reason: fmt.Sprintf("must be at most %d bytes", MaxNameBytes)})
+		}
+	}
+	if p.Aliases != nil {
+		if len(*p.Aliases) > MaxAliases {
+			errs = append(errs, &FieldError{Field: "aliases", Reason: fmt.Sprintf("must hold at most %d aliases", MaxAliases)})
+		}
+		for i, a := range *p.Aliases {
+			if NormalizeName(a) == "" || len(a) > MaxNameBytes {
+				errs = append(errs, &FieldError{Field: fmt.Sprintf("aliases[%d]", i), Reason: fmt.Sprintf("must hold a letter or digit and be at most %d bytes", MaxNameBytes)})
+			}
+		}
+	}
+	if p.WikidataID != nil && *p.WikidataID != "" && !ValidWikidataID(*p.WikidataID) {
+		errs = append(errs, &FieldError{Field: "wikidata_id", Reason: "must be a Wikidata item id: Q and a number, such as Q3874799"})
+	}
+	return errors.Join(errs...)
+}
+
+// Stored reports whether speakers of this type are kept across articles:
+// named people and organisations. Anonymous, group and unresolved
+// speakers stay on their quotes.
+func (t SpeakerType) Stored() bool {
+	return t == SpeakerPerson || t == SpeakerOrganization
+}
+
+// NameAliases are the mentions of a speaker that are a part of its name
+// ("Peskov" for Dmitry Peskov), each once: later articles that only use
+// that form find the same speaker.
+func NameAliases(sp Speaker) []string {
+	nameWords := map[string]bool{}
+	for _, w := range FoldWords(sp.Name) {
+		nameWords[w] = true
+	}
+	var out []string
+	for _, m := range sp.Mentions {
+		ws := FoldWords(m.Text)
+		if len(ws) == 0 || len(ws) >= len(nameWords) {
+			continue
+		}
+		part := true
+		for _, w := range ws {
+			part = part && nameWords[w]
+		}
+		if part && !slices.Contains(out, m.Text) {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}
+
+// SearchKeys are the folded names and aliases of a speaker and each of
+// their words, sorted, each once: what a prefix search matches.
+func SearchKeys(name string, aliases []string) []string {
+	var keys []string
+	for _, n := range append([]string{name}, aliases...) {
+		words := FoldWords(n)
+		if len(words) == 0 {
+			continue
+		}
+		keys = append(keys, strings.Join(words, " "))
+		keys = append(keys, words...)
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// AliasKeys are the normalized aliases, sorted, each once.
+func AliasKeys(aliases []string) []string {
+	keys := make([]string, 0, len(aliases))
+	for _, a := range aliases {
+		if k := NormalizeName(a); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// MergedWikidataID is the Wikidata id of a speaker (with id into) after
+// speakers with ids from are merged into it: its own if it has one; else
+// the one those that have one agree on; else none (none has one, or they
+// disagree, and an editor must choose).
+func MergedWikidataID(into string, from []string) string {
+	if into != "" {
+		return into
+	}
+	found := ""
+	for _, w := range from {
+		switch {
+		case w == "":
+		case found == "":
+			found = w
+		case found != w:
+			return ""
+		}
+	}
+	return found
+}
+
+// DistinctWords is ws without repeats, in first-seen order (it reuses
+// ws's array).
+func DistinctWords(ws []string) []string {
+	seen := make(map[string]bool, len(ws))
+	out := ws[:0]
+	for _, w := range ws {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
