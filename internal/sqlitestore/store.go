@@ -346,6 +346,9 @@ type stmtCache struct {
 	m       map[string]*sql.Stmt
 	pending map[string]bool
 	closed  bool
+	// preparing counts the background prepares, which close waits for
+	// (one may be opening a connection to the file).
+	preparing sync.WaitGroup
 }
 
 // maxCachedStatements bounds a cache: texts beyond it (multi-row inserts
@@ -367,7 +370,9 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 		c.pending, c.m = map[string]bool{}, map[string]*sql.Stmt{}
 	}
 	c.pending[query] = true
+	c.preparing.Add(1)
 	go func() {
+		defer c.preparing.Done()
 		st, err := c.db.PrepareContext(context.Background(), query)
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -385,8 +390,11 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	c.mu.Unlock()
+	c.preparing.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, st := range c.m {
 		st.Close()
 	}
