@@ -82,11 +82,11 @@ build: ## build a static binary at bin/whosaid (CGO_ENABLED=0)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/whosaid
 
 # The embedded store at BENCH_QUOTES stored quotes, then at BENCH_QUOTES_LARGE
-# (filling them is most of the time: about 2 minutes per 10,000 articles).
+# (filling them is most of the time: about 5 minutes per 10,000 articles on 2 cores).
 BENCH_QUOTES ?= 100000
 BENCH_QUOTES_LARGE ?= 1000000
 
-bench: ## benchmarks: extraction, legacy reads, the embedded store at 100k then 1M quotes (the 1M run takes about half an hour)
+bench: ## benchmarks: extraction, legacy reads, the embedded store at 100k then 1M quotes (the 1M run takes about an hour)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./internal/extract ./internal/legacy
 	WHOSAID_BENCH_QUOTES=$(BENCH_QUOTES) $(GO) test -run '^$$' -bench EmbeddedStore -benchtime 1x -timeout 120m ./internal/cli
 	WHOSAID_BENCH_QUOTES=$(BENCH_QUOTES_LARGE) $(GO) test -run '^$$' -bench EmbeddedStore -benchtime 1x -timeout 300m ./internal/cli
