@@ -136,3 +136,30 @@ func DistinctWords(ws []string) []string {
 	}
 	return out
 }
+
+// EditNames applies the name and aliases of p to a speaker stored as name
+// with aliases: the new name (trimmed), and the aliases to keep, each
+// once by its normalized form, none equal to the name. A rename keeps the
+// old name as an alias, so that it still finds the speaker.
+func EditNames(name string, aliases []string, p SpeakerPatch) (string, []string) {
+	if p.Aliases != nil {
+		aliases = slices.Clone(*p.Aliases)
+	}
+	if p.Name != nil && strings.TrimSpace(*p.Name) != name {
+		old := name
+		name = strings.TrimSpace(*p.Name)
+		if NormalizeName(name) != NormalizeName(old) && !slices.Contains(aliases, old) {
+			aliases = append(aliases, old)
+		}
+	}
+	key := NormalizeName(name)
+	var kept []string
+	seen := map[string]bool{key: true}
+	for _, a := range aliases {
+		if k := NormalizeName(a); !seen[k] {
+			seen[k] = true
+			kept = append(kept, strings.TrimSpace(a))
+		}
+	}
+	return name, kept
+}

@@ -462,26 +462,8 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 	if ifVersion > 0 && d.Version != ifVersion {
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: version %d, not %d: %w", id, d.Version, ifVersion, attribution.ErrPrecondition)
 	}
-	name, aliases := d.Name, d.Aliases
-	if p.Aliases != nil {
-		aliases = append([]string(nil), (*p.Aliases)...)
-	}
-	if p.Name != nil && strings.TrimSpace(*p.Name) != d.Name {
-		name = strings.TrimSpace(*p.Name)
-		if attribution.NormalizeName(name) != d.NormalizedName && !slices.Contains(aliases, d.Name) {
-			aliases = append(aliases, d.Name) // the old name still finds the speaker
-		}
-	}
+	name, kept := attribution.EditNames(d.Name, d.Aliases, p)
 	key := attribution.NormalizeName(name)
-	// Drop aliases equal to the name; keep the first spelling of each.
-	var kept []string
-	seen := map[string]bool{key: true}
-	for _, a := range aliases {
-		if k := attribution.NormalizeName(a); !seen[k] {
-			seen[k] = true
-			kept = append(kept, strings.TrimSpace(a))
-		}
-	}
 	if kept == nil {
 		kept = []string{}
 	}

@@ -3,8 +3,6 @@ package mongostore
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -69,18 +67,6 @@ func statementSpeaker(qd *quoteDoc) string {
 		return ""
 	}
 	return qd.Speaker.Name
-}
-
-// newStatementID derives a statement's id from its first words and its
-// speaker's surname, so that two writers storing the same quote at once
-// meet on _id.
-func newStatementID(words []string, speaker string) string {
-	surname := ""
-	if ws := attribution.FoldWords(speaker); len(ws) > 0 {
-		surname = ws[len(ws)-1]
-	}
-	sum := sha256.Sum256([]byte(surname + "\x00" + strings.Join(words, " ")))
-	return "stm_" + hex.EncodeToString(sum[:8])
 }
 
 // statementBatch assigns the quotes of one article to statements. New
@@ -150,7 +136,7 @@ func (b *statementBatch) assign(ctx context.Context, qd *quoteDoc) error {
 	default:
 		now := time.Now().UTC().Truncate(time.Millisecond)
 		best = &statementDoc{
-			ID: newStatementID(words, speaker), Text: qd.Text, Words: words, Shingles: shingles,
+			ID: statement.ID(words, speaker), Text: qd.Text, Words: words, Shingles: shingles,
 			SpeakerID: qd.SpeakerID, SpeakerName: speaker,
 			Occurrences: []occurrenceDoc{occ}, CreatedAt: now, UpdatedAt: now,
 		}

@@ -366,25 +366,8 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 		if ifVersion > 0 && d.Version != ifVersion {
 			return fmt.Errorf("the speaker changed since version %d: %w", ifVersion, attribution.ErrPrecondition)
 		}
-		name, aliases := d.Name, d.Aliases
-		if p.Aliases != nil {
-			aliases = slices.Clone(*p.Aliases)
-		}
-		if p.Name != nil && strings.TrimSpace(*p.Name) != d.Name {
-			name = strings.TrimSpace(*p.Name)
-			if attribution.NormalizeName(name) != d.key && !slices.Contains(aliases, d.Name) {
-				aliases = append(aliases, d.Name) // the old name still finds the speaker
-			}
-		}
+		name, kept := attribution.EditNames(d.Name, d.Aliases, p)
 		key := attribution.NormalizeName(name)
-		var kept []string
-		seen := map[string]bool{key: true}
-		for _, a := range aliases {
-			if k := attribution.NormalizeName(a); !seen[k] {
-				seen[k] = true
-				kept = append(kept, strings.TrimSpace(a))
-			}
-		}
 		// Names and aliases must not collide with another speaker's.
 		for _, k := range append([]string{key}, attribution.AliasKeys(kept)...) {
 			var other string

@@ -51,17 +51,6 @@ func statementSpeaker(q *attribution.StoredQuote) string {
 	return q.Speaker.Name
 }
 
-// newStatementID derives a statement's id from its first words and its
-// speaker's surname (as the MongoDB store does).
-func newStatementID(words []string, speaker string) string {
-	surname := ""
-	if ws := attribution.FoldWords(speaker); len(ws) > 0 {
-		surname = ws[len(ws)-1]
-	}
-	sum := sha256.Sum256([]byte(surname + "\x00" + strings.Join(words, " ")))
-	return "stm_" + hex.EncodeToString(sum[:8])
-}
-
 // statementBatch assigns the quotes of one article to statements within
 // the article's transaction.
 type statementBatch struct {
@@ -166,7 +155,7 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 		}
 	}
 	if best == nil {
-		id := newStatementID(words, speaker)
+		id := statement.ID(words, speaker)
 		if b.touched[id] != nil {
 			best = b.touched[id]
 		} else {

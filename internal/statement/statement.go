@@ -12,6 +12,8 @@
 package statement
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -243,4 +245,16 @@ func CapWords(w []string) []string {
 		return w[:MaxCompareWords]
 	}
 	return w
+}
+
+// ID derives a statement's id from its words and its speaker's surname,
+// the same on every store, so that two writers storing the same quote at
+// once meet on it and ids survive a move between stores.
+func ID(words []string, speaker string) string {
+	surname := ""
+	if ws := attribution.FoldWords(speaker); len(ws) > 0 {
+		surname = ws[len(ws)-1]
+	}
+	sum := sha256.Sum256([]byte(surname + "\x00" + strings.Join(words, " ")))
+	return "stm_" + hex.EncodeToString(sum[:8])
 }
