@@ -40,8 +40,12 @@ func newStoreTarget(store articleIngester, model string) (*storeTarget, error) {
 func (t *storeTarget) ingest(ctx context.Context, a *attribution.Article) (ingestOutcome, error) {
 	// The same path as POST /v1/articles; the store keeps spans in code
 	// points.
+	x := t.x
+	if lang := ingest.RuleLanguage(a.Language); lang != "" {
+		x = x.With(extract.WithLanguage(lang))
+	}
 	r, err := ingest.Article(ctx, t.store, func(text string) attribution.Result {
-		return attribution.Convert(text, t.x.Extract(text), attribution.UnitCodepoint)
+		return attribution.Convert(text, x.Extract(text), attribution.UnitCodepoint)
 	}, a)
 	if err != nil {
 		if errors.Is(err, attribution.ErrInvalid) {

@@ -230,10 +230,11 @@ func corsMiddleware(origins []string) gin.HandlerFunc {
 	return cors.New(cfg)
 }
 
-// runExtractor extracts from text and records the time it took.
-func (s *Server) runExtractor(text string) attribution.Result {
+// runExtractor extracts from text with the rules of lang ("" to guess)
+// and records the time it took.
+func (s *Server) runExtractor(lang, text string) attribution.Result {
 	start := time.Now()
-	res := s.extractor.Extract(text)
+	res := s.extractorFor(lang).Extract(text)
 	s.metrics.ObserveExtract(time.Since(start), len(text))
 	return res
 }
