@@ -157,7 +157,7 @@ type extractInput struct {
 //	@Accept			json
 //	@Accept			html
 //	@Param			request		body	ExtractRequest	true	"the text or page to analyse"
-//	@Param			offsets		query	string			false	"with a text/html body: the unit of spans"	Enums(codepoint, utf16, utf8)
+//	@Param			offsets		query	string			false	"with a text/html body: the unit of spans"					Enums(codepoint, utf16, utf8)
 //	@Param			language	query	string			false	"with a text/html body: the rules' language (en, de, fr)"	example(en)
 //	@Produce		application/problem+json
 //	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"

@@ -34,7 +34,7 @@ func TestReadNewsPage(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Read(news.html) mismatch (-want +got):\n%s", diff)
 	}
-	for _, boiler := range []string{"Subscribe", "script", "Styled", "menu", "passer-by", "editors", "JavaScript", "template", "Sign up", "sidebar", "footer", "Coastal Ledger", "4 March"} {
+	for _, boiler := range []string{"Subscribe", "Accept all", "script", "Styled", "menu", "passer-by", "editors", "JavaScript", "template", "Sign up", "sidebar", "footer", "Coastal Ledger", "4 March"} {
 		if strings.Contains(got.Text, boiler) {
 			t.Errorf("Read(news.html).Text holds boilerplate %q", boiler)
 		}
