@@ -26,6 +26,7 @@ test: fmt-check vet docs-check ## gofmt check, go vet, docs-check, all tests wit
 FUZZ_TARGETS := \
 	./internal/extract:FuzzExtract \
 	./internal/nlp/quotemark:FuzzFind \
+	./internal/page:FuzzRead \
 	./internal/httpapi:FuzzArticleRequest \
 	./internal/httpapi:FuzzExtractRequest \
 	./internal/httpapi:FuzzBatchLines \

@@ -143,6 +143,7 @@ type ingestInput struct {
 	ID          string  `json:"id"`
 	URL         string  `json:"url"`
 	Title       string  `json:"title"`
+	Byline      string  `json:"byline"`
 	Text        *string `json:"text"`
 	HTML        *string `json:"html"`
 	PublishedAt string  `json:"published_at"`
@@ -166,7 +167,7 @@ func parseIngestLine(line []byte) (*attribution.Article, string, error) {
 		return nil, in.ID, &lineError{errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))}
 	}
 	// Trimmed as the API trims them, so that both ways store the same.
-	a := &attribution.Article{URL: strings.TrimSpace(in.URL), Title: strings.TrimSpace(in.Title),
+	a := &attribution.Article{URL: strings.TrimSpace(in.URL), Title: strings.TrimSpace(in.Title), Byline: strings.TrimSpace(in.Byline),
 		Outlet: strings.TrimSpace(in.Outlet), Language: strings.TrimSpace(in.Language)}
 	if in.Text != nil {
 		a.Text = *in.Text

@@ -98,8 +98,8 @@ func TestIngestHTMLEmbedded(t *testing.T) {
 		t.Fatalf("stored article: %v", err)
 	}
 	a := r.Article
-	if a.Title != "Harbour bridge to reopen in spring, council says" || !a.PublishedAt.Equal(time.Date(2025, 3, 4, 6, 15, 0, 0, time.UTC)) || a.Outlet != "The Coastal Ledger" {
-		t.Errorf("stored article %q %v %q: want the page's title and date and the line's outlet", a.Title, a.PublishedAt, a.Outlet)
+	if a.Title != "Harbour bridge to reopen in spring, council says" || a.Byline != "Priya Natarajan" || !a.PublishedAt.Equal(time.Date(2025, 3, 4, 6, 15, 0, 0, time.UTC)) || a.Outlet != "The Coastal Ledger" {
+		t.Errorf("stored article %q by %q %v %q: want the page's title, byline and date and the line's outlet", a.Title, a.Byline, a.PublishedAt, a.Outlet)
 	}
 	speakers := map[string]string{}
 	for _, q := range r.Quotes {

@@ -95,6 +95,7 @@ func newAPITarget(base string, workers int) (*apiTarget, error) {
 type apiArticle struct {
 	URL         string     `json:"url,omitempty"`
 	Title       string     `json:"title,omitempty"`
+	Byline      string     `json:"byline,omitempty"`
 	Text        string     `json:"text"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	Outlet      string     `json:"outlet,omitempty"`
@@ -112,7 +113,7 @@ type apiCreated struct {
 }
 
 func (t *apiTarget) ingest(ctx context.Context, a *attribution.Article) (ingestOutcome, error) {
-	body := apiArticle{URL: a.URL, Title: a.Title, Text: a.Text, Outlet: a.Outlet, Language: a.Language}
+	body := apiArticle{URL: a.URL, Title: a.Title, Byline: a.Byline, Text: a.Text, Outlet: a.Outlet, Language: a.Language}
 	if !a.PublishedAt.IsZero() {
 		body.PublishedAt = &a.PublishedAt
 	}

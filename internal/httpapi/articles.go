@@ -55,6 +55,8 @@ type ArticleRequest struct {
 	URL string `json:"url,omitempty" example:"https://example.com/news/2025/02/18/riyadh-talks"`
 	// Title is the headline, at most 1000 bytes.
 	Title string `json:"title,omitempty" example:"US, Russian officials begin meeting in Riyadh"`
+	// Byline names the authors, at most 200 bytes.
+	Byline string `json:"byline,omitempty" example:"Ana Ruiz and Li Wei"`
 	// Text is the article body, UTF-8, analysed and stored exactly as
 	// sent. Without URL, an article is stored once per text. Send exactly
 	// one of text and html.
@@ -62,8 +64,8 @@ type ArticleRequest struct {
 	// HTML is the article as a web page, UTF-8, instead of text: the
 	// article text is taken out of it (as by POST /v1/extract) and stored
 	// as the article's text, which the quotes' spans index; the page's
-	// title, publication date and lang fill title, published_at and
-	// language when the request gives none.
+	// title, byline, publication date and lang fill title, byline,
+	// published_at and language when the request gives none.
 	HTML string `json:"html,omitempty" example:"<html lang=\"en\"><head><meta property=\"article:published_time\" content=\"2025-02-18T09:30:00Z\"></head><body><nav>World</nav><article><h1>Talks begin in Riyadh</h1><p>Kremlin spokesman Dmitry Peskov said the talks would be &ldquo;primarily devoted to restoring relations&rdquo;.</p></article></body></html>"`
 	// PublishedAt is the publication time, RFC 3339. Quote listings are
 	// ordered by it; without it the time of ingestion counts.
@@ -81,6 +83,7 @@ type ArticleRequest struct {
 type articleRequestWire struct {
 	URL         string          `json:"url"`
 	Title       string          `json:"title"`
+	Byline      string          `json:"byline"`
 	Text        json.RawMessage `json:"text"`
 	HTML        json.RawMessage `json:"html"`
 	PublishedAt string          `json:"published_at"`
@@ -114,6 +117,7 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 	a := attribution.Article{
 		URL:      strings.TrimSpace(w.URL),
 		Title:    strings.TrimSpace(w.Title),
+		Byline:   strings.TrimSpace(w.Byline),
 		Outlet:   strings.TrimSpace(w.Outlet),
 		Language: strings.TrimSpace(w.Language),
 	}
@@ -151,6 +155,9 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 	}
 	if len(a.Title) > maxTitleBytes {
 		errs = append(errs, &attribution.FieldError{Field: "title", Reason: fmt.Sprintf("must be at most %d bytes", maxTitleBytes)})
+	}
+	if len(a.Byline) > ingest.MaxBylineBytes {
+		errs = append(errs, &attribution.FieldError{Field: "byline", Reason: fmt.Sprintf("must be at most %d bytes", ingest.MaxBylineBytes)})
 	}
 	if len(a.Outlet) > maxOutletBytes {
 		errs = append(errs, &attribution.FieldError{Field: "outlet", Reason: fmt.Sprintf("must be at most %d bytes", maxOutletBytes)})
@@ -193,7 +200,7 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 // conflict.
 func fingerprint(a attribution.Article) string {
 	h := sha256.New()
-	for _, f := range []string{a.URL, a.Title, a.Text, a.PublishedAt.Format(time.RFC3339Nano), a.Outlet, a.Language} {
+	for _, f := range []string{a.URL, a.Title, a.Text, a.PublishedAt.Format(time.RFC3339Nano), a.Outlet, a.Language, a.Byline} {
 		fmt.Fprintf(h, "%d:%s\n", len(f), f)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -239,8 +246,9 @@ func validIdempotencyKey(k string) bool {
 //	@Description
 //	@Description	Send exactly one of `text` and `html` (both or neither: 422 naming both). With `html`, the article text is taken
 //	@Description	out of the page as by `POST /v1/extract` and stored as the article's `text` (answered in `article.text`); the page's
-//	@Description	title (og:title, JSON-LD headline, `<title>`), date (article:published_time, JSON-LD datePublished, `<time datetime>`)
-//	@Description	and `lang` fill `title`, `published_at` and `language` when the request gives none.
+//	@Description	title (og:title, JSON-LD headline, `<title>`), byline (meta author, JSON-LD author, a byline element), date
+//	@Description	(article:published_time, JSON-LD datePublished, `<time datetime>`) and `lang` fill `title`, `byline`, `published_at`
+//	@Description	and `language` when the request gives none.
 //	@Description
 //	@Description	Spans of the stored quotes are Unicode code points of `text`. The body must be `application/json`, at most 1 MiB
 //	@Description	(`html` included).

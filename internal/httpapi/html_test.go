@@ -206,8 +206,8 @@ func TestCreateArticleHTML(t *testing.T) {
 	var created ArticleResponse
 	w := a.json("POST", "/v1/articles", ArticleRequest{URL: articleURL, HTML: page, Outlet: "The Coastal Ledger"}, http.StatusCreated, &created)
 	art := created.Article
-	if art.Title != newsTitle || !art.PublishedAt.Equal(newsPublished) || art.Language != "en-GB" || art.Outlet != "The Coastal Ledger" {
-		t.Errorf("article %q %v %q %q: want the page's title, date and language, the request's outlet", art.Title, art.PublishedAt, art.Language, art.Outlet)
+	if art.Title != newsTitle || art.Byline != "Priya Natarajan" || !art.PublishedAt.Equal(newsPublished) || art.Language != "en-GB" || art.Outlet != "The Coastal Ledger" {
+		t.Errorf("article %q by %q %v %q %q: want the page's title, byline, date and language, the request's outlet", art.Title, art.Byline, art.PublishedAt, art.Language, art.Outlet)
 	}
 	qs := make([]attribution.Quote, len(created.Quotes))
 	for i, q := range created.Quotes {
@@ -218,19 +218,19 @@ func TestCreateArticleHTML(t *testing.T) {
 	// What is stored is what was answered: the text the spans index.
 	var got ArticleResponse
 	a.json("GET", w.Header().Get("Location"), nil, http.StatusOK, &got)
-	if got.Article.Text != art.Text || len(got.Quotes) != len(created.Quotes) {
+	if got.Article.Text != art.Text || got.Article.Byline != art.Byline || len(got.Quotes) != len(created.Quotes) {
 		t.Errorf("stored article: %d quotes of %.60q…, want %d of the answered text", len(got.Quotes), got.Article.Text, len(created.Quotes))
 	}
 
 	// The same page again is the stored article.
 	a.json("POST", "/v1/articles", ArticleRequest{URL: articleURL, HTML: page}, http.StatusOK, nil)
 
-	// The request's own title, date and language win over the page's.
+	// The request's own title, byline, date and language win over the page's.
 	var mine ArticleResponse
-	a.json("POST", "/v1/articles", ArticleRequest{URL: articleURL + "-2", HTML: page, Title: "My headline",
+	a.json("POST", "/v1/articles", ArticleRequest{URL: articleURL + "-2", HTML: page, Title: "My headline", Byline: "Desk staff",
 		PublishedAt: "2025-03-05T10:00:00Z", Language: "en"}, http.StatusCreated, &mine)
-	if m := mine.Article; m.Title != "My headline" || !m.PublishedAt.Equal(time.Date(2025, 3, 5, 10, 0, 0, 0, time.UTC)) || m.Language != "en" {
-		t.Errorf("article %q %v %q: want the request's title, date and language", m.Title, m.PublishedAt, m.Language)
+	if m := mine.Article; m.Title != "My headline" || m.Byline != "Desk staff" || !m.PublishedAt.Equal(time.Date(2025, 3, 5, 10, 0, 0, 0, time.UTC)) || m.Language != "en" {
+		t.Errorf("article %q by %q %v %q: want the request's title, byline, date and language", m.Title, m.Byline, m.PublishedAt, m.Language)
 	}
 
 	// Both or neither of text and html, or a page of boilerplate only.
@@ -239,6 +239,7 @@ func TestCreateArticleHTML(t *testing.T) {
 		`{"url":"https://ledger.example/x","title":"t"}`:                       {"text", "html"},
 		`{"url":"https://ledger.example/x","html":"<aside>Most read</aside>"}`: {"html"},
 		`{"html":"<p>a</p>","url":"ftp://x"}`:                                  {"url"},
+		`{"text":"a","byline":"` + strings.Repeat("x", 201) + `"}`:             {"byline"},
 	} {
 		w := a.do("POST", "/v1/articles", body, "Content-Type", "application/json")
 		p := checkProblem(t, w, http.StatusUnprocessableEntity)

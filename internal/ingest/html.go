@@ -11,8 +11,14 @@ import (
 	"github.com/whosaid/whosaid/internal/page"
 )
 
-// MaxLanguageBytes is the longest language tag accepted.
-const MaxLanguageBytes = 35
+// Limits of article fields shared by the API and whosaid ingest, in bytes.
+const (
+	// MaxLanguageBytes is the longest language tag accepted.
+	MaxLanguageBytes = 35
+	// MaxBylineBytes is the longest byline accepted (a page's longer one
+	// is cut).
+	MaxBylineBytes = 200
+)
 
 // OneBody checks that an article request gives exactly one of text and
 // html: both or neither are *attribution.FieldError values for both
@@ -32,8 +38,8 @@ func OneBody(hasText, hasHTML bool) error {
 }
 
 // FromHTML sets a's text to the article text of an HTML page (see package
-// page) and its title, publication time and language to the page's where
-// a has none (the page's byline is in the Page returned). src must be valid UTF-8. A page with no article
+// page) and its title, byline, publication time and language to the
+// page's where a has none. src must be valid UTF-8. A page with no article
 // text is a *attribution.FieldError for html.
 func FromHTML(a *attribution.Article, src string) (page.Page, error) {
 	p, err := page.Read(src)
@@ -46,6 +52,9 @@ func FromHTML(a *attribution.Article, src string) (page.Page, error) {
 	a.Text = p.Text
 	if a.Title == "" {
 		a.Title = p.Title
+	}
+	if a.Byline == "" {
+		a.Byline = p.Byline
 	}
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = p.PublishedAt

@@ -57,9 +57,9 @@ func TestFromHTML(t *testing.T) {
 		want attribution.Article
 	}{
 		{"the page fills what the request lacks", attribution.Article{},
-			attribution.Article{Text: "« Oui », a dit Marie Dubois.", Title: "Page title", PublishedAt: published, Language: "fr-CA"}},
-		{"the request wins", attribution.Article{Title: "Mine", PublishedAt: published.Add(time.Hour), Language: "fr"},
-			attribution.Article{Text: "« Oui », a dit Marie Dubois.", Title: "Mine", PublishedAt: published.Add(time.Hour), Language: "fr"}},
+			attribution.Article{Text: "« Oui », a dit Marie Dubois.", Title: "Page title", Byline: "Ana Ruiz", PublishedAt: published, Language: "fr-CA"}},
+		{"the request wins", attribution.Article{Title: "Mine", Byline: "Li Wei", PublishedAt: published.Add(time.Hour), Language: "fr"},
+			attribution.Article{Text: "« Oui », a dit Marie Dubois.", Title: "Mine", Byline: "Li Wei", PublishedAt: published.Add(time.Hour), Language: "fr"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -278,7 +278,7 @@ func (s *Store) importArticle(ctx context.Context, a *dump.Article) (bool, error
 		}
 	}
 	n := len(a.Quotes)
-	d := articleDoc{ID: oid, URL: a.URL, Title: a.Title, Text: a.Text, TextHash: TextHash(a.Text), TextKey: textKey(&a.Article),
+	d := articleDoc{ID: oid, URL: a.URL, Title: a.Title, Byline: a.Byline, Text: a.Text, TextHash: TextHash(a.Text), TextKey: textKey(&a.Article),
 		Outlet: a.Outlet, Language: a.Language, CreatedAt: dumpMS(a.CreatedAt), QuoteCount: &n}
 	if !a.PublishedAt.IsZero() {
 		t := dumpMS(a.PublishedAt)

@@ -34,14 +34,14 @@ func TextHash(text string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const articleColumns = "id, url, title, text, published_at, outlet, language, created_at"
+const articleColumns = "id, url, title, text, published_at, outlet, language, created_at, byline"
 
 func scanArticle(row interface{ Scan(...any) error }) (attribution.Article, error) {
 	var a attribution.Article
 	var url sql.NullString
 	var published sql.NullInt64
 	var created int64
-	if err := row.Scan(&a.ID, &url, &a.Title, &a.Text, &published, &a.Outlet, &a.Language, &created); err != nil {
+	if err := row.Scan(&a.ID, &url, &a.Title, &a.Text, &published, &a.Outlet, &a.Language, &created, &a.Byline); err != nil {
 		return a, err
 	}
 	a.URL = url.String
@@ -211,9 +211,9 @@ func (s *Store) ingestOne(ctx context.Context, tx *wtx, a *attribution.Article, 
 		art.PublishedAt = art.PublishedAt.UTC().Truncate(time.Millisecond)
 		published = ms(art.PublishedAt)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
-		art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count, byline)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
+		art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes), art.Byline); err != nil {
 		return attribution.IngestResult{}, err
 	}
 	qs, err := s.storeQuotes(ctx, tx, &art, res, contexts)

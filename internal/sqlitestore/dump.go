@@ -304,9 +304,9 @@ func importArticle(ctx context.Context, tx *wtx, a *dump.Article) (bool, error) 
 		if !a.PublishedAt.IsZero() {
 			published = ms(a.PublishedAt)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, nullString(a.URL), a.Title, a.Text, TextHash(a.Text), published,
-			a.Outlet, a.Language, ms(a.CreatedAt), len(a.Quotes)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count, byline)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, nullString(a.URL), a.Title, a.Text, TextHash(a.Text), published,
+			a.Outlet, a.Language, ms(a.CreatedAt), len(a.Quotes), a.Byline); err != nil {
 			return err
 		}
 		// The sentences around quotes an exporting store did not keep.
