@@ -25,6 +25,12 @@ import (
 // included: 1 MiB. Larger bodies get 413.
 const MaxExtractBody = 1 << 20
 
+// MaxHTMLBody is the largest text/html body POST /v1/extract accepts: 4
+// MiB, since pages carry scripts and markup around their text (reading
+// them is linear, see internal/page). The text taken out must still be at
+// most MaxExtractBody bytes.
+const MaxHTMLBody = 4 << 20
+
 // Extractor finds quotes and speakers in a text. Spans in the result are
 // byte offsets into text.
 type Extractor interface {
@@ -140,7 +146,8 @@ type extractInput struct {
 //	@Description	cues of that language only. Without it German is guessed from the text, or taken from the page's `lang`.
 //	@Description
 //	@Description	Spans are half-open [start, end) ranges in the unit named by `offsets`, into `text` (the text sent, or the one answered).
-//	@Description	The body must be `application/json` (or `text/html`), valid UTF-8, and at most 1 MiB.
+//	@Description	The body must be `application/json` (or `text/html`), valid UTF-8, and at most 1 MiB (a `text/html` body 4 MiB,
+//	@Description	the text taken out of it 1 MiB).
 //	@Description
 //	@Description	Example response for the example request (offsets in code points):
 //	@Description	```json
@@ -164,7 +171,7 @@ type extractInput struct {
 //	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
 //	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape"
-//	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
+//	@Failure		413	{object}	Problem	"the body is larger than 1 MiB (text/html: 4 MiB, or its article text larger than 1 MiB)"
 //	@Failure		415	{object}	Problem	"the body is not application/json or text/html (UTF-8)"
 //	@Failure		422	{object}	Problem	"not exactly one of text and html; text empty, html without article text, or either not valid UTF-8; offsets not a known unit; language not en, de or fr"
 //	@Failure		500	{object}	Problem	"internal error"
@@ -200,11 +207,15 @@ func decodeExtractRequest(w http.ResponseWriter, r *http.Request) (extractInput,
 	} else if err := checkJSONContentType(ct); err != nil {
 		return extractInput{}, errStatus(http.StatusUnsupportedMediaType, strings.Replace(err.Error(), "application/json", "application/json or text/html", 1))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxExtractBody))
+	limit := int64(MaxExtractBody)
+	if isHTML {
+		limit = MaxHTMLBody
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
 			return extractInput{}, errStatus(http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("request body is larger than %d bytes", MaxExtractBody))
+				fmt.Sprintf("request body is larger than %d bytes", limit))
 		}
 		return extractInput{}, errStatus(http.StatusBadRequest, "read request body: "+err.Error())
 	}
@@ -266,9 +277,13 @@ func decodeExtractHTML(body []byte, q url.Values) (extractInput, error) {
 		errs = append(errs, &attribution.FieldError{Field: "html", Reason: "must be valid UTF-8"})
 	default:
 		p, err := readPage(string(body))
-		if err != nil {
+		switch {
+		case err != nil:
 			errs = append(errs, err)
-		} else {
+		case len(p.Text) > MaxExtractBody:
+			return extractInput{}, errStatus(http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("the page's article text is larger than %d bytes", MaxExtractBody))
+		default:
 			in.text, in.page = p.Text, &p
 		}
 	}

@@ -308,3 +308,32 @@ func TestExtractHTMLDeepNesting(t *testing.T) {
 		t.Errorf("text %.80q with %d quotes, want the paragraph and its quote", res.Text, len(res.Quotes))
 	}
 }
+
+// TestExtractHTMLBodyLimits: a text/html body may be larger than a JSON
+// one (scripts and markup around the text), its article text may not.
+func TestExtractHTMLBodyLimits(t *testing.T) {
+	a := newTestAPI(t)
+	script := "<script>" + strings.Repeat("var x = 1; ", (2<<20)/11) + "</script>"
+	page := "<html><head>" + script + "</head><body><p>“We will stay,” Ana Ruiz said.</p></body></html>"
+	if len(page) <= MaxExtractBody {
+		t.Fatalf("page of %d bytes, want more than %d", len(page), MaxExtractBody)
+	}
+	w := a.do("POST", "/v1/extract", page, "Content-Type", "text/html")
+	if w.Code != http.StatusOK {
+		t.Fatalf("POST /v1/extract (2 MiB page) = %d; body %.300s", w.Code, w.Body)
+	}
+	var res ExtractResponse
+	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != "“We will stay,” Ana Ruiz said." || len(res.Quotes) != 1 {
+		t.Errorf("text %.80q with %d quotes, want the paragraph and its quote", res.Text, len(res.Quotes))
+	}
+
+	w = a.do("POST", "/v1/extract", strings.Repeat("<p>x</p>", MaxHTMLBody/8+1), "Content-Type", "text/html")
+	checkProblem(t, w, http.StatusRequestEntityTooLarge)
+
+	long := strings.Repeat("<p>"+strings.Repeat("word ", 200)+"</p>", (MaxExtractBody/1000)+10)
+	w = a.do("POST", "/v1/extract", long, "Content-Type", "text/html")
+	checkProblem(t, w, http.StatusRequestEntityTooLarge)
+}
