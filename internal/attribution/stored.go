@@ -97,6 +97,22 @@ type SpeakerPatch struct {
 	// WikidataID sets the speaker's Wikidata item; a pointer to "" clears
 	// it.
 	WikidataID *string `json:"wikidata_id,omitempty"`
+	// Type sets person or organization.
+	Type *SpeakerType `json:"type,omitempty"`
+	// Roles replace the speaker's roles.
+	Roles *[]string `json:"roles,omitempty"`
+	// KeepOldName makes a rename keep the old name as an alias (so that
+	// it still finds the speaker); without it the old name goes.
+	KeepOldName bool `json:"keep_old_name,omitempty"`
+}
+
+// NewSpeaker is a speaker an editor creates.
+type NewSpeaker struct {
+	Name       string
+	Type       SpeakerType // person (default) or organization
+	Roles      []string
+	Aliases    []string
+	WikidataID string
 }
 
 // QuoteQuery selects stored quotes, newest first.

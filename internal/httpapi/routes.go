@@ -35,6 +35,7 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.PATCH("/quotes/:id", s.patchQuote)
 
 	v1.GET("/speakers", s.searchSpeakers)
+	v1.POST("/speakers", s.createSpeaker)
 	v1.GET("/speakers/:id", s.getSpeaker)
 	v1.PATCH("/speakers/:id", s.patchSpeaker)
 	// POST /v1/speakers/{id}:merge: gin cannot route text after a

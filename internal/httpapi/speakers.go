@@ -38,6 +38,9 @@ type SpeakerStore interface {
 	UpdateSpeaker(ctx context.Context, id string, p attribution.SpeakerPatch, ifVersion int64) (attribution.SpeakerProfile, error)
 	// MergeSpeakers moves the quotes, names and aliases of from into id.
 	MergeSpeakers(ctx context.Context, id string, from []string) (attribution.SpeakerProfile, error)
+	// CreateSpeaker stores a speaker an editor made; a name, alias or
+	// Wikidata id of another speaker is ErrConflict.
+	CreateSpeaker(ctx context.Context, n attribution.NewSpeaker) (attribution.SpeakerProfile, error)
 }
 
 // SpeakerList is one page of speakers.
@@ -49,13 +52,38 @@ type SpeakerList struct {
 	NextPageToken string `json:"next_page_token" example:""`
 }
 
+// SpeakerCreateRequest is the body of POST /v1/speakers.
+type SpeakerCreateRequest struct {
+	// Name is the canonical name: a letter or digit, at most 200 bytes,
+	// no other speaker's name or alias.
+	Name string `json:"name" validate:"required" example:"Keir Starmer"`
+	// Type is person (the default) or organization.
+	Type string `json:"type,omitempty" enums:"person,organization" example:"person"`
+	// Roles the speaker is quoted in (at most 20, each at most 100 bytes).
+	Roles []string `json:"roles,omitempty" example:"Prime Minister"`
+	// Aliases are other names that find the speaker (at most 50).
+	Aliases []string `json:"aliases,omitempty" example:"Sir Keir Starmer"`
+	// WikidataID is the speaker's Wikidata item id.
+	WikidataID string `json:"wikidata_id,omitempty" example:"Q6383" pattern:"^Q[1-9][0-9]{0,11}$"`
+}
+
 // SpeakerPatchRequest is the body of PATCH /v1/speakers/{id}: absent
 // members stay as they are.
 type SpeakerPatchRequest struct {
-	// Name is the new canonical name; the old one becomes an alias. It
-	// must hold a letter or digit and be at most 200 bytes; null is not
-	// allowed.
+	// Name is the new canonical name. The old one is dropped (a wrong
+	// name fixed must not find this speaker again) unless keep_old_name
+	// is true. It must hold a letter or digit and be at most 200 bytes;
+	// null is not allowed.
 	Name *string `json:"name,omitempty" example:"Volodymyr Zelenskyy"`
+	// KeepOldName keeps the old name as an alias when name changes it
+	// (a spelling fixed, where the old spelling should still find the
+	// speaker).
+	KeepOldName bool `json:"keep_old_name,omitempty" example:"false"`
+	// Type is person or organization.
+	Type *string `json:"type,omitempty" enums:"person,organization" example:"person"`
+	// Roles replace the speaker's roles (at most 20, each at most 100
+	// bytes); null clears them.
+	Roles []string `json:"roles,omitempty" example:"President of Ukraine"`
 	// Aliases replace the speaker's aliases (at most 50, each at most 200
 	// bytes); null clears them.
 	Aliases []string `json:"aliases,omitempty" example:"Zelensky,Zelenskiy,Volodymyr Zelensky"`
@@ -257,10 +285,11 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 // patchSpeaker edits a speaker's name, aliases or Wikidata id.
 //
 //	@Summary		Edit a speaker
-//	@Description	Changes the name (the old name becomes an alias, and the speaker's quotes carry the new one), replaces the aliases,
-//	@Description	or sets the speaker's Wikidata item id (`"wikidata_id": "Q3874799"`).
+//	@Description	Changes the name (the speaker's quotes carry the new one; the old name is dropped unless `"keep_old_name": true`),
+//	@Description	replaces the aliases or the roles, sets the type (`person` or `organization`) or the speaker's Wikidata item id
+//	@Description	(`"wikidata_id": "Q3874799"`).
 //	@Description	The body is a JSON merge patch (`application/merge-patch+json` or `application/json`, at most 1 MiB): absent members stay,
-//	@Description	`"aliases": null` clears the aliases, `"wikidata_id": null` clears the Wikidata id, `"name": null` is a 422.
+//	@Description	`"aliases": null` and `"roles": null` clear them, `"wikidata_id": null` clears the Wikidata id, `"name": null` and `"type": null` are 422s.
 //	@Description	With `If-Match` (the `ETag` of a `GET`), the edit happens only if nobody changed the speaker since: otherwise 412.
 //	@Description	A name, alias or Wikidata id that another speaker has is a 409 (merge the two speakers instead).
 //	@Tags			speakers
@@ -358,11 +387,87 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 				}
 			}
 			p.WikidataID = &id
+		case "keep_old_name":
+			if err := json.Unmarshal(v, &p.KeepOldName); err != nil || null {
+				return p, errStatus(http.StatusBadRequest, "malformed JSON body: field keep_old_name must be true or false")
+			}
+		case "type":
+			var typ string
+			if null {
+				return p, &attribution.FieldError{Field: "type", Reason: "must not be null: person or organization"}
+			}
+			if err := json.Unmarshal(v, &typ); err != nil {
+				return p, errStatus(http.StatusBadRequest, "malformed JSON body: field type must be a string")
+			}
+			t := attribution.SpeakerType(typ)
+			p.Type = &t
+		case "roles":
+			roles := []string{}
+			if !null {
+				if err := json.Unmarshal(v, &roles); err != nil {
+					return p, errStatus(http.StatusBadRequest, "malformed JSON body: field roles must be an array of strings")
+				}
+			}
+			p.Roles = &roles
 		default:
 			return p, errStatus(http.StatusBadRequest, fmt.Sprintf("malformed JSON body: unknown field %q", k))
 		}
 	}
 	return p, nil
+}
+
+// createSpeaker stores a speaker an editor makes.
+//
+//	@Summary		Create a speaker
+//	@Description	Stores a speaker that no article has named yet, so that an editor can move a misattributed quote to them
+//	@Description	(`PATCH /v1/quotes/{id}` with its id) and later articles naming them land on them.
+//	@Description	`type` is `person` (the default) or `organization`. A name, alias or Wikidata id that another speaker has is a 409
+//	@Description	(use that speaker, or merge). The body must be `application/json`, at most 1 MiB.
+//	@Description
+//	@Description	Example: `{"name": "Keir Starmer", "roles": ["Prime Minister"], "wikidata_id": "Q6383"}` answers 201 with the speaker,
+//	@Description	its `Location` and `ETag`.
+//	@Tags			speakers
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Param			request	body	SpeakerCreateRequest	true	"the speaker"
+//	@Produce		application/problem+json
+//	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape"
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		409	{object}	Problem	"the name, an alias or the Wikidata id belongs to another speaker"
+//	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
+//	@Failure		415	{object}	Problem	"the body is not application/json"
+//	@Failure		422	{object}	Problem	"name missing, empty or too long; type not person or organization; too many roles or aliases, or one empty or too long; wikidata_id not of the form Q6383"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
+//	@Failure		500	{object}	Problem	"internal error"
+//	@Failure		503	{object}	Problem	"the database did not answer in time"
+//	@Produce		json
+//	@Success		201	{object}	attribution.SpeakerProfile	"the speaker"
+//	@Header			201	{string}	Location					"/v1/speakers/{id}"
+//	@Header			201	{string}	ETag						"its version, \"1\""
+//	@Router			/v1/speakers [post]
+func (s *Server) createSpeaker(c *gin.Context) {
+	body, err := readJSONBody(c, "application/json")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var req SpeakerCreateRequest
+	if err := decodeJSONObject(body, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	dctx, cancel := s.dbContext(c.Request.Context())
+	defer cancel()
+	p, err := s.store.CreateSpeaker(dctx, attribution.NewSpeaker{Name: req.Name, Type: attribution.SpeakerType(req.Type),
+		Roles: req.Roles, Aliases: req.Aliases, WikidataID: req.WikidataID})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Location", "/v1/speakers/"+p.ID)
+	c.Header("ETag", etag(p))
+	c.JSON(http.StatusCreated, p)
 }
 
 // speakerAction serves POST /v1/speakers/{id}:{action}; gin cannot route a
