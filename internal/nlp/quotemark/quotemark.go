@@ -81,8 +81,13 @@ func Find(text string) []Quote {
 	return find(text, nil)
 }
 
-// find is Find; when steps is not nil it counts the marks read and the
-// stack entries looked at, for tests of the cost.
+// FindSteps is Find that also adds to *steps the work it did (marks read,
+// open quotes looked at, comparisons while sorting), for tests of the cost
+// of callers. steps may be nil.
+func FindSteps(text string, steps *int) []Quote {
+	return find(text, steps)
+}
+
 func find(text string, steps *int) []Quote {
 	var out []Quote
 	var stack []open
