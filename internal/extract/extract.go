@@ -13,6 +13,7 @@ package extract
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/whosaid/whosaid/internal/attribution"
@@ -114,26 +115,45 @@ type run struct {
 	steps int
 }
 
-// Extract returns the quotes and speakers of text, with byte offsets into text.
+// Extract returns the quotes and speakers of text, with byte offsets into
+// text. The result is bounded (see ResultBytesPerByte): on a text built to
+// make it huge it holds the first quotes only.
 func (x *Extractor) Extract(text string) attribution.Result {
-	res, _ := x.extract(text)
+	res, _, _ := x.extract(context.Background(), text)
 	return res
 }
 
-// extract is Extract that also returns the steps counted.
-func (x *Extractor) extract(text string) (attribution.Result, int) {
+// ExtractContext is Extract that gives up when ctx is done: it checks ctx
+// before each stage (tokenizing, pairing marks, cues, quote attribution,
+// indirect speech, coreference) and answers ctx.Err() with no result. Each
+// stage is linear in the text, so it stops within one stage's time.
+func (x *Extractor) ExtractContext(ctx context.Context, text string) (attribution.Result, error) {
+	res, _, err := x.extract(ctx, text)
+	return res, err
+}
+
+// extract is ExtractContext that also returns the steps counted.
+func (x *Extractor) extract(ctx context.Context, text string) (attribution.Result, int, error) {
+	if err := ctx.Err(); err != nil {
+		return attribution.Result{}, 0, err
+	}
 	r := &run{x: x, d: nlp.New(text), usedCue: map[int]bool{}}
 	r.steps = len(r.d.Tokens) + len(r.d.Sents) + len(r.d.Paras)
 	r.german = isGerman(r.d)
-	r.markQuotes()
-	r.findCues()
-	r.attributeQuotes()
-	r.steps += len(r.quotes)
-	r.findIndirect()
-	r.steps += len(r.cues)
+	for _, stage := range []func(){r.markQuotes, r.findCues, r.attributeQuotes, r.findIndirect} {
+		if err := ctx.Err(); err != nil {
+			return attribution.Result{}, r.steps, err
+		}
+		stage()
+	}
+	if err := ctx.Err(); err != nil {
+		return attribution.Result{}, r.steps, err
+	}
 	res := r.resolve()
-	r.steps += len(r.found)
-	return res, r.steps
+	// the sieves and coreference look at each quote, cue and attribution
+	// through windows of bounded size
+	r.steps += len(r.quotes) + len(r.cues) + len(r.found)
+	return res, r.steps, nil
 }
 
 func (r *run) markQuotes() {

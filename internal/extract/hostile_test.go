@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,8 +191,8 @@ func TestLinearWork(t *testing.T) {
 	for _, h := range inputs {
 		t.Run(h.name, func(t *testing.T) {
 			small, large := h.make(n), h.make(4*n)
-			_, s := x.extract(small)
-			_, l := x.extract(large)
+			_, s, _ := x.extract(context.Background(), small)
+			_, l, _ := x.extract(context.Background(), large)
 			// the inputs grow by whole units: compare steps per byte
 			ratio := (float64(l) / float64(len(large))) / (float64(s) / float64(len(small)))
 			if ratio > 1.5 {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,9 +22,9 @@ import (
 const MaxExtractBody = 1 << 20
 
 // Extractor finds quotes and speakers in a text. Spans in the result are
-// byte offsets into text.
+// byte offsets into text. It gives up with ctx's error when ctx is done.
 type Extractor interface {
-	Extract(text string) attribution.Result
+	ExtractContext(ctx context.Context, text string) (attribution.Result, error)
 }
 
 // ExtractRequest is the body of POST /v1/extract.
@@ -73,6 +74,7 @@ type extractRequestWire struct {
 //	@Failure		415	{object}	Problem	"the body is not application/json"
 //	@Failure		422	{object}	Problem	"text is empty or not valid UTF-8, or offsets is not a known unit"
 //	@Failure		500	{object}	Problem	"internal error"
+//	@Failure		503	{object}	Problem	"extraction did not finish within the server's extraction deadline (serve --extract-timeout); see Retry-After"
 //	@Produce		json
 //	@Success		200	{object}	attribution.Result	"quotes and speakers found (possibly none)"
 //	@Router			/v1/extract [post]
@@ -82,7 +84,11 @@ func (s *Server) extract(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	res := s.runExtractor(req.Text)
+	res, err := s.runExtractor(c.Request.Context(), req.Text)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, attribution.Convert(req.Text, res, unit))
 }
 
