@@ -149,7 +149,7 @@ func (x *Extractor) extract(ctx context.Context, text string) (attribution.Resul
 	if err := ctx.Err(); err != nil {
 		return attribution.Result{}, r.steps, err
 	}
-	res := r.resolve()
+	res := limit(text, r.resolve())
 	// the sieves and coreference look at each quote, cue and attribution
 	// through windows of bounded size
 	r.steps += len(r.quotes) + len(r.cues) + len(r.found)

@@ -53,6 +53,14 @@ type extractRequestWire struct {
 //	@Description	Spans are half-open [start, end) ranges in the unit named by `offsets`.
 //	@Description	The body must be `application/json`, valid UTF-8, and at most 1 MiB.
 //	@Description
+//	@Description	Bounds: extraction takes time linear in the text and stops at the server's
+//	@Description	extraction deadline (503). The response is at most 16 bytes per byte of text
+//	@Description	plus 64 KiB, before JSON escaping (`<`, `>`, `&` and control characters take
+//	@Description	6 bytes each): no byte of the text is inside more than 8 statements, speaker
+//	@Description	names, roles and mentions longer than 256 bytes are dropped, and past the
+//	@Description	size bound only the first quotes (in text order) are returned. News text
+//	@Description	answers 2 to 6 bytes per byte.
+//	@Description
 //	@Description	Example response for the example request (offsets in code points):
 //	@Description	```json
 //	@Description	{"quotes": [{"text": "We will not back down,", "span": {"start": 1, "end": 23}, "kind": "direct",
