@@ -86,6 +86,18 @@ var hostileInputs = []hostileInput{
 	{"role-after-names", func(n int) string {
 		return repeatTo(`Ann Lee met Tom Reyes. "We go," the Minister said. Minister Jo Park spoke. `, n)
 	}},
+	{"long-name", func(n int) string {
+		name := repeatTo("Kim Lee Park Chan ", min(n/4, 8<<10))
+		return name + `said: "We stay." ` + repeatTo(`"We go," he said. `, n-len(name))
+	}},
+	{"many-roles", func(n int) string {
+		var b strings.Builder
+		titles := []string{"Minister", "Deputy", "Secretary", "General", "Chief", "Senior", "Foreign", "Interior"}
+		for i := 0; b.Len() < n; i++ {
+			b.WriteString(titles[i%8] + " " + titles[i/8%8] + " " + titles[i/64%8] + " Ann Lee said. \"We go,\" the " + titles[i/8%8] + " said. ")
+		}
+		return b.String()
+	}},
 	{"tiny-lines", func(n int) string { return repeatTo("“a”\nb\n\n", n) }},
 	{"one-paragraph", func(n int) string { return strings.ReplaceAll(normalText(n), "\n", " ") }},
 	{"mix", func(n int) string {
