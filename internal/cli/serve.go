@@ -100,6 +100,8 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		Extractor: x,
 		OpenAPI:   api.OpenAPIJSON(),
 
+		ExtractTimeout: cfg.ExtractTimeout,
+
 		Metrics:        m,
 		Auth:           bool(cfg.Auth),
 		RateLimit:      cfg.RateLimit,

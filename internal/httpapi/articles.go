@@ -171,8 +171,10 @@ func fingerprint(a attribution.Article) string {
 func (s *Server) ingest(ctx context.Context, a attribution.Article) (attribution.IngestResult, error) {
 	dctx, cancel := s.dbContext(ctx)
 	defer cancel()
-	r, err := ingest.Article(dctx, s.store, func(text string) attribution.Result {
-		return attribution.Convert(text, s.runExtractor(text), attribution.UnitCodepoint)
+	// extraction has its own deadline (runExtractor), not the store's
+	r, err := ingest.Article(dctx, s.store, func(_ context.Context, text string) (attribution.Result, error) {
+		res, err := s.runExtractor(ctx, text)
+		return attribution.Convert(text, res, attribution.UnitCodepoint), err
 	}, &a)
 	if err == nil && r.Created && s.notifier != nil {
 		s.notifier.Notify(r.Quotes) // never blocks

@@ -29,7 +29,7 @@ func (p fakeStore) Ping(ctx context.Context) error { return p.err }
 // text "panic".
 type fakeExtractor struct{}
 
-func (fakeExtractor) Extract(text string) attribution.Result {
+func (fakeExtractor) ExtractContext(_ context.Context, text string) (attribution.Result, error) {
 	if text == "panic" {
 		panic("boom: secret internals")
 	}
@@ -47,7 +47,7 @@ func (fakeExtractor) Extract(text string) attribution.Result {
 		})
 		i = span.End
 	}
-	return res
+	return res, nil
 }
 
 type serverOpts struct {
