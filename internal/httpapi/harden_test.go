@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,5 +76,40 @@ func TestFailedAuthIsRateLimited(t *testing.T) {
 	// Another address is not affected, nor is a valid key from another one.
 	if w := get("192.0.2.21:1234", bearer(good)...); w.Code != http.StatusOK {
 		t.Errorf("valid key from another address: %d, want 200", w.Code)
+	}
+}
+
+func TestMetricsLabelsBounded(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	for i := range 200 {
+		method := "X" + strconv.Itoa(i)
+		for _, target := range []string{"/v1/quotes", "/healthz", "/no/such/" + strconv.Itoa(i), "/v1/articles:batch"} {
+			req := httptest.NewRequest(method, target, nil)
+			a.h.ServeHTTP(httptest.NewRecorder(), req)
+		}
+	}
+	a.do("GET", "/no/such/path", "")
+	w := a.do("GET", "/metrics", "")
+	series := 0
+	for line := range strings.Lines(w.Body.String()) {
+		if !strings.HasPrefix(line, "whosaid_http_requests_total{") {
+			continue
+		}
+		series++
+		if strings.Contains(line, `"X`) || strings.Contains(line, "/no/such") {
+			t.Errorf("a client-chosen label: %s", line)
+		}
+	}
+	if series == 0 || series > 8 {
+		t.Errorf("%d series of whosaid_http_requests_total after 800 requests with invented methods; want a handful", series)
+	}
+	for _, want := range []string{
+		`whosaid_http_requests_total{method="other",route="other",status="405"}`,
+		`whosaid_http_requests_total{method="GET",route="other",status="404"} 1`,
+	} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
