@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -110,6 +111,54 @@ func TestMetricsLabelsBounded(t *testing.T) {
 	} {
 		if !strings.Contains(w.Body.String(), want) {
 			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestHead(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	for _, tc := range []struct {
+		path  string
+		want  int
+		allow string
+	}{
+		{path: "/healthz", want: 200},
+		{path: "/readyz", want: 200},
+		{path: "/openapi.json", want: 200},
+		{path: "/metrics", want: 200},
+		{path: "/docs/", want: 200},
+		{path: "/v1/quotes", want: 200},
+		{path: "/v1/speakers", want: 200},
+		{path: "/v1/quotes/nope-1", want: 404},
+		{path: "/v1/extract", want: 405, allow: "POST"},
+		{path: "/no/such/path", want: 404},
+	} {
+		req, _ := http.NewRequest(http.MethodHead, srv.URL+tc.path, nil)
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.want || len(body) != 0 {
+			t.Errorf("HEAD %s = %d with %d body bytes, want %d and none", tc.path, res.StatusCode, len(body), tc.want)
+		}
+		if tc.allow != "" && res.Header.Get("Allow") != tc.allow {
+			t.Errorf("HEAD %s: Allow %q, want %q", tc.path, res.Header.Get("Allow"), tc.allow)
+		}
+		if tc.want != 200 {
+			continue
+		}
+		getRes, err := srv.Client().Get(srv.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		getRes.Body.Close()
+		if g, h := getRes.Header.Get("Content-Type"), res.Header.Get("Content-Type"); g != h {
+			t.Errorf("HEAD %s: Content-Type %q, GET has %q", tc.path, h, g)
 		}
 	}
 }

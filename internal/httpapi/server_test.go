@@ -125,7 +125,7 @@ func TestRoutes(t *testing.T) {
 			wantBody: []string{`"instance":"/nope"`}},
 		{name: "unknown v1 route", method: "GET", target: "/v1/nope", wantStatus: 404, wantType: "application/problem+json"},
 		{name: "wrong method", method: "DELETE", target: "/healthz", wantStatus: 405, wantType: "application/problem+json",
-			wantHeader: map[string]string{"Allow": "GET"}},
+			wantHeader: map[string]string{"Allow": "GET, HEAD"}},
 		{name: "GET on POST route", method: "GET", target: "/v1/extract", wantStatus: 405, wantType: "application/problem+json",
 			wantHeader: map[string]string{"Allow": "POST"}},
 		{name: "GET on the batch route", method: "GET", target: "/v1/articles:batch", wantStatus: 405, wantType: "application/problem+json",
