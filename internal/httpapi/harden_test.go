@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -160,5 +161,70 @@ func TestHead(t *testing.T) {
 		if g, h := getRes.Header.Get("Content-Type"), res.Header.Get("Content-Type"); g != h {
 			t.Errorf("HEAD %s: Content-Type %q, GET has %q", tc.path, h, g)
 		}
+	}
+}
+
+// TestBatchDeadlines checks over a real connection that a batch request
+// has bounded deadlines: empty lines do not move them, articles move the
+// idle one but never past the request's end.
+func TestBatchDeadlines(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		idle, max  time.Duration
+		line       string
+		every      time.Duration
+		wantDetail string
+	}{
+		{name: "empty lines", idle: 300 * time.Millisecond, max: time.Minute, line: "\n", every: 20 * time.Millisecond, wantDetail: "no article in 300ms"},
+		{name: "articles", idle: 5 * time.Second, max: 800 * time.Millisecond, line: `{"text":"“We stay,” said Ana Ruiz."}` + "\n", every: 50 * time.Millisecond, wantDetail: "longer than 800ms"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := newTestAPI(t)
+			a.srv.batchIdle, a.srv.batchMax = tc.idle, tc.max
+			srv := httptest.NewServer(a.h)
+			defer srv.Close()
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			pr, pw := io.Pipe()
+			go func() {
+				for {
+					if _, err := io.WriteString(pw, tc.line); err != nil {
+						return
+					}
+					select {
+					case <-ctx.Done():
+						pw.CloseWithError(ctx.Err())
+						return
+					case <-time.After(tc.every):
+					}
+				}
+			}()
+			req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/v1/articles:batch", pr)
+			req.Header.Set("Content-Type", "application/x-ndjson")
+			res, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatalf("POST: %v", err)
+			}
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if ctx.Err() != nil {
+				t.Fatalf("the server kept the batch open for 30 s (read %d bytes, %v)", len(body), err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+			var last BatchResult
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+				t.Fatalf("last line %q: %v", lines[len(lines)-1], err)
+			}
+			if last.Status != http.StatusRequestTimeout || last.Problem == nil || !strings.Contains(last.Problem.Detail, tc.wantDetail) {
+				t.Errorf("last result %+v, want 408 saying %q", last, tc.wantDetail)
+			}
+			for _, l := range lines[:len(lines)-1] {
+				if !strings.Contains(l, `"status":201`) && !strings.Contains(l, `"status":200`) {
+					t.Errorf("result %s, want 201 or 200", l)
+				}
+			}
+		})
 	}
 }
