@@ -72,6 +72,11 @@ type Key struct {
 	Prefix    string     `json:"prefix"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// MadeWithoutAuth marks a key made through POST /v1/keys while the
+	// server ran with auth off, when anyone could make one: a server with
+	// auth on refuses it. Re-issue it (`whosaid keys create`, or POST
+	// /v1/keys with a trusted admin key) and revoke it.
+	MadeWithoutAuth bool `json:"made_without_auth,omitempty"`
 }
 
 // Revoked reports whether the key has been revoked.

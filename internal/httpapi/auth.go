@@ -129,6 +129,12 @@ func (s *Server) authenticate(c *gin.Context) (auth.Key, bool) {
 		c.Header("WWW-Authenticate", `Bearer realm="whosaid", error="invalid_token"`)
 		s.writeProblem(c, http.StatusUnauthorized, "the API key is unknown or revoked", nil)
 		return auth.Key{}, false
+	case errors.Is(err, auth.ErrMadeWithoutAuth):
+		s.metrics.AuthRefused("unknown")
+		c.Header("WWW-Authenticate", `Bearer realm="whosaid", error="invalid_token"`)
+		s.writeProblem(c, http.StatusUnauthorized,
+			"this API key was made while the server ran with auth off, so it is not trusted; an admin must issue a new one (whosaid keys create)", nil)
+		return auth.Key{}, false
 	case err != nil:
 		s.writeError(c, err)
 		return auth.Key{}, false

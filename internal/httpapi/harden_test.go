@@ -228,3 +228,41 @@ func TestBatchDeadlines(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyMadeWithoutAuth: a key made through POST /v1/keys while auth is
+// off is marked and refused once the same store is served with auth on.
+func TestKeyMadeWithoutAuth(t *testing.T) {
+	t.Parallel()
+	open := newTestAPI(t)
+	var made NewKeyResponse
+	open.json("POST", "/v1/keys", map[string]string{"name": "anyone", "scope": "admin"}, http.StatusCreated, &made)
+	if !made.MadeWithoutAuth {
+		t.Errorf("key made with auth off = %+v, want made_without_auth", made.Key)
+	}
+	closed := newTestAPIWith(t, func(o *Options) { o.Store = open.store; o.Auth = true })
+	w := closed.do("GET", "/v1/keys", "", bearer(made.Secret)...)
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("auth on, key made with auth off: %d, want 401", w.Code)
+	}
+	if p := checkProblem(t, w, http.StatusUnauthorized); !strings.Contains(p["detail"].(string), "auth off") {
+		t.Errorf("detail %q", p["detail"])
+	}
+	// A key made by a trusted admin, with auth on, works and is not marked.
+	_, admin := open.makeKey("admin", auth.ScopeAdmin) // the store both serve
+	var reissued NewKeyResponse
+	closed.json("POST", "/v1/keys", map[string]string{"name": "anyone", "scope": "admin"}, http.StatusCreated, &reissued, bearer(admin)...)
+	if reissued.MadeWithoutAuth {
+		t.Errorf("key made with auth on is marked: %+v", reissued.Key)
+	}
+	var list KeyList
+	closed.json("GET", "/v1/keys", nil, http.StatusOK, &list, bearer(reissued.Secret)...)
+	marked := 0
+	for _, k := range list.Keys {
+		if k.MadeWithoutAuth {
+			marked++
+		}
+	}
+	if len(list.Keys) != 3 || marked != 1 {
+		t.Errorf("keys %+v: want 3, one marked", list.Keys)
+	}
+}

@@ -38,6 +38,8 @@ type KeyList struct {
 //	@Summary		Create an API key
 //	@Description	Makes a key and answers its secret once; only the secret's SHA-256 is stored. Needs an admin key.
 //	@Description	The first admin key of a deployment comes from the command line: `whosaid keys create --name NAME --scope admin`.
+//	@Description	A key made here while the server runs with auth off (when anyone may call this) is marked `made_without_auth`
+//	@Description	and refused (401) once the server runs with auth on; issue a new one then.
 //	@Tags			keys
 //	@Security		BearerAuth
 //	@Accept			json
@@ -78,6 +80,9 @@ func (s *Server) createKey(c *gin.Context) {
 		s.writeError(c, &attribution.FieldError{Field: "name", Reason: err.Error()})
 		return
 	}
+	// With auth off anyone may call this: the key is marked, and a server
+	// with auth on refuses it.
+	k.MadeWithoutAuth = s.authn == nil
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
 	if err := s.store.CreateKey(dctx, k, hash); err != nil {
