@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -264,5 +265,37 @@ func TestKeyMadeWithoutAuth(t *testing.T) {
 	}
 	if len(list.Keys) != 3 || marked != 1 {
 		t.Errorf("keys %+v: want 3, one marked", list.Keys)
+	}
+}
+
+func TestParseIfMatch(t *testing.T) {
+	for _, tc := range []struct {
+		values  []string
+		want    ifMatch
+		wantErr bool
+	}{
+		{values: nil, want: ifMatch{}},
+		{values: []string{"*"}, want: ifMatch{present: true, any: true}},
+		{values: []string{`"7"`}, want: ifMatch{present: true, versions: []int64{7}}},
+		{values: []string{`W/"7"`}, want: ifMatch{present: true}},
+		{values: []string{`"x", W/"2" ,"3",,"4"`}, want: ifMatch{present: true, versions: []int64{3, 4}}},
+		{values: []string{`"1"`, `"2"`}, want: ifMatch{present: true, versions: []int64{1, 2}}},
+		{values: []string{`"07"`, `"0"`, `"-1"`, `"99999999999999999999"`}, want: ifMatch{present: true}},
+		{values: []string{`"a,b"`}, wantErr: true}, // a comma splits: two halves, neither a tag
+		{values: []string{`7`}, wantErr: true},
+		{values: []string{`"\u0037"`}, want: ifMatch{present: true}}, // no escapes: the tag is \u0037
+		{values: []string{`"7`}, wantErr: true},
+		{values: []string{`"a b"`}, wantErr: true},
+		{values: []string{`*, "1"`}, wantErr: true},
+		{values: []string{`W/`}, wantErr: true},
+	} {
+		got, err := parseIfMatch(tc.values)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("parseIfMatch(%q) error %v, want error %v", tc.values, err, tc.wantErr)
+			continue
+		}
+		if err == nil && (got.present != tc.want.present || got.any != tc.want.any || !slices.Equal(got.versions, tc.want.versions)) {
+			t.Errorf("parseIfMatch(%q) = %+v, want %+v", tc.values, got, tc.want)
+		}
 	}
 }

@@ -121,14 +121,23 @@ func (s *Server) patchQuote(c *gin.Context) {
 	id := c.Param("id")
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
-	version, ok := ifMatchVersion(c.GetHeader("If-Match"))
-	if !ok {
-		if _, err := s.store.GetQuote(dctx, id); err != nil {
+	m, err := parseIfMatch(c.Request.Header.Values("If-Match"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var version int64
+	if m.present && !m.any {
+		cur, err := s.store.GetQuote(dctx, id)
+		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		s.writeError(c, fmt.Errorf("if-match %s is no version of quote %s: %w", c.GetHeader("If-Match"), id, attribution.ErrPrecondition))
-		return
+		var ok bool
+		if version, ok = m.version(cur.Version); !ok {
+			s.writeError(c, preconditionFailed("quote", quoteETag(cur)))
+			return
+		}
 	}
 	q, err := s.store.CorrectQuote(dctx, id, patch, editorOf(c), version)
 	if err != nil {

@@ -76,27 +76,6 @@ func etag(p attribution.SpeakerProfile) string {
 	return strconv.Quote(strconv.FormatInt(p.Version, 10))
 }
 
-// ifMatchVersion reads If-Match: 0 with no header or "*", else the
-// version of the first tag ("7" or W/"7"). ok is false when no tag is a
-// version this API issued: no current speaker can match it.
-func ifMatchVersion(h string) (v int64, ok bool) {
-	h = strings.TrimSpace(h)
-	if h == "" || h == "*" {
-		return 0, true
-	}
-	for _, t := range strings.Split(h, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		u, err := strconv.Unquote(t)
-		if err != nil || !strings.HasPrefix(t, `"`) {
-			continue
-		}
-		if n, err := strconv.ParseInt(u, 10, 64); err == nil && n > 0 {
-			return n, true
-		}
-	}
-	return 0, false
-}
-
 // writeSpeaker answers a speaker with its ETag.
 func writeSpeaker(c *gin.Context, p attribution.SpeakerProfile) {
 	c.Header("ETag", etag(p))
@@ -300,14 +279,23 @@ func (s *Server) patchSpeaker(c *gin.Context) {
 	id := c.Param("id")
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
-	version, ok := ifMatchVersion(c.GetHeader("If-Match"))
-	if !ok {
-		if _, err := s.store.GetSpeaker(dctx, id); err != nil {
+	m, err := parseIfMatch(c.Request.Header.Values("If-Match"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var version int64
+	if m.present && !m.any {
+		cur, err := s.store.GetSpeaker(dctx, id)
+		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		s.writeError(c, fmt.Errorf("if-match %s is no version of speaker %s: %w", c.GetHeader("If-Match"), id, attribution.ErrPrecondition))
-		return
+		var ok bool
+		if version, ok = m.version(cur.Version); !ok {
+			s.writeError(c, preconditionFailed("speaker", etag(cur)))
+			return
+		}
 	}
 	p, err := s.store.UpdateSpeaker(dctx, id, patch, version)
 	if err != nil {
