@@ -23,7 +23,7 @@ import (
 
 // Scope is what a key may do. Scopes are ordered: admin can do everything
 // write can, and write everything read can.
-type Scope string
+type Scope string // @name Scope
 
 // Scopes.
 const (
@@ -77,7 +77,7 @@ type Key struct {
 	// auth on refuses it. Re-issue it (`whosaid keys create`, or POST
 	// /v1/keys with a trusted admin key) and revoke it.
 	MadeWithoutAuth bool `json:"made_without_auth,omitempty"`
-}
+} // @name Key
 
 // Revoked reports whether the key has been revoked.
 func (k Key) Revoked() bool { return k.RevokedAt != nil }

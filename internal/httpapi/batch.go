@@ -54,11 +54,12 @@ type BatchResult struct {
 	Quotes *int `json:"quotes,omitempty" example:"12"`
 	// Problem says what went wrong, on failure.
 	Problem *Problem `json:"problem,omitempty"`
-}
+} //	@name	BatchResult
 
 // batchArticles stores many articles, one per NDJSON line.
 //
 //	@Summary		Store many articles (NDJSON)
+//	@ID				createArticlesBatch
 //	@Description	The body is NDJSON (`application/x-ndjson`): one article per line, each a JSON object as the body of `POST /v1/articles`.
 //	@Description	The answer streams one NDJSON line per non-empty input line, in order, as each is done:
 //	@Description	`{"line": n, "id": "...", "status": 201|200, "quotes": k}` on success (201 stored, 200 stored before),
@@ -75,7 +76,7 @@ type BatchResult struct {
 //	@Description	Example answer:
 //	@Description	```
 //	@Description	{"line":1,"id":"67b4591cb2a1f1a2c3d4e5f6","status":201,"quotes":12}
-//	@Description	{"line":2,"status":422,"problem":{"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"text: is required","instance":"/v1/articles:batch","errors":[{"field":"text","pointer":"#/text","detail":"is required"}]}}
+//	@Description	{"line":2,"status":422,"problem":{"type":"https://whosaid.dev/problems/validation","title":"Unprocessable Entity","status":422,"detail":"text: is required","instance":"/v1/articles:batch","errors":[{"field":"text","pointer":"#/text","detail":"is required"}]}}
 //	@Description	{"line":4,"id":"67b4591cb2a1f1a2c3d4e5f6","status":200,"quotes":12}
 //	@Description	```
 //	@Tags			articles

@@ -23,6 +23,8 @@
 //	@description					Access: when the server runs with `--auth on`, every /v1 route needs `Authorization: Bearer <key>`; a key's scope is read (GET), write (also ingest, extract, edit) or admin (also keys and merges). A missing, unknown or revoked key is a 401, a key whose scope is too small a 403.
 //	@description					Rate limits: /v1 requests are limited per key (per client address without one); every answer carries `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers), and a refused request gets 429 with `Retry-After`.
 //	@description					Every answer carries `X-Request-ID` (the client's own when it sends a usable one), also written in the server's logs.
+//	@servers.url					/
+//	@servers.description			This server: paths are relative to the address the document was fetched from.
 //	@license.name					Apache-2.0
 //	@license.url					https://www.apache.org/licenses/LICENSE-2.0
 //	@externalDocs.description		Source code and README

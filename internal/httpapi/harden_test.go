@@ -1,9 +1,14 @@
 package httpapi
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/whosaid/whosaid/api"
+	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/auth"
 )
 
@@ -296,6 +303,182 @@ func TestParseIfMatch(t *testing.T) {
 		}
 		if err == nil && (got.present != tc.want.present || got.any != tc.want.any || !slices.Equal(got.versions, tc.want.versions)) {
 			t.Errorf("parseIfMatch(%q) = %+v, want %+v", tc.values, got, tc.want)
+		}
+	}
+}
+
+// TestServerOwnErrorsAreProblems sends requests net/http refuses before any
+// handler runs, over a real connection, and wants problem documents.
+func TestServerOwnErrorsAreProblems(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	srv := httptest.NewUnstartedServer(a.h)
+	srv.Listener = ProblemListener(srv.Listener)
+	srv.Config.MaxHeaderBytes = 1 << 10
+	srv.Start()
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, request string
+		status        int
+		wantDetail    string
+	}{
+		{name: "header too large", request: "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 8<<10) + "\r\n\r\n",
+			status: 431, wantDetail: "header fields are larger"},
+		{name: "no host", request: "GET /healthz HTTP/1.1\r\n\r\n", status: 400, wantDetail: "missing required Host header"},
+		{name: "bad header line", request: "GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", status: 400, wantDetail: "not valid HTTP"},
+		{name: "bad transfer coding", request: "POST /v1/extract HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 501, wantDetail: "transfer coding"},
+		{name: "garbage", request: "\x16\x03\x01 hello\r\n\r\n", status: 400, wantDetail: "not valid HTTP"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.WriteString(conn, tc.request); err != nil {
+				t.Fatal(err)
+			}
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("read response: %v", err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tc.status || res.Header.Get("Content-Type") != problemContentType {
+				t.Fatalf("%d %s %q, want %d problem+json", res.StatusCode, res.Header.Get("Content-Type"), body, tc.status)
+			}
+			var p Problem
+			if err := json.Unmarshal(body, &p); err != nil {
+				t.Fatalf("body %q: %v", body, err)
+			}
+			if p.Status != tc.status || p.Type != ProblemTypeBase+ProblemTypes[tc.status] || !strings.Contains(p.Detail, tc.wantDetail) {
+				t.Errorf("problem %+v, want status %d, its type, detail with %q", p, tc.status, tc.wantDetail)
+			}
+		})
+	}
+	// A normal answer on the same listener is untouched.
+	res, err := srv.Client().Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("GET /healthz through the wrapped listener: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestOpenAPIShape checks what generated clients and linters rely on in the
+// served document: servers, an operationId and a security requirement on
+// every operation, no trailing slashes, schema names without Go package
+// prefixes, the problem types, and the range of confidence.
+func TestOpenAPIShape(t *testing.T) {
+	h := newTestServer(t, serverOpts{})
+	w := doCT(t, h, "GET", "/openapi.json", "", "")
+	var doc struct {
+		Servers    []map[string]any                            `json:"servers"`
+		Paths      map[string]map[string]map[string]any        `json:"paths"`
+		Webhooks   map[string]map[string]map[string]any        `json:"webhooks"`
+		Components struct{ Schemas map[string]map[string]any } `json:"components"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Servers) == 0 {
+		t.Error("no servers")
+	}
+	ids := map[string]string{}
+	check := func(where string, ops map[string]map[string]any) {
+		for method, op := range ops {
+			name := method + " " + where
+			id, _ := op["operationId"].(string)
+			if id == "" {
+				t.Errorf("%s has no operationId", name)
+			} else if other, dup := ids[id]; dup {
+				t.Errorf("operationId %s on %s and %s", id, name, other)
+			}
+			ids[id] = name
+			if _, ok := op["security"]; !ok {
+				t.Errorf("%s declares no security", name)
+			}
+		}
+	}
+	for path, ops := range doc.Paths {
+		if len(path) > 1 && strings.HasSuffix(path, "/") {
+			t.Errorf("path %s ends with a slash", path)
+		}
+		check(path, ops)
+	}
+	for name, ops := range doc.Webhooks {
+		check("webhook "+name, ops)
+	}
+	if sec, _ := doc.Paths["/healthz"]["get"]["security"].([]any); sec == nil || len(sec) != 0 {
+		t.Errorf("GET /healthz security = %v, want []", doc.Paths["/healthz"]["get"]["security"])
+	}
+	for name := range doc.Components.Schemas {
+		if strings.Contains(name, ".") {
+			t.Errorf("schema name %s has a Go package prefix", name)
+		}
+	}
+	problem := doc.Components.Schemas["Problem"]
+	props, _ := problem["properties"].(map[string]any)
+	typ, _ := props["type"].(map[string]any)
+	var enum []string
+	for _, v := range typ["enum"].([]any) {
+		enum = append(enum, v.(string))
+	}
+	var want []string
+	for _, slug := range ProblemTypes {
+		want = append(want, ProblemTypeBase+slug)
+	}
+	slices.Sort(enum)
+	slices.Sort(want)
+	if !slices.Equal(enum, want) {
+		t.Errorf("Problem.type enum %v, want the types of ProblemTypes %v", enum, want)
+	}
+	quote, _ := doc.Components.Schemas["Quote"]["properties"].(map[string]any)
+	conf, _ := quote["confidence"].(map[string]any)
+	if conf["minimum"] != 0.0 || conf["maximum"] != 1.0 || conf["description"] == nil {
+		t.Errorf("Quote.confidence = %v, want a description, minimum 0 and maximum 1", conf)
+	}
+}
+
+// TestProblemDetailsHideChains: the errors of the store name internals
+// (ids, versions, operations); the client gets a sentence, the log the
+// chain.
+func TestProblemDetailsHideChains(t *testing.T) {
+	var log lockedWriter
+	s, err := New(Options{
+		Logger: slog.New(slog.NewTextHandler(&log, nil)), Store: fakeStore{}, StoreKind: "embedded",
+		Extractor: fakeExtractor{}, OpenAPI: api.OpenAPIJSON(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		err          error
+		status       int
+		want         string
+	}{
+		{"PATCH", "/v1/speakers/spk_1", fmt.Errorf("update speaker spk_1: version 2, not 1: %w", attribution.ErrPrecondition), 412, "the speaker changed while this request ran"},
+		{"PATCH", "/v1/speakers/spk_1", fmt.Errorf("update speaker spk_1: alias \"Bo\" belongs to another speaker: %w", attribution.ErrConflict), 409, "belongs to another speaker (merge the two instead)"},
+		{"GET", "/v1/quotes/abc-1", fmt.Errorf("get quote \"abc-1\": find: %w", attribution.ErrNotFound), 404, `no quote with id "abc-1"`},
+		{"GET", "/v1/articles/abc/quotes", fmt.Errorf("article quotes %q: %w", "abc", attribution.ErrNotFound), 404, `no article with id "abc"`},
+		{"POST", "/v1/speakers/spk_1:merge", fmt.Errorf("merge: %w", attribution.ErrNotFound), 404, "a speaker to merge"},
+		{"POST", "/v1/articles", errPublic(fmt.Errorf("idempotency key: %w", attribution.ErrConflict), "this Idempotency-Key was used with another request body"), 409, "this Idempotency-Key was used"},
+	} {
+		p := s.problemFor(t.Context(), tc.method, tc.path, tc.err)
+		if p.Status != tc.status || !strings.HasPrefix(p.Detail, tc.want) && !strings.Contains(p.Detail, tc.want) {
+			t.Errorf("%s %s, %v: %d %q, want %d with %q", tc.method, tc.path, tc.err, p.Status, p.Detail, tc.status, tc.want)
+		}
+		for _, leak := range []string{"version 2", "update speaker", "find:", ": not found", ": conflict", "idempotency key:"} {
+			if strings.Contains(p.Detail, leak) {
+				t.Errorf("%s %s: detail %q holds %q", tc.method, tc.path, p.Detail, leak)
+			}
+		}
+		if l := log.bytes(); !bytes.Contains(l, []byte(tc.err.Error())) && !bytes.Contains(l, []byte(strconv.Quote(tc.err.Error()))) {
+			t.Errorf("the log lacks the chain %q", tc.err)
 		}
 	}
 }

@@ -31,7 +31,7 @@ type QuotePatchRequest struct {
 	// listings and speaker figures; false shows it again. null is not
 	// allowed.
 	Hidden *bool `json:"hidden,omitempty" example:"true"`
-}
+} //	@name	QuotePatchRequest
 
 // quoteETag is the entity tag of a quote version.
 func quoteETag(q attribution.StoredQuote) string {
@@ -67,6 +67,7 @@ func editorOf(c *gin.Context) string {
 // patchQuote corrects a quote's attribution.
 //
 //	@Summary		Correct a quote
+//	@ID				correctQuote
 //	@Description	An editor's correction of what the extractor found: `speaker_id` attributes the quote to another stored speaker
 //	@Description	(the quote takes its id, `name` and `type`; the `role` and `mention` the extractor had found are dropped), `null` clears
 //	@Description	the attribution (the quote keeps no `speaker_id` and no `speaker`, like a quote the extractor could not attribute);

@@ -57,7 +57,7 @@ func readJSONBody(c *gin.Context, mediaTypes ...string) ([]byte, error) {
 			return nil, errStatus(http.StatusRequestEntityTooLarge,
 				fmt.Sprintf("request body is larger than %d bytes", MaxJSONBody))
 		}
-		return nil, errStatus(http.StatusBadRequest, "read request body: "+err.Error())
+		return nil, errStatus(http.StatusBadRequest, "the request body could not be read to its end")
 	}
 	return body, nil
 }

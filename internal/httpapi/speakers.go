@@ -47,7 +47,7 @@ type SpeakerList struct {
 	// NextPageToken continues the listing with the same q; empty at the
 	// end.
 	NextPageToken string `json:"next_page_token" example:""`
-}
+} //	@name	SpeakerList
 
 // SpeakerPatchRequest is the body of PATCH /v1/speakers/{id}: absent
 // members stay as they are.
@@ -63,13 +63,13 @@ type SpeakerPatchRequest struct {
 	// leading zeros (at most 12 digits), not a URL. null clears it; "" is
 	// not allowed.
 	WikidataID *string `json:"wikidata_id,omitempty" example:"Q3874799" pattern:"^Q[1-9][0-9]{0,11}$"`
-}
+} //	@name	SpeakerPatchRequest
 
 // MergeRequest is the body of POST /v1/speakers/{id}:merge.
 type MergeRequest struct {
 	// From lists the ids of the speakers merged into this one (1 to 100).
 	From []string `json:"from" validate:"required" example:"spk_0a1b2c3d4e5f6071"`
-}
+} //	@name	MergeRequest
 
 // etag is the entity tag of a speaker version.
 func etag(p attribution.SpeakerProfile) string {
@@ -85,6 +85,7 @@ func writeSpeaker(c *gin.Context, p attribution.SpeakerProfile) {
 // searchSpeakers lists speakers by name prefix.
 //
 //	@Summary		Search speakers
+//	@ID				searchSpeakers
 //	@Description	Speakers whose name or an alias, or a word of one, starts with `q` (case and diacritics ignored): `zelensk` finds Volodymyr Zelenskyy.
 //	@Description	Without `q` (or with an empty one) every speaker is listed. Ordered by name; pagination as in `GET /v1/quotes`
 //	@Description	(`page_token` with the same `q`, empty `next_page_token` at the end).
@@ -149,6 +150,7 @@ func (s *Server) searchSpeakers(c *gin.Context) {
 // getSpeaker returns one speaker.
 //
 //	@Summary		Get a speaker
+//	@ID				getSpeaker
 //	@Description	The speaker with its aliases, roles, type and figures computed from the stored quotes (quote count, first and last quoted, outlets);
 //	@Description	quotes an editor hid do not count.
 //	@Description	`ETag` carries the speaker's version, for `If-Match` on `PATCH`.
@@ -184,6 +186,7 @@ func (s *Server) getSpeaker(c *gin.Context) {
 // speakerQuotes lists the quotes of one speaker.
 //
 //	@Summary		List a speaker's quotes
+//	@ID				listSpeakerQuotes
 //	@Description	As `GET /v1/quotes?speaker={id}`, but an unknown speaker is a 404. The other filters and the pagination are the same,
 //	@Description	and hidden quotes are left out too.
 //	@Tags			speakers
@@ -236,6 +239,7 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 // patchSpeaker edits a speaker's name, aliases or Wikidata id.
 //
 //	@Summary		Edit a speaker
+//	@ID				updateSpeaker
 //	@Description	Changes the name (the old name becomes an alias, and the speaker's quotes carry the new one), replaces the aliases,
 //	@Description	or sets the speaker's Wikidata item id (`"wikidata_id": "Q3874799"`).
 //	@Description	The body is a JSON merge patch (`application/merge-patch+json` or `application/json`, at most 1 MiB): absent members stay,
@@ -358,6 +362,7 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 // action is merge.
 //
 //	@Summary		Merge speakers
+//	@ID				mergeSpeakers
 //	@Description	Moves the quotes of the speakers listed in `from` to this speaker, adds their names and aliases to its aliases
 //	@Description	and its roles, and deletes them. Use it when one person was stored under two names the store could not tell apart.
 //	@Description	The speaker keeps its `wikidata_id`; if it has none, it takes the one of the merged speakers, provided those that have one agree.

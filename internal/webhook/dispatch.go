@@ -35,7 +35,7 @@ type Delivery struct {
 	Attempts       []Attempt `json:"attempts"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
-}
+} // @name Delivery
 
 // Attempt is one POST of a delivery.
 type Attempt struct {
@@ -45,7 +45,7 @@ type Attempt struct {
 	// Error says why the attempt failed, when it did.
 	Error      string  `json:"error,omitempty" example:"status 503"`
 	DurationMS float64 `json:"duration_ms" example:"12.5"`
-}
+} // @name Attempt
 
 // Event is the JSON body of a delivery.
 type Event struct {

@@ -41,7 +41,7 @@ type Subscription struct {
 	// Secret signs the deliveries ("whsec_" + base64). Only the answer
 	// that creates the subscription shows it.
 	Secret string `json:"-"`
-}
+} // @name Subscription
 
 // Matches reports whether quote q is one s asks for.
 func (s Subscription) Matches(q attribution.StoredQuote) bool {
@@ -128,7 +128,7 @@ func CheckURL(ctx context.Context, raw string, allowPrivate bool, resolver *net.
 	defer cancel()
 	addrs, err := resolver.LookupNetIP(rctx, "ip", host)
 	if err != nil {
-		return fmt.Errorf("host %q does not resolve: %v", host, err)
+		return fmt.Errorf("host %q does not resolve", host)
 	}
 	for _, ip := range addrs {
 		if internal(ip) {
