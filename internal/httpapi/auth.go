@@ -48,9 +48,14 @@ func scopeFor(r *http.Request) auth.Scope {
 }
 
 // guard runs admit as gin middleware on the /v1 group.
+// It then checks the path and query strings of the request.
 func (s *Server) guard(c *gin.Context) {
 	if !s.admit(c) {
 		c.Abort()
+		return
+	}
+	if err := checkURLStrings(c.FullPath(), c.Request.URL); err != nil {
+		s.writeError(c, err)
 		return
 	}
 	c.Next()

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -479,6 +480,78 @@ func TestProblemDetailsHideChains(t *testing.T) {
 		}
 		if l := log.bytes(); !bytes.Contains(l, []byte(tc.err.Error())) && !bytes.Contains(l, []byte(strconv.Quote(tc.err.Error()))) {
 			t.Errorf("the log lacks the chain %q", tc.err)
+		}
+	}
+}
+
+func TestCheckJSONStrings(t *testing.T) {
+	for _, tc := range []struct {
+		body, field, reason string
+	}{
+		{body: `{"a":"ok","b":["x","y"],"c":{"d":1,"e":[true,null,"z"]}}`},
+		{body: `{"text":"\u00e9 \ud83d\ude00 \\u0000 \\ud800"}`}, // é, a pair, and escaped backslashes
+		{body: "{\"name\":\"a\xffb\"}", field: "name", reason: "must be valid UTF-8"},
+		{body: `{"name":"a\ud800"}`, field: "name", reason: "must be valid UTF-8"},
+		{body: `{"name":"\udc00"}`, field: "name", reason: "must be valid UTF-8"},
+		{body: `{"name":"a\u0000b"}`, field: "name", reason: "must not contain NUL (U+0000)"},
+		{body: `{"aliases":["ok","ok","bad\u0000"]}`, field: "aliases[2]", reason: "must not contain NUL (U+0000)"},
+		{body: `{"a":{"b":[1,{"c":"\ud800"}]}}`, field: "a.b[1].c", reason: "must be valid UTF-8"},
+		{body: "{\"k\xff\":1}", field: "k\ufffd", reason: "must be valid UTF-8"},
+		{body: `"\u0000"`, field: "body", reason: "must not contain NUL (U+0000)"},
+		{body: `{"a":[[],{}],"b":"\u0000"}`, field: "b", reason: "must not contain NUL (U+0000)"},
+	} {
+		err := checkJSONStrings([]byte(tc.body))
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("checkJSONStrings(%q) = %v, want nil", tc.body, err)
+			}
+			continue
+		}
+		var fe *attribution.FieldError
+		if !errors.As(err, &fe) || fe.Field != tc.field || fe.Reason != tc.reason {
+			t.Errorf("checkJSONStrings(%q) = %v, want %s: %s", tc.body, err, tc.field, tc.reason)
+		}
+	}
+}
+
+// TestStringFieldsValidated sends invalid strings in fields other than
+// text, over the API: each is a 422 naming the field.
+func TestStringFieldsValidated(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t)
+	for _, tc := range []struct {
+		method, target, ct, body, field string
+	}{
+		{"POST", "/v1/articles", "application/json", `{"text":"“Yes,” she said.","outlet":"Daily\u0000"}`, "outlet"},
+		{"POST", "/v1/articles", "application/json", "{\"text\":\"“Yes,” she said.\",\"title\":\"T\xc3\x28\"}", "title"},
+		{"POST", "/v1/articles", "application/json", `{"text":"“Yes,” she said.\u0000"}`, "text"},
+		{"POST", "/v1/extract", "application/json", `{"text":"Hello.","offsets":"utf8\u0000"}`, "offsets"},
+		{"POST", "/v1/keys", "application/json", `{"name":"desk\ud800","scope":"read"}`, "name"},
+		{"POST", "/v1/verify", "application/json", `{"text":"Yes.","speaker":"Ana\u0000"}`, "speaker"},
+		{"POST", "/v1/subscriptions", "application/json", `{"url":"https://93.184.215.14/h","q":"a\udc00"}`, "q"},
+	} {
+		w := a.do(tc.method, tc.target, tc.body, "Content-Type", tc.ct)
+		if w.Code != http.StatusUnprocessableEntity {
+			t.Errorf("%s %s %s = %d, want 422; %s", tc.method, tc.target, tc.body, w.Code, w.Body)
+			continue
+		}
+		p := checkProblem(t, w, http.StatusUnprocessableEntity)
+		if errs, _ := p["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != tc.field {
+			t.Errorf("%s %s: errors %v, want the field %s", tc.method, tc.target, p["errors"], tc.field)
+		}
+	}
+	// In a query parameter and a path segment.
+	for _, tc := range []struct {
+		target string
+		want   int
+	}{
+		{"/v1/quotes?q=a%00b", 400}, {"/v1/speakers?q=%FF", 400}, {"/v1/speakers/spk_1/quotes?outlet%00=x", 400},
+		{"/v1/quotes/a%00b", 404}, {"/v1/speakers/%FF", 404}, {"/v1/articles/x%00/quotes", 404},
+	} {
+		if w := a.do("GET", tc.target, ""); w.Code != tc.want {
+			t.Errorf("GET %s = %d, want %d", tc.target, w.Code, tc.want)
+		} else {
+			checkProblem(t, w, tc.want)
 		}
 	}
 }

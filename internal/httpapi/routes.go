@@ -58,6 +58,14 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.DELETE("/keys/:id", s.revokeKey)
 }
 
+// queryRoutes are the routes whose handlers read query parameters; the
+// guard checks those parameters' strings (checkURLStrings).
+var queryRoutes = map[string]bool{
+	"/v1/quotes":              true,
+	"/v1/speakers":            true,
+	"/v1/speakers/:id/quotes": true,
+}
+
 // get registers h for GET and HEAD requests of path.
 func get(r gin.IRoutes, path string, h gin.HandlerFunc) {
 	r.GET(path, h)
@@ -103,6 +111,10 @@ func (s *Server) noRoute(c *gin.Context) {
 			return
 		}
 		if !s.admit(c) || !s.storeReachable(c) {
+			return
+		}
+		if err := checkURLStrings(batchPath, c.Request.URL); err != nil {
+			s.writeError(c, err)
 			return
 		}
 		s.batchArticles(c)
