@@ -38,15 +38,6 @@ func (a *testAPI) patchQuote(id, body string, want int, headers ...string) (Quot
 	return d, w
 }
 
-// ids lists the ids of quotes.
-func ids(qs []attribution.StoredQuote) []string {
-	out := []string{}
-	for _, q := range qs {
-		out = append(out, q.ID)
-	}
-	return out
-}
-
 func TestPatchQuote(t *testing.T) {
 	f := newQuoteFixture(t)
 	a0 := f.q["A0"]
