@@ -304,8 +304,14 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 		}
 		out = append(out, sq)
 	}
-	if err := batch.flush(ctx); err != nil {
+	renamed, err := batch.flush(ctx)
+	if err != nil {
 		return nil, err
+	}
+	for i := range out {
+		if id, ok := renamed[out[i].StatementID]; ok {
+			out[i].StatementID = id
+		}
 	}
 	if err := insertQuotes(ctx, tx, out); err != nil {
 		return nil, err

@@ -233,10 +233,10 @@ func addFigures(ctx context.Context, q queryer, p *attribution.SpeakerProfile) e
 		return nil
 	}
 	var first, last sql.NullInt64
-	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at LIMIT 1", p.ID).Scan(&first); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes INDEXED BY quotes_speaker WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at LIMIT 1", p.ID).Scan(&first); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at DESC LIMIT 1", p.ID).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes INDEXED BY quotes_speaker WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at DESC LIMIT 1", p.ID).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if first.Valid {
@@ -417,9 +417,16 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 
 // renameQuotes gives the quotes of speaker id its new name.
 func renameQuotes(ctx context.Context, tx *wtx, id, name string) error {
-	_, err := tx.ExecContext(ctx, "UPDATE quotes SET speaker = json_set(speaker, '$.name', ?) WHERE speaker_id = ? AND speaker IS NOT NULL", name, id)
+	_, err := tx.ExecContext(ctx, "UPDATE quotes SET speaker = json_set(speaker, '$.name', ?) WHERE speaker IS NOT NULL AND rowid IN ("+
+		speakerQuotes+")", name, id, id)
 	return err
 }
+
+// speakerQuotes selects the rowids of the quotes of a speaker (its id
+// twice), shown and hidden, from the two partial indexes that hold them:
+// no index of all quotes by speaker is kept up at every insert.
+const speakerQuotes = `SELECT rowid FROM quotes INDEXED BY quotes_speaker WHERE speaker_id = ? AND hidden = 0
+	UNION ALL SELECT rowid FROM quotes INDEXED BY quotes_hidden WHERE speaker_id = ? AND hidden = 1`
 
 // MergeSpeakers moves the quotes of the speakers from into speaker id,
 // adds their names, aliases and roles to it and deletes them, in one
@@ -473,7 +480,7 @@ func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (at
 		wikidata := attribution.MergedWikidataID(into.WikidataID, from)
 		for _, d := range srcs {
 			if _, err := tx.ExecContext(ctx, `UPDATE quotes SET speaker_id = ?, speaker = json_set(speaker, '$.name', ?)
-				WHERE speaker_id = ?`, id, into.Name, d.ID); err != nil {
+				WHERE rowid IN (`+speakerQuotes+`)`, id, into.Name, d.ID, d.ID); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO speaker_figures (speaker_id, kind, outlet, n)

@@ -110,7 +110,9 @@ CREATE INDEX quotes_speaker   ON quotes (speaker_id, published_at DESC, id DESC)
 CREATE INDEX quotes_kind      ON quotes (kind, published_at DESC, id DESC) WHERE hidden = 0;
 CREATE INDEX quotes_outlet    ON quotes (outlet, published_at DESC, id DESC) WHERE hidden = 0;
 CREATE INDEX quotes_statement ON quotes (statement_id) WHERE statement_id IS NOT NULL;
-CREATE INDEX quotes_speaker_all ON quotes (speaker_id) WHERE speaker_id IS NOT NULL;
+-- A speaker's hidden quotes (few); with quotes_speaker, all of its quotes
+-- (speakerQuotes), for renames and merges.
+CREATE INDEX quotes_hidden    ON quotes (speaker_id) WHERE hidden = 1;
 
 -- Folded words of each quote (rowid = quotes.rowid): word search.
 CREATE VIRTUAL TABLE quote_words USING fts5 (words, detail = none, tokenize = 'ascii');
