@@ -97,18 +97,19 @@ type Server struct {
 	dbTimeout   time.Duration
 	// maxBatchLines is MaxBatchLines; tests lower it.
 	maxBatchLines int
+	extractor     Extractor
+	openAPI       []byte
+	engine        *gin.Engine
+	ready         atomic.Int32 // last readiness seen by readyz
+	metrics       *metrics.Metrics
+	authn         *auth.Authenticator // nil: auth off
+	limiter       *limiter            // nil: no rate limit
+	notifier      Notifier            // nil: none
+	allowPrivate  bool                // webhook targets
+
 	// batchMax and batchIdle are MaxBatchDuration and BatchIdleTimeout;
 	// tests lower them.
 	batchMax, batchIdle time.Duration
-	extractor           Extractor
-	openAPI             []byte
-	engine              *gin.Engine
-	ready               atomic.Int32 // last readiness seen by readyz
-	metrics             *metrics.Metrics
-	authn               *auth.Authenticator // nil: auth off
-	limiter             *limiter            // nil: no rate limit
-	notifier            Notifier            // nil: none
-	allowPrivate        bool                // webhook targets
 }
 
 // New builds a Server with all its routes.
