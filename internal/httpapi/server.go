@@ -147,6 +147,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Auth {
 		s.authn = auth.NewAuthenticator(reachableKeys{s.store}, opts.KeyCacheTTL)
 	}
+	s.batchMax, s.batchIdle = MaxBatchDuration, BatchIdleTimeout
 	if opts.RateLimit > 0 {
 		s.limiter = newLimiter(opts.RateLimit, opts.RateBurst)
 	}
@@ -156,7 +157,6 @@ func New(opts Options) (*Server, error) {
 	if s.dbTimeout == 0 {
 		s.dbTimeout = 10 * time.Second
 	}
-	s.batchMax, s.batchIdle = MaxBatchDuration, BatchIdleTimeout
 
 	// gin keeps its mode in a package variable (set atomically); release
 	// mode stops it printing route tables and warnings to stdout. This is
