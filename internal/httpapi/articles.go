@@ -59,9 +59,10 @@ type ArticleRequest struct {
 	// Text is the article body, UTF-8, analysed and stored exactly as
 	// sent. Without URL, an article is stored once per text.
 	Text string `json:"text" validate:"required" example:"Kremlin spokesman Dmitry Peskov told reporters the talks would be \"primarily devoted to restoring the whole complex of Russian-American relations\"."`
-	// PublishedAt is the publication time, RFC 3339. Quote listings are
-	// ordered by it; without it the time of ingestion counts.
-	PublishedAt string `json:"published_at,omitempty" format:"date-time" example:"2025-02-18T09:30:00Z"`
+	// PublishedAt is the publication time: an RFC 3339 date-time, or a
+	// date (YYYY-MM-DD, midnight UTC). Quote listings are ordered by it;
+	// without it the time of ingestion counts.
+	PublishedAt string `json:"published_at,omitempty" example:"2025-02-18T09:30:00Z"`
 	// Outlet names the publisher, at most 200 bytes.
 	Outlet string `json:"outlet,omitempty" example:"Reuters"`
 	// Language is a BCP 47 tag.
@@ -143,16 +144,10 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 		}
 	}
 	if p := strings.TrimSpace(w.PublishedAt); p != "" {
-		t, err := time.Parse(time.RFC3339, p)
-		switch {
-		case err != nil:
-			errs = append(errs, &attribution.FieldError{Field: "published_at", Reason: "must be an RFC 3339 date-time such as 2025-02-18T09:30:00Z"})
-		case t.UTC().Year() < 1 || t.UTC().Year() > 9999:
-			// RFC 3339 has four-digit years; an offset can push a valid
-			// date past them in UTC, which could not be written back.
-			errs = append(errs, &attribution.FieldError{Field: "published_at", Reason: "must be between the years 0001 and 9999 in UTC"})
-		default:
-			a.PublishedAt = t.UTC()
+		if t, err := attribution.ParsePublished(p); err != nil {
+			errs = append(errs, err)
+		} else {
+			a.PublishedAt = t
 		}
 	}
 	if len(errs) > 0 {
@@ -237,7 +232,7 @@ func validIdempotencyKey(k string) bool {
 //	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
-//	@Failure		422	{object}	Problem	"a field breaks a rule: text empty or not valid UTF-8, url not absolute http(s), published_at not RFC 3339, language not BCP 47, a field too long"
+//	@Failure		422	{object}	Problem	"a field breaks a rule: text empty or not valid UTF-8, url not absolute http(s), published_at neither RFC 3339 nor YYYY-MM-DD, language not BCP 47, a field too long"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
 //	@Produce		json

@@ -162,17 +162,24 @@ func parseTimeParam(c *gin.Context, name string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// parsePageSize reads page_size: 1 to 100, default 20.
+// parsePageSize reads page_size as AIP-158 has it: absent or 0 gives the
+// default (20), more than the maximum (100) is lowered to it, a negative
+// number or no number is a 400.
 func parsePageSize(c *gin.Context) (int, error) {
 	v, ok := c.GetQuery("page_size")
 	if !ok {
 		return defaultPageSize, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxPageSize {
-		return 0, errStatus(http.StatusBadRequest, fmt.Sprintf("page_size must be an integer from 1 to %d, got %q", maxPageSize, v))
+	switch {
+	case err != nil && len(strings.TrimLeft(v, "0123456789")) == 0 && v != "":
+		return maxPageSize, nil // digits too many for an int: above the maximum
+	case err != nil || n < 0:
+		return 0, errStatus(http.StatusBadRequest, fmt.Sprintf("page_size must be a whole number (0 or absent for %d, at most %d), got %q", defaultPageSize, maxPageSize, v))
+	case n == 0:
+		return defaultPageSize, nil
 	}
-	return n, nil
+	return min(n, maxPageSize), nil
 }
 
 // pageToken is what a page token holds, as base64url JSON. Filter is the
