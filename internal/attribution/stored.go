@@ -56,7 +56,7 @@ type StoredQuote struct {
 	// Context is the span of the sentence (or sentences) around the
 	// quote, found at ingest; nil when the store did not keep it.
 	Context *Span `json:"-"`
-}
+} // @name StoredQuote
 
 // IngestResult is what a store's ingest stored, or found stored.
 type IngestResult struct {
@@ -88,7 +88,7 @@ type SpeakerProfile struct {
 	// Version grows with every change; the HTTP API sends it as the ETag.
 	Version   int64     `json:"-"`
 	UpdatedAt time.Time `json:"updated_at"`
-}
+} // @name SpeakerProfile
 
 // SpeakerPatch is an edit of a speaker; nil fields stay as they are.
 type SpeakerPatch struct {

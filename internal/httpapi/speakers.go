@@ -50,7 +50,7 @@ type SpeakerList struct {
 	// NextPageToken continues the listing with the same q; empty at the
 	// end.
 	NextPageToken string `json:"next_page_token" example:""`
-}
+} //	@name	SpeakerList
 
 // SpeakerCreateRequest is the body of POST /v1/speakers.
 type SpeakerCreateRequest struct {
@@ -65,7 +65,7 @@ type SpeakerCreateRequest struct {
 	Aliases []string `json:"aliases,omitempty" example:"Sir Keir Starmer"`
 	// WikidataID is the speaker's Wikidata item id.
 	WikidataID string `json:"wikidata_id,omitempty" example:"Q6383" pattern:"^Q[1-9][0-9]{0,11}$"`
-}
+} //	@name	SpeakerCreateRequest
 
 // SpeakerPatchRequest is the body of PATCH /v1/speakers/{id}: absent
 // members stay as they are.
@@ -91,38 +91,17 @@ type SpeakerPatchRequest struct {
 	// leading zeros (at most 12 digits), not a URL. null clears it; "" is
 	// not allowed.
 	WikidataID *string `json:"wikidata_id,omitempty" example:"Q3874799" pattern:"^Q[1-9][0-9]{0,11}$"`
-}
+} //	@name	SpeakerPatchRequest
 
 // MergeRequest is the body of POST /v1/speakers/{id}:merge.
 type MergeRequest struct {
 	// From lists the ids of the speakers merged into this one (1 to 100).
 	From []string `json:"from" validate:"required" example:"spk_0a1b2c3d4e5f6071"`
-}
+} //	@name	MergeRequest
 
 // etag is the entity tag of a speaker version.
 func etag(p attribution.SpeakerProfile) string {
 	return strconv.Quote(strconv.FormatInt(p.Version, 10))
-}
-
-// ifMatchVersion reads If-Match: 0 with no header or "*", else the
-// version of the first tag ("7" or W/"7"). ok is false when no tag is a
-// version this API issued: no current speaker can match it.
-func ifMatchVersion(h string) (v int64, ok bool) {
-	h = strings.TrimSpace(h)
-	if h == "" || h == "*" {
-		return 0, true
-	}
-	for _, t := range strings.Split(h, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		u, err := strconv.Unquote(t)
-		if err != nil || !strings.HasPrefix(t, `"`) {
-			continue
-		}
-		if n, err := strconv.ParseInt(u, 10, 64); err == nil && n > 0 {
-			return n, true
-		}
-	}
-	return 0, false
 }
 
 // writeSpeaker answers a speaker with its ETag.
@@ -134,6 +113,7 @@ func writeSpeaker(c *gin.Context, p attribution.SpeakerProfile) {
 // searchSpeakers lists speakers by name prefix.
 //
 //	@Summary		Search speakers
+//	@ID				searchSpeakers
 //	@Description	Speakers whose name or an alias, or a word of one, starts with `q` (case and diacritics ignored): `zelensk` finds Volodymyr Zelenskyy.
 //	@Description	Without `q` (or with an empty one) every speaker is listed. Ordered by name; pagination as in `GET /v1/quotes`
 //	@Description	(`page_token` with the same `q`, empty `next_page_token` at the end).
@@ -198,6 +178,7 @@ func (s *Server) searchSpeakers(c *gin.Context) {
 // getSpeaker returns one speaker.
 //
 //	@Summary		Get a speaker
+//	@ID				getSpeaker
 //	@Description	The speaker with its aliases, roles, type and figures computed from the stored quotes (quote count, first and last quoted, outlets);
 //	@Description	quotes an editor hid do not count.
 //	@Description	`ETag` carries the speaker's version, for `If-Match` on `PATCH`.
@@ -233,6 +214,7 @@ func (s *Server) getSpeaker(c *gin.Context) {
 // speakerQuotes lists the quotes of one speaker.
 //
 //	@Summary		List a speaker's quotes
+//	@ID				listSpeakerQuotes
 //	@Description	As `GET /v1/quotes?speaker={id}`, but an unknown speaker is a 404. The other filters and the pagination are the same,
 //	@Description	and hidden quotes are left out too.
 //	@Tags			speakers
@@ -285,6 +267,7 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 // patchSpeaker edits a speaker's name, aliases or Wikidata id.
 //
 //	@Summary		Edit a speaker
+//	@ID				updateSpeaker
 //	@Description	Changes the name (the speaker's quotes carry the new one; the old name is dropped unless `"keep_old_name": true`),
 //	@Description	replaces the aliases or the roles, sets the type (`person` or `organization`) or the speaker's Wikidata item id
 //	@Description	(`"wikidata_id": "Q3874799"`).
@@ -329,14 +312,23 @@ func (s *Server) patchSpeaker(c *gin.Context) {
 	id := c.Param("id")
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
-	version, ok := ifMatchVersion(c.GetHeader("If-Match"))
-	if !ok {
-		if _, err := s.store.GetSpeaker(dctx, id); err != nil {
+	m, err := parseIfMatch(c.Request.Header.Values("If-Match"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var version int64
+	if m.present && !m.any {
+		cur, err := s.store.GetSpeaker(dctx, id)
+		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		s.writeError(c, fmt.Errorf("if-match %s is no version of speaker %s: %w", c.GetHeader("If-Match"), id, attribution.ErrPrecondition))
-		return
+		var ok bool
+		if version, ok = m.version(cur.Version); !ok {
+			s.writeError(c, preconditionFailed("speaker", etag(cur)))
+			return
+		}
 	}
 	p, err := s.store.UpdateSpeaker(dctx, id, patch, version)
 	if err != nil {
@@ -419,6 +411,7 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 // createSpeaker stores a speaker an editor makes.
 //
 //	@Summary		Create a speaker
+//	@ID				createSpeaker
 //	@Description	Stores a speaker that no article has named yet, so that an editor can move a misattributed quote to them
 //	@Description	(`PATCH /v1/quotes/{id}` with its id) and later articles naming them land on them.
 //	@Description	`type` is `person` (the default) or `organization`. A name, alias or Wikidata id that another speaker has is a 409
@@ -475,6 +468,7 @@ func (s *Server) createSpeaker(c *gin.Context) {
 // action is merge.
 //
 //	@Summary		Merge speakers
+//	@ID				mergeSpeakers
 //	@Description	Moves the quotes of the speakers listed in `from` to this speaker, adds their names and aliases to its aliases
 //	@Description	and its roles, and deletes them. Use it when one person was stored under two names the store could not tell apart.
 //	@Description	The speaker keeps its `wikidata_id`; if it has none, it takes the one of the merged speakers, provided those that have one agree.

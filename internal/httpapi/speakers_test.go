@@ -225,9 +225,14 @@ func TestPatchSpeaker(t *testing.T) {
 	if got, _ := f.list("/v1/quotes?speaker=Ana+Ruiz"); len(got) != 3 {
 		t.Errorf("GET /v1/quotes?speaker=<old name> = %v, want 3 quotes", got)
 	}
-	// A weak tag of the current version matches too.
+	// A weak tag of the current version does not match (strong
+	// comparison); the strong tag does, also in a list.
 	etag3 := w.Header().Get("ETag")
-	f.json("PATCH", ruizPath, `{"aliases":null}`, http.StatusOK, &p, "If-Match", "W/"+etag3)
+	w = f.json("PATCH", ruizPath, `{"aliases":null}`, http.StatusPreconditionFailed, nil, "If-Match", "W/"+etag3)
+	if p := checkProblem(t, w, http.StatusPreconditionFailed); !strings.Contains(p["detail"].(string), etag3) {
+		t.Errorf("412 detail %q does not give the current ETag %s", p["detail"], etag3)
+	}
+	f.json("PATCH", ruizPath, `{"aliases":null}`, http.StatusOK, &p, "If-Match", `"998", W/`+etag3+`, `+etag3)
 	if len(p.Aliases) != 0 {
 		t.Errorf(`PATCH {"aliases":null}: aliases %q, want none`, p.Aliases)
 	}
