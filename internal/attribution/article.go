@@ -23,7 +23,7 @@ type Article struct {
 	Language string `json:"language,omitempty"`
 	// CreatedAt is set by the store when the article is created.
 	CreatedAt time.Time `json:"created_at"`
-}
+} // @name Article
 
 // Validate reports every invalid field of a new article as *FieldError
 // values joined together; nil means the article may be stored.

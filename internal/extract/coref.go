@@ -195,9 +195,7 @@ func (r *run) resolve() attribution.Result {
 			if e != nil {
 				touch(e)
 				e.last, e.lastPara = pos, para
-				if mention != nil {
-					e.mentions = append(e.mentions, m)
-				}
+				e.mentions = append(e.mentions, m)
 				if role != "" && !contains(e.roles, role) {
 					e.roles = append(e.roles, role)
 				}

@@ -31,8 +31,6 @@ const (
 	ruleAccordingTo     = "according-to"        // according to X, ...
 )
 
-var skipSubjectWords = map[string]bool{}
-
 // subjectOf finds the speaker of the cue at c: before it, or in German
 // after it when the verb comes second ("Am Montag sagte er:").
 func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {

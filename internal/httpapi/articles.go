@@ -67,7 +67,7 @@ type ArticleRequest struct {
 	Outlet string `json:"outlet,omitempty" example:"Reuters"`
 	// Language is a BCP 47 tag.
 	Language string `json:"language,omitempty" example:"en"`
-}
+} //	@name	ArticleRequest
 
 // articleRequestWire is how an article request is decoded: the text stays
 // raw until its UTF-8 is checked.
@@ -86,14 +86,14 @@ type ArticleResponse struct {
 	// Quotes are the article's quotes in text order; spans are in Unicode
 	// code points of the article's text.
 	Quotes []attribution.StoredQuote `json:"quotes"`
-}
+} //	@name	ArticleResponse
 
 // QuotesResponse lists the quotes of one article.
 type QuotesResponse struct {
 	// Quotes in text order; spans are in Unicode code points of the
 	// article's text.
 	Quotes []attribution.StoredQuote `json:"quotes"`
-}
+} //	@name	QuotesResponse
 
 // decodeArticle decodes and checks one article request. Malformed JSON is a
 // 400 *statusError; broken rules are *attribution.FieldError values joined
@@ -198,6 +198,7 @@ func validIdempotencyKey(k string) bool {
 // createArticle stores an article and its quotes.
 //
 //	@Summary		Store an article and its quotes
+//	@ID				createArticle
 //	@Description	Extracts the quotes of the text and stores the article, its quotes and their speakers.
 //	@Description	An article is stored once: when an article with the same `url` (or, without `url`, the same `text`) exists,
 //	@Description	the answer is 200 with the stored article and its quotes and nothing is written; a new article gets 201.
@@ -298,7 +299,7 @@ func (s *Server) replayIdempotent(c *gin.Context, key, fp string) (done bool, er
 	case err != nil:
 		return false, err
 	case prev != fp:
-		return false, fmt.Errorf("idempotency key %q was used with another request body: %w", key, attribution.ErrConflict)
+		return false, errPublic(fmt.Errorf("idempotency key %q: %w", key, attribution.ErrConflict), "this Idempotency-Key was used with another request body; use a new key for a new request")
 	}
 	a, err := s.store.GetArticle(dctx, id)
 	if errors.Is(err, attribution.ErrNotFound) {
@@ -329,7 +330,7 @@ func (s *Server) saveIdempotencyKey(ctx context.Context, key, articleID, fp stri
 	if errors.Is(err, attribution.ErrConflict) {
 		var prev string
 		if _, prev, err = s.store.LookupIdempotencyKey(dctx, key); err == nil && prev != fp {
-			return fmt.Errorf("idempotency key %q was used with another request body: %w", key, attribution.ErrConflict)
+			return errPublic(fmt.Errorf("idempotency key %q: %w", key, attribution.ErrConflict), "this Idempotency-Key was used with another request body; use a new key for a new request")
 		}
 	}
 	if err != nil {
@@ -349,6 +350,7 @@ func (s *Server) writeArticle(c *gin.Context, status int, a attribution.Article,
 // getArticle returns an article with its quotes.
 //
 //	@Summary		Get an article
+//	@ID				getArticle
 //	@Description	The stored article with its text and its quotes in text order (spans in Unicode code points of the text).
 //	@Tags			articles
 //	@Security		BearerAuth
@@ -385,6 +387,7 @@ func (s *Server) getArticle(c *gin.Context) {
 // articleQuotes lists the quotes of an article.
 //
 //	@Summary		List an article's quotes
+//	@ID				listArticleQuotes
 //	@Description	The quotes of one article in text order (spans in Unicode code points of the article's text); no pagination.
 //	@Tags			articles
 //	@Security		BearerAuth
@@ -415,6 +418,7 @@ func (s *Server) articleQuotes(c *gin.Context) {
 // deleteArticle deletes an article and its quotes.
 //
 //	@Summary		Delete an article
+//	@ID				deleteArticle
 //	@Description	Deletes the article and its quotes. Speakers stay; their quote counts drop accordingly.
 //	@Tags			articles
 //	@Security		BearerAuth

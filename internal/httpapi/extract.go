@@ -35,7 +35,7 @@ type ExtractRequest struct {
 	// (Unicode code points, the default), utf16 (UTF-16 code units, as in
 	// JavaScript) or utf8 (bytes).
 	Offsets string `json:"offsets,omitempty" enums:"codepoint,utf16,utf8" default:"codepoint" example:"codepoint"`
-}
+} //	@name	ExtractRequest
 
 // extractRequestWire is how the body is decoded: the text stays raw JSON
 // until it has been checked for invalid UTF-8, which encoding/json would
@@ -48,6 +48,7 @@ type extractRequestWire struct {
 // extract finds the quotes in a text.
 //
 //	@Summary		Find quotes and speakers in a text
+//	@ID				extractQuotes
 //	@Description	Runs the extractor on the text and returns its quotes and speakers. Nothing is stored.
 //	@Description
 //	@Description	Spans are half-open [start, end) ranges in the unit named by `offsets`.

@@ -112,6 +112,10 @@ type Server struct {
 	limiter       *limiter            // nil: no rate limit
 	notifier      Notifier            // nil: none
 	allowPrivate  bool                // webhook targets
+
+	// batchMax and batchIdle are MaxBatchDuration and BatchIdleTimeout;
+	// tests lower them.
+	batchMax, batchIdle time.Duration
 }
 
 // New builds a Server with all its routes.
@@ -150,6 +154,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Auth {
 		s.authn = auth.NewAuthenticator(reachableKeys{s.store}, opts.KeyCacheTTL)
 	}
+	s.batchMax, s.batchIdle = MaxBatchDuration, BatchIdleTimeout
 	if opts.RateLimit > 0 {
 		s.limiter = newLimiter(opts.RateLimit, opts.RateBurst)
 	}
