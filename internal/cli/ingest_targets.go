@@ -44,8 +44,9 @@ func (t *storeTarget) ingest(ctx context.Context, a *attribution.Article) (inges
 	if lang := ingest.RuleLanguage(a.Language); lang != "" {
 		x = x.With(extract.WithLanguage(lang))
 	}
-	r, err := ingest.Article(ctx, t.store, func(text string) attribution.Result {
-		return attribution.Convert(text, x.Extract(text), attribution.UnitCodepoint)
+	r, err := ingest.Article(ctx, t.store, func(ctx context.Context, text string) (attribution.Result, error) {
+		res, err := x.ExtractContext(ctx, text)
+		return attribution.Convert(text, res, attribution.UnitCodepoint), err
 	}, a)
 	if err != nil {
 		if errors.Is(err, attribution.ErrInvalid) {

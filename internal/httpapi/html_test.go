@@ -146,6 +146,8 @@ func TestExtractHTMLErrors(t *testing.T) {
 		{"html and unknown language", "application/json", "/v1/extract", `{"html":"<p>a</p>","language":"es"}`, 422, []string{"language"}},
 		{"text and a malformed language", "application/json", "/v1/extract", `{"text":"a","language":"not a tag"}`, 422, []string{"language"}},
 		{"raw html not UTF-8", "text/html", "/v1/extract", "<p>caf\xe9</p>", 422, []string{"html"}},
+		{"raw html with NUL", "text/html", "/v1/extract", "<p>a\x00b</p>", 422, []string{"html"}},
+		{"html with NUL", "application/json", "/v1/extract", `{"html":"<p>a\u0000b</p>"}`, 422, []string{"html"}},
 		{"raw html of boilerplate, bad offsets", "text/html", "/v1/extract?offsets=runes", "<nav>x</nav>", 422, []string{"html", "offsets"}},
 		{"raw html, unknown language", "text/html", "/v1/extract?language=xx", "<p>x</p>", 422, []string{"language"}},
 		{"raw html in latin1", "text/html; charset=iso-8859-1", "/v1/extract", "<p>x</p>", 415, nil},
