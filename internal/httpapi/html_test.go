@@ -339,3 +339,32 @@ func TestExtractHTMLBodyLimits(t *testing.T) {
 	w = a.do("POST", "/v1/extract", long, "Content-Type", "text/html")
 	checkProblem(t, w, http.StatusRequestEntityTooLarge)
 }
+
+// TestExtractHTMLGerman: a German page (lang="de-DE", JSON-LD metadata,
+// „…“ as entities) is read with the German rules without a language in
+// the request: "sagte er" after the verb names Olaf Scholz.
+func TestExtractHTMLGerman(t *testing.T) {
+	a := newTestAPI(t)
+	var res ExtractResponse
+	a.json("POST", "/v1/extract", map[string]string{"html": htmlFixture(t, "nachrichten.html")}, http.StatusOK, &res)
+	want := "Olaf Scholz besuchte am Dienstag den Kieler Hafen.\n\nAm Nachmittag sagte er: „Wir bleiben hier.“\n\n„Die Arbeit geht weiter“, sagte Anna Berger."
+	if res.Text != want {
+		t.Errorf("text = %q, want %q", res.Text, want)
+	}
+	got := map[string]string{}
+	for _, q := range res.Quotes {
+		if q.Speaker != nil {
+			got[q.Text] = q.Speaker.Name
+		}
+	}
+	for quote, who := range map[string]string{"Wir bleiben hier.": "Olaf Scholz", "Die Arbeit geht weiter": "Anna Berger"} {
+		if got[quote] != who {
+			t.Errorf("quote %q by %q, want %q (quotes: %v)", quote, got[quote], who, got)
+		}
+	}
+	p := res.Page
+	if p == nil || p.Title != "Hafen bleibt offen" || p.Byline != "Jonas Weber" || p.Language != "de-DE" ||
+		p.PublishedAt == nil || !p.PublishedAt.Equal(time.Date(2025, 4, 2, 6, 0, 0, 0, time.UTC)) {
+		t.Errorf("page = %+v, want the JSON-LD headline, author and date and the lang", p)
+	}
+}

@@ -200,3 +200,24 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestReadGermanPage(t *testing.T) {
+	src, err := os.ReadFile("testdata/nachrichten.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Page{
+		Text:        "Olaf Scholz besuchte am Dienstag den Kieler Hafen.\n\nAm Nachmittag sagte er: „Wir bleiben hier.“\n\n„Die Arbeit geht weiter“, sagte Anna Berger.",
+		Title:       "Hafen bleibt offen",
+		Byline:      "Jonas Weber",
+		PublishedAt: time.Date(2025, 4, 2, 6, 0, 0, 0, time.UTC),
+		Language:    "de-DE",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Read(nachrichten.html) mismatch (-want +got):\n%s", diff)
+	}
+}
