@@ -99,9 +99,10 @@ type stats struct {
 // open is an element on the stack of open elements.
 type open struct {
 	tag  string
-	skip bool  // boilerplate: drop its text
-	mark int8  // article mark level (see markLevel), 0 none
-	meta uint8 // what its text is collected for: metaNone, metaH1, metaByline
+	a    atom.Atom // tag's atom, 0 for an unknown tag
+	skip bool      // boilerplate: drop its text
+	mark int8      // article mark level (see markLevel), 0 none
+	meta uint8     // what its text is collected for: metaNone, metaH1, metaByline
 }
 
 const (
@@ -239,7 +240,7 @@ func (r *reader) start(tok html.Token, selfClosing bool) {
 		r.over++
 		return
 	}
-	o := open{tag: tok.Data, skip: isBoilerplate(tok, r.classRules), mark: markLevel(tok)}
+	o := open{tag: tok.Data, a: a, skip: isBoilerplate(tok, r.classRules), mark: markLevel(tok)}
 	byl := isByline(tok)
 	o.skip = o.skip || byl // a byline is no prose, whatever its class says
 	switch {
@@ -296,7 +297,7 @@ func (r *reader) pop() {
 		}
 		r.collect = metaNone
 	}
-	if o.tag != "" && isBlock(atom.Lookup([]byte(o.tag))) {
+	if isBlock(o.a) {
 		r.flush()
 	}
 }
@@ -453,7 +454,7 @@ func (r *reader) closeImplied(a atom.Atom) {
 		if len(r.stack) == 0 {
 			return 0
 		}
-		return atom.Lookup([]byte(r.stack[len(r.stack)-1].tag))
+		return r.stack[len(r.stack)-1].a
 	}
 	popIf := func(as ...atom.Atom) {
 		if t := top(); t != 0 && slices.Contains(as, t) {

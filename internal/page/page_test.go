@@ -221,3 +221,25 @@ func TestReadGermanPage(t *testing.T) {
 		t.Errorf("Read(nachrichten.html) mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// BenchmarkRead reads the news fixture, a 1 MiB page of paragraphs and a
+// 700 kB page nesting 100,000 elements.
+func BenchmarkRead(b *testing.B) {
+	news, err := os.ReadFile("testdata/news.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	para := "<p>“We expect the first cars to cross in April,” Berg said at a briefing on <b>Tuesday</b>.</p>\n"
+	for _, bc := range []struct{ name, src string }{
+		{"news", string(news)},
+		{"1MiB", strings.Repeat(para, (1<<20)/len(para))},
+		{"deep100k", strings.Repeat("<i>", 100_000) + "x" + strings.Repeat("</i>", 100_000)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.src)))
+			for b.Loop() {
+				_, _ = read(bc.src)
+			}
+		})
+	}
+}
