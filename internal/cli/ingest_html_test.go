@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,5 +119,51 @@ func TestIngestHTMLEmbedded(t *testing.T) {
 		if speakers[quote] != who {
 			t.Errorf("quote %q by %q, want %q; quotes: %v", quote, speakers[quote], who, speakers)
 		}
+	}
+}
+
+// TestIngestAPIHTML: with --api, a line's page is read here and its text,
+// title, byline and date posted; the server stores them.
+func TestIngestAPIHTML(t *testing.T) {
+	s := startServe(t, "--data-dir", t.TempDir())
+	path := writeJSONL(t, jsonLine(t, map[string]any{"url": "https://ledger.example/bridge", "html": newsPage(t)}))
+	code, stdout, stderr := runCLI(t, nil, "ingest", "--api", s.base, path)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0; stdout:\n%s\nstderr:\n%s\nserve logs:\n%s", code, stdout, stderr, s.logs)
+	}
+	checkCounts(t, stdout, 1, 1, 0, 0)
+
+	getJSON := func(path string, out any) {
+		t.Helper()
+		resp, err := http.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s", path, resp.Status)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var quotes struct {
+		Quotes []struct {
+			Text      string `json:"text"`
+			ArticleID string `json:"article_id"`
+		} `json:"quotes"`
+	}
+	getJSON("/v1/quotes?speaker="+url.QueryEscape("Maria Lindqvist"), &quotes)
+	if len(quotes.Quotes) != 1 || quotes.Quotes[0].Text != "Every week without the bridge costs us customers," {
+		t.Fatalf("quotes of Maria Lindqvist = %+v, want the bakery quote", quotes.Quotes)
+	}
+	var art struct {
+		Article attribution.Article `json:"article"`
+	}
+	getJSON("/v1/articles/"+url.PathEscape(quotes.Quotes[0].ArticleID), &art)
+	a := art.Article
+	if a.Title != "Harbour bridge to reopen in spring, council says" || a.Byline != "Priya Natarajan" ||
+		!a.PublishedAt.Equal(time.Date(2025, 3, 4, 6, 15, 0, 0, time.UTC)) || strings.Contains(a.Text, "Subscribe") {
+		t.Errorf("stored article %q by %q at %v, text %.60q…: want the page's", a.Title, a.Byline, a.PublishedAt, a.Text)
 	}
 }
