@@ -190,8 +190,8 @@ func readWith(src string, classRules bool) (Page, stats) {
 // that the tokenizer returns as one token after its start tag.
 func (r *reader) rawText() string {
 	if r.z.Next() != html.TextToken {
-		// An empty element: the next token is its end tag (or EOF); it is
-		// handled by the main loop only if it is not the end tag itself.
+		// An empty element: the token read is its end tag, dropped here,
+		// or the end of the input, which the main loop reads again.
 		return ""
 	}
 	r.st.tokens++
