@@ -166,7 +166,7 @@ func parseIngestLine(line []byte) (*attribution.Article, string, error) {
 	a := &attribution.Article{URL: strings.TrimSpace(in.URL), Title: strings.TrimSpace(in.Title), Text: *in.Text,
 		Outlet: strings.TrimSpace(in.Outlet), Language: strings.TrimSpace(in.Language)}
 	if in.PublishedAt != "" {
-		t, err := parsePublished(in.PublishedAt)
+		t, err := attribution.ParsePublished(in.PublishedAt)
 		if err != nil {
 			return nil, in.ID, &lineError{err}
 		}
@@ -176,17 +176,6 @@ func parseIngestLine(line []byte) (*attribution.Article, string, error) {
 		return nil, in.ID, &lineError{errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))}
 	}
 	return a, in.ID, nil
-}
-
-// parsePublished reads an RFC 3339 time or a bare date (UTC midnight).
-func parsePublished(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("published_at: %q is neither an RFC 3339 time (2024-05-01T12:00:00Z) nor a date (2024-05-01)", s)
 }
 
 // ingestFile ingests path ("-" for stdin) into target, showing progress

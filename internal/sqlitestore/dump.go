@@ -208,8 +208,8 @@ func (s *Store) Import(ctx context.Context, r dump.Record) (bool, error) {
 				if k.RevokedAt != nil {
 					revoked = ms(*k.RevokedAt)
 				}
-				_, err := tx.ExecContext(ctx, "INSERT INTO api_keys (hash, id, name, scope, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-					k.Hash, k.ID, k.Name, string(k.Scope), k.Prefix, ms(k.CreatedAt), revoked)
+				_, err := tx.ExecContext(ctx, "INSERT INTO api_keys (hash, id, name, scope, prefix, created_at, revoked_at, made_without_auth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					k.Hash, k.ID, k.Name, string(k.Scope), k.Prefix, ms(k.CreatedAt), revoked, k.MadeWithoutAuth)
 				return err
 			})
 		case dump.TypeIdempotencyKey:

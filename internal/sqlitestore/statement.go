@@ -18,9 +18,6 @@ const (
 	// maxCandidates is how many statements, by shared shingles, are
 	// compared with a text.
 	maxCandidates = 20
-	// maxShingleHits caps the statements counted for a text before
-	// ranking (a common phrase is in many).
-	maxShingleHits = 500
 )
 
 // stmt is a statement as matching needs it.
