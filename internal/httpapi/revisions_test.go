@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 )
@@ -151,4 +155,50 @@ func TestCorrectionReachesVerify(t *testing.T) {
 	if st.OccurrenceCount != 1 || st.Occurrences[0].QuoteID != wq.ID {
 		t.Errorf("statement with a quote hidden = %+v; want the other only", st.Occurrences)
 	}
+}
+
+// recordNotifier records the quote ids it is told, in order.
+type recordNotifier struct {
+	mu  sync.Mutex
+	ids [][]string
+}
+
+func (r *recordNotifier) Notify(qs []attribution.StoredQuote) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ids = append(r.ids, quoteIDsOf(qs))
+}
+
+func (r *recordNotifier) calls() [][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.ids)
+}
+
+// TestRevisionNotifiesNewQuotes: webhooks hear of the quotes an ingest
+// adds: all of a new article's, only the new ones of a revision, none
+// when nothing changed.
+func TestRevisionNotifiesNewQuotes(t *testing.T) {
+	t.Parallel()
+	rec := &recordNotifier{}
+	a := newTestAPIWith(t, func(o *Options) { o.Notifier = rec })
+	const url = "https://example.com/news/budget"
+	var v1, v2 ArticleResponse
+	a.json("POST", "/v1/articles", ArticleRequest{URL: url, Text: updateV1}, http.StatusCreated, &v1)
+	a.json("POST", "/v1/articles", ArticleRequest{URL: url, Text: updateV2}, http.StatusOK, &v2)
+	a.json("POST", "/v1/articles", ArticleRequest{URL: url, Text: updateV2}, http.StatusOK, nil)
+	added := quoteStarting(t, v2.Quotes, "Every school")
+	want := [][]string{quoteIDsOf(v1.Quotes), {added.ID}}
+	if diff := cmp.Diff(want, rec.calls()); diff != "" {
+		t.Errorf("notified quote ids (-want +got):\n%s", diff)
+	}
+}
+
+// quoteIDsOf lists the ids of qs.
+func quoteIDsOf(qs []attribution.StoredQuote) []string {
+	out := []string{}
+	for _, q := range qs {
+		out = append(out, q.ID)
+	}
+	return out
 }
