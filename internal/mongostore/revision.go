@@ -13,6 +13,10 @@ import (
 	"github.com/whosaid/whosaid/internal/dump"
 )
 
+// revisionLease is how long a revision under way is left to its writer
+// before an ingest of the same text may take it over (the writer died).
+const revisionLease = time.Minute
+
 // reviseArticle makes a's text, new at the URL of stored article d, the
 // article's next revision, with the rules of the embedded store: quotes
 // are matched by their words (attribution.MatchRevision); a matched quote
@@ -30,10 +34,13 @@ import (
 // revisions at once cannot both apply (the loser answers ErrConflict, or
 // the stored article when it was the same text); then the quotes and
 // statements; then the mark is cleared. Quote listings may show the old
-// quotes next to the new text meanwhile. An ingest of the same text
-// finishes a revision left marked by a failure: the steps are repeated
-// on what is stored (matched again by words), and new quote numbers are
-// taken from next_quote with $inc, so that none is given twice.
+// quotes next to the new text meanwhile. An ingest while the mark is
+// younger than revisionLease is told ErrConflict; after, an ingest of
+// another text revises the article anew, and one of the same text
+// takes the revision over (a guarded write) and finishes
+// it: the steps are repeated on what is stored (matched again by words),
+// and new quote numbers are taken from next_quote with $inc, so that none
+// is given twice.
 func (s *Store) reviseArticle(ctx context.Context, d articleDoc, a *attribution.Article, res attribution.Result) (attribution.IngestResult, error) {
 	var out attribution.IngestResult
 	err := s.atomically(ctx, func(ctx context.Context) error {
@@ -54,7 +61,25 @@ func (s *Store) revise(ctx context.Context, d articleDoc, a *attribution.Article
 	if err != nil {
 		return attribution.IngestResult{}, err
 	}
-	if d.Text != a.Text || !d.Revising {
+	if d.Revising && d.UpdatedAt != nil && time.Since(*d.UpdatedAt) < revisionLease {
+		return attribution.IngestResult{}, fmt.Errorf("revise article %s: being revised by another request; try again: %w", id, attribution.ErrConflict)
+	}
+	if d.Text == a.Text && d.Revising {
+		// A revision of this text left by a writer that died: taken over
+		// by one writer (a guarded write of updated_at), and finished.
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		guard := bson.D{{Key: "_id", Value: d.ID}, {Key: "revising", Value: true}}
+		if d.UpdatedAt != nil {
+			guard = append(guard, bson.E{Key: "updated_at", Value: *d.UpdatedAt})
+		}
+		r, err := arts.UpdateOne(ctx, guard, bson.D{{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}}})
+		if err != nil {
+			return attribution.IngestResult{}, wrapErr("revise article "+id, err)
+		}
+		if r.MatchedCount == 0 {
+			return attribution.IngestResult{}, fmt.Errorf("revise article %s: taken over by another request; try again: %w", id, attribution.ErrConflict)
+		}
+	} else {
 		// Claim the revision.
 		next := 0
 		if d.NextQuote != nil {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ func revisionCases() []testCase {
 		{"RevisionKeepsCorrections", testRevisionKeepsCorrections},
 		{"CorrectionMovesStatement", testCorrectionMovesStatement},
 		{"CorrectionLeavesStatement", testCorrectionLeavesStatement},
+		{"ConcurrentRevisions", testConcurrentRevisions},
 	}
 }
 
@@ -389,4 +391,58 @@ func testCorrectionLeavesStatement(t *testing.T, e *env) {
 	if st, err := e.s.GetStatement(ctx(t), shown.StatementID); err != nil || st.Speaker == nil || st.Speaker.ID != jones || st.OccurrenceCount != 2 {
 		t.Errorf("the shared statement = speaker %+v, %d occurrences, %v; want Jones, 2", st.Speaker, st.OccurrenceCount, err)
 	}
+}
+
+// testConcurrentRevisions: writers sending one update of an article at
+// once make one revision: each is answered it (or told ErrConflict, to
+// try again), and the new quote is stored once.
+func testConcurrentRevisions(t *testing.T, e *env) {
+	e.trials(t, func(t *testing.T, trial, n int) {
+		v1, v2 := updatedArticle()
+		v1.url = fmt.Sprintf("%s/%d", v1.url, trial)
+		v2.url = v1.url
+		first := e.ingest(t, v1)
+		before, err := e.s.GetSpeaker(ctx(t), first.Quotes[0].SpeakerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make([]error, n)
+		got := make([]attribution.IngestResult, n)
+		together(n, func(i int) {
+			article, res := v2.article()
+			got[i], errs[i] = e.writer(t, i).IngestArticle(ctx(t), &article, res)
+		})
+		revised := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				if got[i].Revised {
+					revised++
+				}
+				if got[i].Article.Revision != 2 || len(got[i].Quotes) != 3 {
+					t.Errorf("writer %d answered revision %d with %d quotes; want 2 with 3", i, got[i].Article.Revision, len(got[i].Quotes))
+				}
+			case !expected(err, attribution.ErrConflict):
+				t.Errorf("writer %d: unexpected error %v", i, err)
+			}
+		}
+		if revised != 1 {
+			t.Errorf("%d writers made the revision, want 1", revised)
+		}
+		qs, err := e.s.ArticleQuotes(ctx(t), first.Article.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{first.Quotes[0].ID, first.Article.ID + "-3", first.Quotes[2].ID}
+		if diff := cmp.Diff(want, quoteIDs(qs)); diff != "" {
+			t.Errorf("quotes after the revisions at once (-want +got):\n%s", diff)
+		}
+		if a, err := e.s.GetArticle(ctx(t), first.Article.ID); err != nil || a.Revision != 2 {
+			t.Errorf("article = revision %d, %v; want 2", a.Revision, err)
+		}
+		// Ruiz: one quote more (the new one; Berg's was removed).
+		if p, err := e.s.GetSpeaker(ctx(t), first.Quotes[0].SpeakerID); err != nil || p.QuoteCount != before.QuoteCount+1 {
+			t.Errorf("Ruiz = %d quotes, %v; want %d", p.QuoteCount, err, before.QuoteCount+1)
+		}
+	})
 }
