@@ -254,7 +254,7 @@ func validIdempotencyKey(k string) bool {
 //	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
 //	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape, or the Idempotency-Key is malformed"
-//	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body"
+//	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body, or (MongoDB) another request is revising the article: retry"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
 //	@Failure		422	{object}	Problem	"a field breaks a rule: text empty or not valid UTF-8, url not absolute http(s), published_at neither RFC 3339 nor YYYY-MM-DD, language not BCP 47, a field too long"
