@@ -839,7 +839,7 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			return false
 		}
 	}
-	for c := a; c < end && c < a+18; c++ {
+	for c := a; c < end && c < a+afterWindow; c++ {
 		if d.Tokens[c].Kind == nlp.Punct && (r.inQuote[c] >= 0 || d.Tokens[c].Sent != d.Tokens[a].Sent || strings.Contains(";:!?\"“”«»„", d.Tokens[c].Lower)) {
 			break
 		}
@@ -1363,3 +1363,8 @@ func (r *run) setAttr(f *found, qi int, c cue, ph phrase, rule string, conf floa
 	}
 	f.kind = r.quoteKind(qi, adjacent)
 }
+
+// afterWindow is how far after a quote sieveAfter looks for its cue: far
+// enough for a name with a long apposition ("...," Ann Lee, a senior
+// fellow at the Hoover Institution and a former ambassador, said).
+const afterWindow = 26
