@@ -673,7 +673,7 @@ func (r *run) isScare(qi int) bool {
 			continue
 		}
 		words++
-		if t.Cap || capStop[t.Lower] && !t.Cap && len(t.Lower) <= 3 {
+		if t.Cap || r.x.lex.has(lCapStop, t.Lower) && len(t.Lower) <= 3 {
 			caps++
 		}
 	}
