@@ -44,7 +44,11 @@ func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
 			return ph, true
 		}
 	}
-	if r.german {
+	// verb second: the subject follows a verb that something else opens
+	// the clause with ("Am Montag sagte er"); after "und" the clause shares
+	// the subject of the one before, and what follows is the object ("Pau
+	// spricht von ... und fordert eine Rücknahme")
+	if r.german && !(c.First > stop && isConjunctionDE(r.d.Tokens[c.First-1].Lower)) {
 		if ph, ok := r.x.rightPhrase(r.d, c.Last, end); ok && (ph.Pronoun != "" || !ph.Nominal || ph.Definite) {
 			return ph, true
 		}
@@ -264,7 +268,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		}
 	}
 	// "Lazar said he welcomed it and added": the subject of the cue before.
-	if w := d.Tokens[e-1].Lower; w == "and" || w == "but" {
+	if w := d.Tokens[e-1].Lower; w == "and" || w == "but" || isConjunctionDE(w) {
 		for i := e - 2; i >= stop && i > e-40; i-- {
 			if r.inQuote[i] >= 0 {
 				break
@@ -1368,3 +1372,13 @@ func (r *run) setAttr(f *found, qi int, c cue, ph phrase, rule string, conf floa
 // enough for a name with a long apposition ("...," Ann Lee, a senior
 // fellow at the Hoover Institution and a former ambassador, said).
 const afterWindow = 26
+
+// isConjunctionDE: a German conjunction that joins two main clauses sharing
+// their subject ("Er kritisierte ... und forderte ...").
+func isConjunctionDE(w string) bool {
+	switch w {
+	case "und", "oder", "aber", "sowie", "doch":
+		return true
+	}
+	return false
+}
