@@ -82,6 +82,14 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 			if have(ph) {
 				continue
 			}
+			// the object of a preposition ("at Boca West", "in New
+			// Hampshire") is rarely the speaker; a sieve proposes the
+			// sources that are ("according to X")
+			if ph.First > 0 {
+				if pv := d.Tokens[ph.First-1].Lower; !r.german && isPreposition(pv) {
+					continue
+				}
+			}
 			f := base
 			f.speaker, f.hasSpk = ph, true
 			f.rule, f.conf = ruleSubject, 0.3
