@@ -469,7 +469,7 @@ func (r *run) latestNamed(pos, para int, g byte, bySurname map[string][]fullName
 		var best fullName
 		found := false
 		for _, fn := range bySurname[t.Lower] {
-			if fn.pos <= t.Start && fn.gender == g {
+			if fn.pos <= t.Start && (fn.gender == g || fn.gender == 0) {
 				best, found = fn, true
 			}
 		}

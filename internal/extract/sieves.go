@@ -436,7 +436,8 @@ func isPrepositionDE(w string) bool {
 
 func isPreposition(w string) bool {
 	switch w {
-	case "of", "by", "to", "with", "for", "from", "about", "against", "on", "at", "in", "into", "than", "like", "as", "between", "among", "under", "over", "after", "before", "toward", "towards", "that", "whom", "whose":
+	case "of", "by", "to", "with", "for", "from", "about", "against", "on", "at", "in", "into", "than", "like", "as", "between", "among", "under", "over", "after", "before", "toward", "towards", "that", "whom", "whose",
+		"despite", "without", "during", "amid", "upon", "through", "throughout", "within", "across":
 		return true
 	}
 	return false
@@ -822,7 +823,9 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		c, ok = r.cues[r.cueAt[a]], true // „...“, so Merkel / "...," according to X
 	}
 	if ok && (r.endsOpen(qi) || d.Tokens[a-1].Lower == ",") {
-		if ph, ok := r.x.rightPhrase(d, c.Last, end); ok {
+		// "it" or "you" after the verb is its object ("...," called it a
+		// disgrace), never an inverted subject
+		if ph, ok := r.x.rightPhrase(d, c.Last, end); ok && ph.Pronoun != "it" && ph.Pronoun != "you" {
 			r.setAttr(f, qi, c, ph, ruleQuoteCueSpeaker, 0.95, true)
 			return true
 		}
