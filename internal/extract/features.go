@@ -342,6 +342,10 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 	// it opens the sentence
 	if t := d.Tokens[ph.First]; t.Kind == nlp.Word && !t.Cap {
 		add("firstw", t.Lower)
+	} else if r.german && t.Kind == nlp.Word && determiners[t.Lower] {
+		// a capitalised article opening a German sentence: its case
+		// ("Der", "Den") tells the subject from an object
+		add("firstw", t.Lower)
 	}
 	if ph.First == d.Sents[d.Tokens[ph.First].Sent].First {
 		add("sent-initial")
