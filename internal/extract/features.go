@@ -362,7 +362,7 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 			add("prevtok", "cue")
 		case pv.Kind == nlp.Punct:
 			add("prevtok", pv.Lower)
-		case isPreposition(pv.Lower):
+		case isPreposition(pv.Lower) || r.german && isPrepositionDE(pv.Lower):
 			add("prevtok", "prep")
 		}
 	}
