@@ -187,7 +187,9 @@ func (r *run) cueSubject(ci, sf, sl int) (phrase, bool) {
 	switch c.Entry.Class {
 	case ClassSpeech, ClassBelief:
 		ph, ok = r.subjectOf(c, sf, sl)
-		if !ok {
+		if !ok && !r.german {
+			// "said Mr. Lee": the subject after the verb (subjectOf has
+			// already looked there in German, where it may be the object)
 			ph, ok = r.x.rightPhrase(r.d, c.Last, sl)
 		}
 	case ClassSource:

@@ -49,7 +49,7 @@ func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
 	// the subject of the one before, and what follows is the object ("Pau
 	// spricht von ... und fordert eine Rücknahme")
 	if r.german && !(c.First > stop && isConjunctionDE(r.d.Tokens[c.First-1].Lower)) {
-		if ph, ok := r.x.rightPhrase(r.d, c.Last, end); ok && (ph.Pronoun != "" || !ph.Nominal || ph.Definite) {
+		if ph, ok := r.x.rightPhrase(r.d, c.Last, end); ok && (ph.Pronoun != "" || !ph.Nominal || ph.Definite) && !objectCaseDE(r.d.Tokens[ph.First].Lower) {
 			return ph, true
 		}
 	}
@@ -1381,6 +1381,16 @@ const afterWindow = 26
 func isConjunctionDE(w string) bool {
 	switch w {
 	case "und", "oder", "aber", "sowie", "doch":
+		return true
+	}
+	return false
+}
+
+// objectCaseDE: a German article that is never nominative ("bezeichnete den
+// Plan", "sagte dem Sender"): the phrase it opens is no subject.
+func objectCaseDE(w string) bool {
+	switch w {
+	case "den", "dem", "des", "einen", "einem", "eines":
 		return true
 	}
 	return false
