@@ -1,5 +1,7 @@
 # whosaid: `make run` starts the service, `make test` checks everything CI
-# checks. Tools come from go.mod (`go tool swag`), nothing is installed.
+# checks. Go tools come from go.mod (`go tool swag`) or run pinned with `go
+# run` (staticcheck); the OpenAPI linter is a pinned npm package
+# (package.json, package-lock.json): `npm ci` installs it in node_modules/.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -8,17 +10,22 @@ SHELL := bash
 GO   ?= go
 BIN  ?= bin/whosaid
 SWAG := $(GO) tool swag
+# staticcheck at a pinned version, built from the module proxy by go run.
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Redocly CLI from node_modules (npm ci), never fetched by npx on the fly;
+# no telemetry, no update check.
+REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-install redocly
 # The OpenAPI 3.1 document is generated from the annotations in
 # internal/httpapi (general info in doc.go) and the types they name.
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
 	--dir ./internal/httpapi,./internal/attribution,./internal/auth,./internal/webhook --outputTypes json,yaml
 
-.PHONY: help test fuzz fmt-check vet lint docs docs-check run build bench bench-mongo bench-api clean model
+.PHONY: help test fuzz fmt-check vet lint staticcheck spec-lint docs docs-check run build bench bench-mongo bench-api clean model
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
-test: fmt-check vet docs-check ## gofmt check, go vet, docs-check, all tests with -race, then each fuzz target briefly
+test: fmt-check vet docs-check spec-lint ## gofmt check, go vet, docs-check, Redocly lint of the spec, all tests with -race, then each fuzz target briefly
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -51,7 +58,15 @@ fmt-check: ## fail listing the Go files gofmt would change
 vet: ## go vet ./...
 	$(GO) vet ./...
 
-lint: fmt-check vet ## fmt-check and vet
+lint: fmt-check vet staticcheck ## fmt-check, vet and staticcheck
+
+staticcheck: ## staticcheck ./... (pinned version, via go run)
+	$(STATICCHECK) ./...
+
+spec-lint: ## lint the served OpenAPI document (api/openapi.json) with Redocly's recommended rules; needs npm ci
+	@if [ ! -x node_modules/.bin/redocly ]; then \
+		echo "spec-lint: Redocly CLI is not installed; run 'npm ci' (package-lock.json pins it)" >&2; exit 1; fi
+	$(REDOCLY) lint --extends recommended --format stylish api/openapi.json
 
 docs: ## regenerate docs/ from the swag annotations and copy the spec to api/
 	$(SWAG) fmt --dir ./internal/httpapi

@@ -23,7 +23,7 @@ type Article struct {
 	Language string `json:"language,omitempty"`
 	// CreatedAt is set by the store when the article is created.
 	CreatedAt time.Time `json:"created_at"`
-}
+} // @name Article
 
 // Validate reports every invalid field of a new article as *FieldError
 // values joined together; nil means the article may be stored.
@@ -39,4 +39,23 @@ func (a *Article) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ParsePublished reads a publication time as every way in accepts it: an
+// RFC 3339 date-time (2025-02-18T09:30:00Z, any offset, turned to UTC) or
+// a bare date (2025-02-18, midnight UTC), years 0001 to 9999 in UTC.
+func ParsePublished(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if t, err = time.Parse(time.DateOnly, s); err != nil {
+			return time.Time{}, &FieldError{Field: "published_at", Reason: "must be an RFC 3339 date-time such as 2025-02-18T09:30:00Z or a date such as 2025-02-18"}
+		}
+	}
+	// RFC 3339 has four-digit years; an offset can push a valid date past
+	// them in UTC, which could not be written back.
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return time.Time{}, &FieldError{Field: "published_at", Reason: "must be between the years 0001 and 9999 in UTC"}
+	}
+	return t.UTC(), nil
 }

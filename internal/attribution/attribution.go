@@ -11,7 +11,7 @@ package attribution
 type Span struct {
 	Start int `json:"start"`
 	End   int `json:"end"`
-}
+} // @name Span
 
 // Len is the length of the span in its unit.
 func (s Span) Len() int { return s.End - s.Start }
@@ -20,7 +20,7 @@ func (s Span) Len() int { return s.End - s.Start }
 func (s Span) Valid(n int) bool { return 0 <= s.Start && s.Start <= s.End && s.End <= n }
 
 // Kind says how much of a statement is inside quotation marks.
-type Kind string
+type Kind string // @name Kind
 
 // The kinds of quote.
 const (
@@ -33,7 +33,7 @@ const (
 )
 
 // SpeakerType classifies who a speaker is.
-type SpeakerType string
+type SpeakerType string // @name SpeakerType
 
 // The speaker types.
 const (
@@ -49,14 +49,14 @@ const (
 type Mention struct {
 	Text string `json:"text"`
 	Span Span   `json:"span"`
-}
+} // @name Mention
 
 // Cue is the reporting verb or phrase that introduces a quote
 // ("said", "told reporters", "according to").
 type Cue struct {
 	Text string `json:"text"`
 	Span Span   `json:"span"`
-}
+} // @name Cue
 
 // QuoteSpeaker is the speaker of one quote: the canonical name resolved inside
 // the article and the local mention the attribution rests on.
@@ -65,18 +65,22 @@ type QuoteSpeaker struct {
 	Type    SpeakerType `json:"type"`
 	Role    string      `json:"role,omitempty"`
 	Mention *Mention    `json:"mention,omitempty"`
-}
+} // @name QuoteSpeaker
 
 // Quote is one attributed statement found in a text.
 type Quote struct {
-	Text       string        `json:"text"`
-	Span       Span          `json:"span"`
-	Kind       Kind          `json:"kind"`
-	Cue        *Cue          `json:"cue,omitempty"`
-	Speaker    *QuoteSpeaker `json:"speaker,omitempty"`
-	Confidence float64       `json:"confidence"`
-	Rule       string        `json:"rule"`
-}
+	Text    string        `json:"text"`
+	Span    Span          `json:"span"`
+	Kind    Kind          `json:"kind"`
+	Cue     *Cue          `json:"cue,omitempty"`
+	Speaker *QuoteSpeaker `json:"speaker,omitempty"`
+	// Confidence is the calibrated probability, from 0 to 1 (two
+	// decimals), that the speaker is right; a quote without speaker has a
+	// low one. Filter with a threshold of your own.
+	Confidence float64 `json:"confidence" minimum:"0" maximum:"1" example:"0.88"`
+	// Rule names the extraction rule that attributed the quote.
+	Rule string `json:"rule" example:"quote-mention-cue"`
+} // @name Quote
 
 // Speaker is a speaker of an article with every mention that refers to it.
 type Speaker struct {
@@ -84,10 +88,10 @@ type Speaker struct {
 	Type     SpeakerType `json:"type"`
 	Roles    []string    `json:"roles,omitempty"`
 	Mentions []Mention   `json:"mentions"`
-}
+} // @name Speaker
 
 // Result is what extraction returns for one text.
 type Result struct {
 	Quotes   []Quote   `json:"quotes"`
 	Speakers []Speaker `json:"speakers"`
-}
+} // @name Result

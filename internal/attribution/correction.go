@@ -57,7 +57,7 @@ type Correction struct {
 	By     string          `json:"by" example:"key_840d4f4e37dc6957"`
 	Before CorrectionState `json:"before"`
 	After  CorrectionState `json:"after"`
-}
+} // @name Correction
 
 // CorrectionState is the attribution of a quote before or after a
 // correction.
@@ -69,10 +69,10 @@ type CorrectionState struct {
 	Speaker *CorrectionSpeaker `json:"speaker,omitempty"`
 	Kind    Kind               `json:"kind" example:"mixed"`
 	Hidden  bool               `json:"hidden"`
-}
+} // @name CorrectionState
 
 // CorrectionSpeaker is a quote's speaker as a correction records it.
 type CorrectionSpeaker struct {
 	Name string      `json:"name" example:"Dmitry Peskov"`
 	Type SpeakerType `json:"type" example:"person"`
-}
+} // @name CorrectionSpeaker

@@ -39,7 +39,97 @@ func (p SpeakerPatch) Validate() error {
 	if p.WikidataID != nil && *p.WikidataID != "" && !ValidWikidataID(*p.WikidataID) {
 		errs = append(errs, &FieldError{Field: "wikidata_id", Reason: "must be a Wikidata item id: Q and a number, such as Q3874799"})
 	}
+	if p.Type != nil && !p.Type.Stored() {
+		errs = append(errs, &FieldError{Field: "type", Reason: "must be person or organization (groups, anonymous and unresolved speakers are not stored)"})
+	}
+	if p.Roles != nil {
+		errs = append(errs, validRoles(*p.Roles)...)
+	}
 	return errors.Join(errs...)
+}
+
+// Validate checks a new speaker as SpeakerPatch.Validate checks an edit:
+// a name is required, the type is person (the default) or organization.
+func (n *NewSpeaker) Validate() error {
+	if n.Type == "" {
+		n.Type = SpeakerPerson
+	}
+	name := strings.TrimSpace(n.Name)
+	p := SpeakerPatch{Name: &name, Aliases: &n.Aliases, Type: &n.Type, Roles: &n.Roles}
+	if n.WikidataID != "" {
+		p.WikidataID = &n.WikidataID
+	}
+	return p.Validate()
+}
+
+// Limits of a speaker's roles.
+const (
+	MaxRoles     = 20
+	MaxRoleBytes = 100
+)
+
+func validRoles(roles []string) []error {
+	var errs []error
+	if len(roles) > MaxRoles {
+		errs = append(errs, &FieldError{Field: "roles", Reason: fmt.Sprintf("must hold at most %d roles", MaxRoles)})
+	}
+	for i, r := range roles {
+		if NormalizeName(r) == "" || len(r) > MaxRoleBytes {
+			errs = append(errs, &FieldError{Field: fmt.Sprintf("roles[%d]", i), Reason: fmt.Sprintf("must hold a letter or digit and be at most %d bytes", MaxRoleBytes)})
+		}
+	}
+	return errs
+}
+
+// CleanRoles are roles trimmed, sorted, each once (by their exact text).
+func CleanRoles(roles []string) []string {
+	out := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// honorifics are the titles a query may put before a name ("Mr Corbyn",
+// "Dr. Wollaston", "Frau Merkel"), folded.
+var honorifics = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true, "prof": true, "professor": true,
+	"sir": true, "dame": true, "lord": true, "lady": true, "rev": true, "herr": true, "frau": true,
+	"m": true, "mme": true, "mlle": true, "monsieur": true, "madame": true, "senor": true, "senora": true,
+}
+
+// ResolutionKeys are the keys a speaker query is looked up by, in order:
+// its normalized form, then without a leading honorific ("Mr Corbyn" →
+// corbyn). Surname is the last word of the second when it is one word
+// (a store may then take the one speaker whose name ends in it).
+func ResolutionKeys(query string) (keys []string, surname string) {
+	words := FoldWords(query)
+	if len(words) == 0 {
+		return nil, ""
+	}
+	keys = append(keys, NormalizeName(query))
+	if len(words) > 1 && honorifics[words[0]] {
+		words = words[1:]
+		if k := strings.Join(words, " "); k != keys[0] {
+			keys = append(keys, k)
+		}
+	}
+	if len(words) == 1 {
+		surname = words[0]
+	}
+	return keys, surname
+}
+
+// Surname is the last folded word of a name.
+func Surname(name string) string {
+	ws := FoldWords(name)
+	if len(ws) == 0 {
+		return ""
+	}
+	return ws[len(ws)-1]
 }
 
 // Stored reports whether speakers of this type are kept across articles:
@@ -140,7 +230,9 @@ func DistinctWords(ws []string) []string {
 // EditNames applies the name and aliases of p to a speaker stored as name
 // with aliases: the new name (trimmed), and the aliases to keep, each
 // once by its normalized form, none equal to the name. A rename keeps the
-// old name as an alias, so that it still finds the speaker.
+// old name as an alias (so that it still finds the speaker) only with
+// p.KeepOldName: a wrong name an editor fixes ("Prime Minister" for Boris
+// Johnson) must not pull later quotes under it to this speaker.
 func EditNames(name string, aliases []string, p SpeakerPatch) (string, []string) {
 	if p.Aliases != nil {
 		aliases = slices.Clone(*p.Aliases)
@@ -148,7 +240,7 @@ func EditNames(name string, aliases []string, p SpeakerPatch) (string, []string)
 	if p.Name != nil && strings.TrimSpace(*p.Name) != name {
 		old := name
 		name = strings.TrimSpace(*p.Name)
-		if NormalizeName(name) != NormalizeName(old) && !slices.Contains(aliases, old) {
+		if p.KeepOldName && NormalizeName(name) != NormalizeName(old) && !slices.Contains(aliases, old) {
 			aliases = append(aliases, old)
 		}
 	}

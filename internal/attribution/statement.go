@@ -18,7 +18,7 @@ type Statement struct {
 	OccurrenceCount int        `json:"occurrence_count" example:"2"`
 	// Occurrences, earliest published first.
 	Occurrences []Occurrence `json:"occurrences"`
-}
+} // @name Statement
 
 // StatementSpeaker names a statement's speaker.
 type StatementSpeaker struct {
@@ -26,7 +26,7 @@ type StatementSpeaker struct {
 	// organisation.
 	ID   string `json:"id,omitempty" example:"spk_1118ee61dd083b08"`
 	Name string `json:"name" example:"Clara Jansen"`
-}
+} // @name StatementSpeaker
 
 // Occurrence is one report of a statement: a stored quote.
 type Occurrence struct {
@@ -40,7 +40,7 @@ type Occurrence struct {
 	Outlet      string    `json:"outlet,omitempty" example:"Example Gazette"`
 	URL         string    `json:"url,omitempty" example:"https://example.org/news/bridges"`
 	PublishedAt time.Time `json:"published_at"`
-}
+} // @name Occurrence
 
 // StatementMatch is a stored statement found for a text, with how alike
 // they are.

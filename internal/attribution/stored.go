@@ -56,7 +56,7 @@ type StoredQuote struct {
 	// Context is the span of the sentence (or sentences) around the
 	// quote, found at ingest; nil when the store did not keep it.
 	Context *Span `json:"-"`
-}
+} // @name StoredQuote
 
 // IngestResult is what a store's ingest stored, or found stored.
 type IngestResult struct {
@@ -88,7 +88,7 @@ type SpeakerProfile struct {
 	// Version grows with every change; the HTTP API sends it as the ETag.
 	Version   int64     `json:"-"`
 	UpdatedAt time.Time `json:"updated_at"`
-}
+} // @name SpeakerProfile
 
 // SpeakerPatch is an edit of a speaker; nil fields stay as they are.
 type SpeakerPatch struct {
@@ -97,6 +97,22 @@ type SpeakerPatch struct {
 	// WikidataID sets the speaker's Wikidata item; a pointer to "" clears
 	// it.
 	WikidataID *string `json:"wikidata_id,omitempty"`
+	// Type sets person or organization.
+	Type *SpeakerType `json:"type,omitempty"`
+	// Roles replace the speaker's roles.
+	Roles *[]string `json:"roles,omitempty"`
+	// KeepOldName makes a rename keep the old name as an alias (so that
+	// it still finds the speaker); without it the old name goes.
+	KeepOldName bool `json:"keep_old_name,omitempty"`
+}
+
+// NewSpeaker is a speaker an editor creates.
+type NewSpeaker struct {
+	Name       string
+	Type       SpeakerType // person (default) or organization
+	Roles      []string
+	Aliases    []string
+	WikidataID string
 }
 
 // QuoteQuery selects stored quotes, newest first.

@@ -23,7 +23,7 @@ import (
 
 // Scope is what a key may do. Scopes are ordered: admin can do everything
 // write can, and write everything read can.
-type Scope string
+type Scope string // @name Scope
 
 // Scopes.
 const (
@@ -72,7 +72,12 @@ type Key struct {
 	Prefix    string     `json:"prefix"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-}
+	// MadeWithoutAuth marks a key made through POST /v1/keys while the
+	// server ran with auth off, when anyone could make one: a server with
+	// auth on refuses it. Re-issue it (`whosaid keys create`, or POST
+	// /v1/keys with a trusted admin key) and revoke it.
+	MadeWithoutAuth bool `json:"made_without_auth,omitempty"`
+} // @name Key
 
 // Revoked reports whether the key has been revoked.
 func (k Key) Revoked() bool { return k.RevokedAt != nil }

@@ -189,3 +189,23 @@ func TestAuthenticator(t *testing.T) {
 		t.Error("Forget kept the cache")
 	}
 }
+
+func TestAuthenticatorRefusesKeysMadeWithoutAuth(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{keys: map[string]Key{}}
+	k, secret, hash, err := NewKey("open", ScopeAdmin, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.MadeWithoutAuth = true
+	_ = st.CreateKey(ctx, k, hash)
+	a := NewAuthenticator(st, time.Minute)
+	for i := range 2 { // the store's answer, then the cached one
+		if _, err := a.Authenticate(ctx, secret); !errors.Is(err, ErrMadeWithoutAuth) {
+			t.Errorf("attempt %d: %v, want ErrMadeWithoutAuth", i+1, err)
+		}
+	}
+	if st.lookups != 1 {
+		t.Errorf("%d lookups, want 1 (the refusal cached)", st.lookups)
+	}
+}

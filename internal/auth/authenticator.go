@@ -14,6 +14,9 @@ var (
 	// ErrUnknownKey: the key is malformed, unknown or revoked. Which of
 	// these is not said, to the client or in this error.
 	ErrUnknownKey = errors.New("unknown or revoked API key")
+	// ErrMadeWithoutAuth: the key was made while auth was off (see
+	// Key.MadeWithoutAuth) and is not trusted.
+	ErrMadeWithoutAuth = errors.New("API key made while auth was off")
 )
 
 // DefaultCacheTTL is how long an Authenticator trusts what the store said of
@@ -52,7 +55,8 @@ func NewAuthenticator(store Store, ttl time.Duration) *Authenticator {
 }
 
 // Authenticate returns the key whose secret this is. It fails with
-// ErrUnknownKey for a malformed, unknown or revoked key, and with the
+// ErrUnknownKey for a malformed, unknown or revoked key, with
+// ErrMadeWithoutAuth for a key made while auth was off, and with the
 // store's error (for example attribution.ErrUnavailable) when the store
 // cannot tell.
 func (a *Authenticator) Authenticate(ctx context.Context, secret string) (Key, error) {
@@ -66,10 +70,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (Key, e
 		c, ok := a.cache[hash]
 		a.mu.Unlock()
 		if ok && now.Before(c.expires) {
-			if !c.known || c.key.Revoked() {
-				return Key{}, ErrUnknownKey
-			}
-			return c.key, nil
+			return checked(c.key, c.known)
 		}
 	}
 	k, err := a.store.KeyByHash(ctx, hash)
@@ -85,8 +86,16 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (Key, e
 		a.cache[hash] = cached{key: k, known: known, expires: now.Add(a.ttl)}
 		a.mu.Unlock()
 	}
-	if !known || k.Revoked() {
+	return checked(k, known)
+}
+
+// checked is what Authenticate answers of a stored key.
+func checked(k Key, known bool) (Key, error) {
+	switch {
+	case !known || k.Revoked():
 		return Key{}, ErrUnknownKey
+	case k.MadeWithoutAuth:
+		return Key{}, ErrMadeWithoutAuth
 	}
 	return k, nil
 }

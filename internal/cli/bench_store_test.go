@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,7 +122,7 @@ func benchIngest(tb testing.TB, st *sqlitestore.Store, path string) ingestSummar
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	sum, err := ingestLines(context.Background(), f, target, max(8, runtime.NumCPU()), nil)
+	sum, err := ingestLines(context.Background(), f, target, defaultIngestWorkers, nil)
 	if err != nil || sum.Failed > 0 {
 		tb.Fatalf("ingest %s: %v, %d failed: %+v", path, err, sum.Failed, sum.Errors)
 	}

@@ -40,8 +40,9 @@ func newStoreTarget(store articleIngester, model string) (*storeTarget, error) {
 func (t *storeTarget) ingest(ctx context.Context, a *attribution.Article) (ingestOutcome, error) {
 	// The same path as POST /v1/articles; the store keeps spans in code
 	// points.
-	r, err := ingest.Article(ctx, t.store, func(text string) attribution.Result {
-		return attribution.Convert(text, t.x.Extract(text), attribution.UnitCodepoint)
+	r, err := ingest.Article(ctx, t.store, func(ctx context.Context, text string) (attribution.Result, error) {
+		res, err := t.x.ExtractContext(ctx, text)
+		return attribution.Convert(text, res, attribution.UnitCodepoint), err
 	}, a)
 	if err != nil {
 		if errors.Is(err, attribution.ErrInvalid) {

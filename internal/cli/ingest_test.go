@@ -304,7 +304,7 @@ func TestIngestAPIFake(t *testing.T) {
 	for _, want := range []string{
 		"created         5 articles (10 quotes)",
 		`line 6 (id "refused"): HTTP 422 Unprocessable Entity: the article is invalid; text: is refused`,
-		`line 7 (id "date"): published_at: "last Tuesday" is neither`,
+		`line 7 (id "date"): published_at: must be an RFC 3339 date-time`,
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)

@@ -100,6 +100,8 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		Extractor: x,
 		OpenAPI:   api.OpenAPIJSON(),
 
+		ExtractTimeout: cfg.ExtractTimeout,
+
 		Metrics:        m,
 		Auth:           bool(cfg.Auth),
 		RateLimit:      cfg.RateLimit,
@@ -124,7 +126,8 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	// ProblemListener: net/http's own error answers are problem documents too.
+	go func() { serveErr <- hs.Serve(httpapi.ProblemListener(ln)) }()
 	addr := ln.Addr().String()
 	log.Info("serving HTTP", slog.String("addr", addr), slog.String("docs", "http://"+addr+"/docs/"))
 

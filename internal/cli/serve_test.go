@@ -185,8 +185,8 @@ func TestServeUnreachableMongo(t *testing.T) {
 	}
 	var p struct{ Detail string }
 	if err := json.Unmarshal([]byte(body), &p); err != nil ||
-		!strings.Contains(p.Detail, "mongodb store not ready") || !strings.Contains(p.Detail, "127.0.0.1:1") {
-		t.Errorf("readyz detail = %q, want the store and the error", p.Detail)
+		!strings.Contains(p.Detail, "mongodb store does not answer") || strings.Contains(p.Detail, "127.0.0.1:1") {
+		t.Errorf("readyz detail = %q, want the store named and the driver's error left to the log", p.Detail)
 	}
 	// The process stays responsive.
 	if code, _ := get(t, s.base+"/healthz"); code != http.StatusOK {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environment variable names.
@@ -31,6 +32,7 @@ const (
 
 	EnvWebhookAllowPrivate = "WHOSAID_WEBHOOK_ALLOW_PRIVATE"
 	EnvModel               = "WHOSAID_MODEL"
+	EnvExtractTimeout      = "WHOSAID_EXTRACT_TIMEOUT"
 )
 
 // Config is the configuration of `whosaid serve`; `whosaid ingest` uses its
@@ -70,6 +72,10 @@ type Config struct {
 	// Model is the speaker ranker: a model file written by whosaid train,
 	// "rules" for the rule cascade, or empty for the shipped model.
 	Model string
+	// ExtractTimeout bounds the extraction of one text by the HTTP API
+	// (POST /v1/extract, each article of POST /v1/articles and its
+	// batch); past it the request gets 503.
+	ExtractTimeout time.Duration
 
 	// envErrs are the environment variables LoadEnv could not parse;
 	// Validate reports them.
@@ -131,6 +137,8 @@ func Default() Config {
 		DB:        "whosaid",
 		RateLimit: 20,
 		RateBurst: 40,
+
+		ExtractTimeout: 20 * time.Second,
 	}
 }
 
@@ -157,6 +165,7 @@ func (c *Config) LoadEnv(lookup func(string) (string, bool)) {
 		EnvTrustedProxies: &c.TrustedProxies,
 
 		EnvWebhookAllowPrivate: &c.WebhookAllowPrivate,
+		EnvExtractTimeout:      (*durationValue)(&c.ExtractTimeout),
 	} {
 		if v, ok := lookup(name); ok {
 			if err := dst.Set(v); err != nil {
@@ -181,6 +190,19 @@ func (f *floatValue) Set(v string) error {
 
 type intValue int
 
+// durationValue parses a Go duration ("20s", "1m30s") for the environment.
+type durationValue time.Duration
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+func (d *durationValue) Set(v string) error {
+	x, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return fmt.Errorf("%q: want a duration such as 20s", v)
+	}
+	*d = durationValue(x)
+	return nil
+}
+
 func (i *intValue) String() string { return strconv.Itoa(int(*i)) }
 func (i *intValue) Set(v string) error {
 	x, err := strconv.Atoi(strings.TrimSpace(v))
@@ -203,6 +225,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var(&c.CORSOrigins, "cors-origins", "comma-separated `origins` browsers may call the API from (https://desk.example.org), * for any; empty: no CORS (env "+EnvCORSOrigins+")")
 	fs.Var(&c.WebhookAllowPrivate, "webhook-allow-private", "`on|off`: let webhook subscriptions target private, loopback and link-local addresses (env "+EnvWebhookAllowPrivate+")")
 	fs.StringVar(&c.Model, "model", c.Model, "speaker ranker: a `model` file written by 'whosaid train', \"rules\" for the rule cascade, or empty for the shipped model (env "+EnvModel+")")
+	fs.DurationVar(&c.ExtractTimeout, "extract-timeout", c.ExtractTimeout, "longest `duration` the extraction of one text may take; past it the request gets 503 (env "+EnvExtractTimeout+")")
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "comma-separated `addresses or CIDRs` of reverse proxies whose X-Forwarded-For names the client (env "+EnvTrustedProxies+")")
 }
 
@@ -233,6 +256,9 @@ func (c Config) Validate() error {
 	}
 	if c.RateLimit > 0 && c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("rate-burst %d: want at least 1", c.RateBurst))
+	}
+	if c.ExtractTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("extract-timeout %v: want a positive duration", c.ExtractTimeout))
 	}
 	for _, o := range c.CORSOrigins {
 		if o == "*" {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -19,23 +20,23 @@ func TestPrecedence(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: Config{Addr: "127.0.0.1:8080", DataDir: "./data", DB: "whosaid", RateLimit: 20, RateBurst: 40},
+			want: Config{Addr: "127.0.0.1:8080", DataDir: "./data", DB: "whosaid", RateLimit: 20, RateBurst: 40, ExtractTimeout: 20 * time.Second},
 		},
 		{
 			name: "env overrides defaults",
 			env:  map[string]string{EnvAddr: ":9000", EnvMongoURI: "mongodb://db:27017", EnvDataDir: "/var/lib/whosaid", EnvDB: "news"},
-			want: Config{Addr: ":9000", MongoURI: "mongodb://db:27017", DataDir: "/var/lib/whosaid", DB: "news", RateLimit: 20, RateBurst: 40},
+			want: Config{Addr: ":9000", MongoURI: "mongodb://db:27017", DataDir: "/var/lib/whosaid", DB: "news", RateLimit: 20, RateBurst: 40, ExtractTimeout: 20 * time.Second},
 		},
 		{
 			name: "flags override env",
-			env:  map[string]string{EnvAddr: ":9000", EnvMongoURI: "mongodb://db:27017", EnvDB: "news"},
-			args: []string{"--addr", ":9100", "--mongo-uri=", "--data-dir", "d", "--db", "other"},
-			want: Config{Addr: ":9100", DataDir: "d", DB: "other", RateLimit: 20, RateBurst: 40},
+			env:  map[string]string{EnvAddr: ":9000", EnvMongoURI: "mongodb://db:27017", EnvDB: "news", EnvExtractTimeout: "5s"},
+			args: []string{"--addr", ":9100", "--mongo-uri=", "--data-dir", "d", "--db", "other", "--extract-timeout", "1m"},
+			want: Config{Addr: ":9100", DataDir: "d", DB: "other", RateLimit: 20, RateBurst: 40, ExtractTimeout: time.Minute},
 		},
 		{
 			name: "empty env value counts as set",
 			env:  map[string]string{EnvMongoURI: ""},
-			want: Config{Addr: "127.0.0.1:8080", DataDir: "./data", DB: "whosaid", RateLimit: 20, RateBurst: 40},
+			want: Config{Addr: "127.0.0.1:8080", DataDir: "./data", DB: "whosaid", RateLimit: 20, RateBurst: 40, ExtractTimeout: 20 * time.Second},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +74,7 @@ func TestValidate(t *testing.T) {
 		{"rate limit off", func(c *Config) { c.RateLimit = 0; c.RateBurst = 0 }, ""},
 		{"negative rate limit", func(c *Config) { c.RateLimit = -1 }, "rate-limit"},
 		{"zero burst", func(c *Config) { c.RateBurst = 0 }, "rate-burst"},
+		{"no extraction deadline", func(c *Config) { c.ExtractTimeout = 0 }, "extract-timeout"},
 		{"cors origins", func(c *Config) { c.CORSOrigins = List{"https://desk.example.org", "http://localhost:5173", "*"} }, ""},
 		{"cors origin with path", func(c *Config) { c.CORSOrigins = List{"https://desk.example.org/app"} }, "cors-origins"},
 		{"cors origin without scheme", func(c *Config) { c.CORSOrigins = List{"desk.example.org"} }, "cors-origins"},
@@ -104,6 +106,7 @@ func TestProductionSettings(t *testing.T) {
 		EnvTrustedProxies: "10.0.0.0/8",
 
 		EnvWebhookAllowPrivate: "true",
+		EnvExtractTimeout:      "45s",
 	}
 	c := Default()
 	c.LoadEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
@@ -111,7 +114,7 @@ func TestProductionSettings(t *testing.T) {
 		t.Fatalf("Validate: %v", err)
 	}
 	want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", DB: "whosaid", Auth: true, RateLimit: 2.5, RateBurst: 7,
-		CORSOrigins: List{"https://a.example", "https://b.example"}, TrustedProxies: List{"10.0.0.0/8"}, WebhookAllowPrivate: true}
+		CORSOrigins: List{"https://a.example", "https://b.example"}, TrustedProxies: List{"10.0.0.0/8"}, WebhookAllowPrivate: true, ExtractTimeout: 45 * time.Second}
 	if diff := cmp.Diff(want, c, cmpopts.IgnoreUnexported(Config{})); diff != "" {
 		t.Errorf("from env (-want +got):\n%s", diff)
 	}
@@ -131,7 +134,7 @@ func TestProductionSettings(t *testing.T) {
 	}
 
 	// Unparsable environment values are reported by Validate, by name.
-	bad := map[string]string{EnvAuth: "sometimes", EnvRateLimit: "fast", EnvRateBurst: "1.5"}
+	bad := map[string]string{EnvAuth: "sometimes", EnvRateLimit: "fast", EnvRateBurst: "1.5", EnvExtractTimeout: "soon"}
 	c = Default()
 	c.LoadEnv(func(k string) (string, bool) { v, ok := bad[k]; return v, ok })
 	err := c.Validate()

@@ -110,18 +110,16 @@ func (r *run) resolve() attribution.Result {
 			bySurname[fn.surname] = append(bySurname[fn.surname], fn)
 		}
 	}
+	// the latest full name with the surname before pos, else the first
 	fullFor := func(surname string, pos int) (fullName, bool) {
-		var best fullName
-		found := false
-		for _, fn := range bySurname[surname] {
-			if fn.surname != surname {
-				continue
-			}
-			if !found || fn.pos < pos && (best.pos > pos || fn.pos > best.pos) {
-				best, found = fn, true
-			}
+		fns := bySurname[surname] // in text order
+		if len(fns) == 0 {
+			return fullName{}, false
 		}
-		return best, found
+		if i := sort.Search(len(fns), func(i int) bool { return fns[i].pos >= pos }); i > 0 {
+			return fns[i-1], true
+		}
+		return fns[0], true
 	}
 	var resolvePh func(ph phrase, role string, pos, para int) (*entity, string)
 	resolvePh = func(ph phrase, role string, pos, para int) (*entity, string) {
@@ -146,7 +144,7 @@ func (r *run) resolve() attribution.Result {
 			if r.allTitles(ph.NameFirst, ph.NameLast) {
 				// "the Prime Minister said": the person the article names
 				// in that role
-				if fn, ok := roleHolder(full, name, pos); ok {
+				if fn, ok := r.roleHolder(full, name, pos); ok {
 					if role == "" {
 						role = name
 					}
@@ -197,9 +195,7 @@ func (r *run) resolve() attribution.Result {
 			if e != nil {
 				touch(e)
 				e.last, e.lastPara = pos, para
-				if mention != nil {
-					e.mentions = append(e.mentions, m)
-				}
+				e.mentions = append(e.mentions, m)
 				if role != "" && !contains(e.roles, role) {
 					e.roles = append(e.roles, role)
 				}
@@ -253,32 +249,6 @@ func (r *run) allTitles(a, b int) bool {
 		}
 	}
 	return b > a
-}
-
-// roleHolder is the person named in full with role title: the latest before
-// pos, else the first after it.
-func roleHolder(full []fullName, title string, pos int) (fullName, bool) {
-	t := strings.ToLower(title)
-	var after *fullName
-	var before *fullName
-	for k := range full {
-		fn := &full[k]
-		if fn.role == "" || !strings.Contains(strings.ToLower(fn.role), t) {
-			continue
-		}
-		if fn.pos < pos {
-			before = fn
-		} else if after == nil {
-			after = fn
-		}
-	}
-	switch {
-	case before != nil:
-		return *before, true
-	case after != nil:
-		return *after, true
-	}
-	return fullName{}, false
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
@@ -410,14 +380,8 @@ func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []
 			}
 		}
 		i := sort.Search(len(full), func(i int) bool { return full[i].pos >= pos })
-		for k := i - 1; k >= 0; k-- {
-			if full[k].gender == other(p) {
-				continue
-			}
-			if best == nil || full[k].pos > best.last {
-				return get(full[k].name, attribution.SpeakerPerson)
-			}
-			break
+		if k := r.latestNotGender(full, i-1, other(p)); k >= 0 && (best == nil || full[k].pos > best.last) {
+			return get(full[k].name, attribution.SpeakerPerson)
 		}
 		if best != nil {
 			return best

@@ -13,6 +13,7 @@ package extract
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/whosaid/whosaid/internal/attribution"
@@ -102,17 +103,57 @@ type run struct {
 	german bool
 	// headlines caches headline(): 1 yes, -1 no, 0 not yet known.
 	headlines []int8
+	// An index of the quote attributions in found[:indexed] (see
+	// indexFound): lead is 1 + the index of the latest one whose lead sieve
+	// gave a speaker (0 for none), spoken those with an effective speaker.
+	indexed int
+	lead    int
+	spoken  []int
+	fullIx  *fullIndex // see fullIndex
+	// steps counts units of work of the stages that scan the text or look
+	// back over earlier findings, for the tests of the cost (TestLinearWork).
+	steps int
 }
 
-// Extract returns the quotes and speakers of text, with byte offsets into text.
+// Extract returns the quotes and speakers of text, with byte offsets into
+// text. The result is bounded (see ResultBytesPerByte): on a text built to
+// make it huge it holds the first quotes only.
 func (x *Extractor) Extract(text string) attribution.Result {
+	res, _, _ := x.extract(context.Background(), text)
+	return res
+}
+
+// ExtractContext is Extract that gives up when ctx is done: it checks ctx
+// before each stage (tokenizing, pairing marks, cues, quote attribution,
+// indirect speech, coreference) and answers ctx.Err() with no result. Each
+// stage is linear in the text, so it stops within one stage's time.
+func (x *Extractor) ExtractContext(ctx context.Context, text string) (attribution.Result, error) {
+	res, _, err := x.extract(ctx, text)
+	return res, err
+}
+
+// extract is ExtractContext that also returns the steps counted.
+func (x *Extractor) extract(ctx context.Context, text string) (attribution.Result, int, error) {
+	if err := ctx.Err(); err != nil {
+		return attribution.Result{}, 0, err
+	}
 	r := &run{x: x, d: nlp.New(text), usedCue: map[int]bool{}}
+	r.steps = len(r.d.Tokens) + len(r.d.Sents) + len(r.d.Paras)
 	r.german = isGerman(r.d)
-	r.markQuotes()
-	r.findCues()
-	r.attributeQuotes()
-	r.findIndirect()
-	return r.resolve()
+	for _, stage := range []func(){r.markQuotes, r.findCues, r.attributeQuotes, r.findIndirect} {
+		if err := ctx.Err(); err != nil {
+			return attribution.Result{}, r.steps, err
+		}
+		stage()
+	}
+	if err := ctx.Err(); err != nil {
+		return attribution.Result{}, r.steps, err
+	}
+	res := limit(text, r.resolve())
+	// the sieves and coreference look at each quote, cue and attribution
+	// through windows of bounded size
+	r.steps += len(r.quotes) + len(r.cues) + len(r.found)
+	return res, r.steps, nil
 }
 
 func (r *run) markQuotes() {
@@ -121,7 +162,7 @@ func (r *run) markQuotes() {
 	for i := range r.inQuote {
 		r.inQuote[i] = -1
 	}
-	for _, q := range quotemark.Find(d.Text) {
+	for _, q := range quotemark.FindSteps(d.Text, &r.steps) {
 		if q.Depth != 0 || q.End <= q.Start {
 			continue
 		}
@@ -147,6 +188,7 @@ func (r *run) markQuotes() {
 		}
 		for i := openTok; i < end && i < len(d.Tokens); i++ {
 			r.inQuote[i] = qi
+			r.steps++
 		}
 	}
 }
@@ -167,6 +209,7 @@ func (r *run) findCues() {
 		best := -1
 		var be cueEntry
 		for n := 1; n <= lx.maxLen && i+n <= len(d.Tokens); n++ {
+			r.steps++
 			t := d.Tokens[i+n-1]
 			if t.Kind != nlp.Word || r.inQuote[i+n-1] >= 0 || t.Sent != d.Tokens[i].Sent {
 				break
@@ -203,6 +246,42 @@ func (r *run) findCues() {
 // sortFound orders attributions by position.
 func (r *run) sortFound() {
 	slices.SortStableFunc(r.found, func(a, b found) int { return cmp.Compare(a.content.Start, b.content.Start) })
+	r.indexed, r.lead, r.spoken = 0, 0, r.spoken[:0]
+}
+
+// indexFound brings the index of quote attributions up to date with found,
+// which only grows while quotes are attributed: the sieves and features
+// that look back at earlier speakers read it instead of scanning every
+// earlier attribution for each quote (quadratic in a text of thousands of
+// unattributed quotes).
+func (r *run) indexFound() {
+	for ; r.indexed < len(r.found); r.indexed++ {
+		r.steps++
+		p := &r.found[r.indexed]
+		if p.quote < 0 {
+			continue
+		}
+		if p.leadSpk {
+			r.lead = r.indexed + 1
+		}
+		if _, ok := r.effective(p); ok {
+			r.spoken = append(r.spoken, r.indexed)
+		}
+	}
+}
+
+// latestLead is the index in found of the latest quote attribution whose
+// lead sieve gave a speaker, or -1.
+func (r *run) latestLead() int {
+	r.indexFound()
+	return r.lead - 1
+}
+
+// latestSpoken returns the indices in found of the quote attributions with
+// an effective speaker, oldest first.
+func (r *run) latestSpoken() []int {
+	r.indexFound()
+	return r.spoken
 }
 
 // isGerman guesses the language from frequent function words.
@@ -220,8 +299,10 @@ func isGerman(d *nlp.Doc) bool {
 }
 
 // headline reports whether sentence si is a headline in title case: most of
-// its words capitalised, and short.
+// its words capitalised, and short (so the scan stops after maxHeadline
+// words: a sentence of thousands of words is read once per cue otherwise).
 func (r *run) headline(si int) bool {
+	const maxHeadline = 20
 	if r.headlines == nil {
 		r.headlines = make([]int8, len(r.d.Sents))
 	}
@@ -231,7 +312,8 @@ func (r *run) headline(si int) bool {
 	r.headlines[si] = -1
 	s := r.d.Sents[si]
 	words, caps := 0, 0
-	for i := s.First; i < s.Last; i++ {
+	for i := s.First; i < s.Last && words <= maxHeadline; i++ {
+		r.steps++
 		t := r.d.Tokens[i]
 		if t.Kind != nlp.Word {
 			continue
@@ -241,7 +323,7 @@ func (r *run) headline(si int) bool {
 			caps++
 		}
 	}
-	if words >= 3 && words <= 20 && caps*10 >= words*7 {
+	if words >= 3 && words <= maxHeadline && caps*10 >= words*7 {
 		r.headlines[si] = 1
 	}
 	return r.headlines[si] > 0

@@ -104,18 +104,13 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 	// the speakers of the two latest attributed quotes within a paragraph back
 	para := d.Tokens[o].Para
 	n = 0
-	for k := len(r.found) - 1; k >= 0 && n < 2; k-- {
-		p := &r.found[k]
-		if p.quote < 0 {
-			continue
-		}
+	spoken := r.latestSpoken()
+	for j := len(spoken) - 1; j >= 0 && n < 2; j-- {
+		p := &r.found[spoken[j]]
 		if d.Tokens[r.qOpenTok[p.quote]].Para < para-1 {
 			break
 		}
-		ph, ok := r.effective(p)
-		if !ok {
-			continue
-		}
+		ph, _ := r.effective(p)
 		n++
 		if have(ph) {
 			continue
@@ -445,21 +440,14 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 		add("lastcap")
 	}
 	// the previous speaker of the paragraph
-	for k := len(r.found) - 1; k >= 0; k-- {
-		p := &r.found[k]
-		if p.quote < 0 {
-			continue
-		}
-		pp, ok := r.effective(p)
-		if !ok {
-			continue
-		}
+	if spoken := r.latestSpoken(); len(spoken) > 0 {
+		p := &r.found[spoken[len(spoken)-1]]
+		pp, _ := r.effective(p)
 		same := d.Tokens[pp.Last-1].Lower == lw
 		para := d.Tokens[r.qOpenTok[p.quote]].Para
 		rel := bucket(d.Tokens[o].Para-para, 0, 1)
 		add("prev", rel, strconv.FormatBool(same))
 		add("prev-shape", rel, strconv.FormatBool(same), shape)
-		break
 	}
 	// pronoun agreement with the latest named person before it
 	if ph.Pronoun == "he" || ph.Pronoun == "she" {

@@ -192,12 +192,6 @@ func (lx *Lexicon) addList(list, data string) error {
 	return sc.Err()
 }
 
-// in reports whether word (lower case) is in the named list.
-func (lx *Lexicon) in(list, word string) bool {
-	b := lx.bits[list]
-	return b != 0 && lx.mask[word]&b != 0
-}
-
 // The word lists the extractor reads, by bit: has(lOrgs, w) is one map
 // look-up.
 const (

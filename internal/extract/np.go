@@ -24,8 +24,6 @@ type phrase struct {
 	Ante *phrase
 }
 
-func (p phrase) valid() bool { return p.Last > p.First }
-
 // words used by the chunker
 var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "that": true, "these": true, "those": true, "his": true, "her": true, "their": true, "its": true, "our": true, "one": true, "two": true, "three": true, "several": true, "some": true, "many": true, "most": true, "other": true, "another": true, "both": true, "all": true, "few": true, "more": true, "my": true, "your": true, "der": true, "die": true, "das": true, "dem": true, "den": true, "des": true, "ein": true, "eine": true, "le": true, "la": true, "les": true, "un": true, "une": true, "l'": true}
 

@@ -31,8 +31,6 @@ const (
 	ruleAccordingTo     = "according-to"        // according to X, ...
 )
 
-var skipSubjectWords = map[string]bool{}
-
 // subjectOf finds the speaker of the cue at c: before it, or in German
 // after it when the verb comes second ("Am Montag sagte er:").
 func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
@@ -1197,12 +1195,10 @@ func (r *run) sieveContext(qi int, f *found) bool {
 	d := r.d
 	o := r.qOpenTok[qi]
 	para := d.Tokens[o].Para
-	// the latest attributed quote before this one
-	for k := len(r.found) - 1; k >= 0; k-- {
+	// the latest attributed quote before this one, as the rule cascade saw
+	// it (lead speaker), so that quotes are kept alike
+	if k := r.latestLead(); k >= 0 {
 		p := r.found[k]
-		if p.quote < 0 || !p.leadSpk {
-			continue // as the rule cascade saw it, so that quotes are kept alike
-		}
 		pp := d.Tokens[r.qOpenTok[p.quote]].Para
 		if pp == para {
 			f.inherit, f.rule, f.conf = p.quote, ruleSameParagraph, 0.75
@@ -1214,7 +1210,6 @@ func (r *run) sieveContext(qi int, f *found) bool {
 			f.kind = r.quoteKind(qi, false)
 			return true
 		}
-		break
 	}
 	// A speaker named in the previous sentence of the paragraph, or in a
 	// paragraph that ends with a colon.

@@ -59,14 +59,15 @@ type ArticleRequest struct {
 	// Text is the article body, UTF-8, analysed and stored exactly as
 	// sent. Without URL, an article is stored once per text.
 	Text string `json:"text" validate:"required" example:"Kremlin spokesman Dmitry Peskov told reporters the talks would be \"primarily devoted to restoring the whole complex of Russian-American relations\"."`
-	// PublishedAt is the publication time, RFC 3339. Quote listings are
-	// ordered by it; without it the time of ingestion counts.
-	PublishedAt string `json:"published_at,omitempty" format:"date-time" example:"2025-02-18T09:30:00Z"`
+	// PublishedAt is the publication time: an RFC 3339 date-time, or a
+	// date (YYYY-MM-DD, midnight UTC). Quote listings are ordered by it;
+	// without it the time of ingestion counts.
+	PublishedAt string `json:"published_at,omitempty" example:"2025-02-18T09:30:00Z"`
 	// Outlet names the publisher, at most 200 bytes.
 	Outlet string `json:"outlet,omitempty" example:"Reuters"`
 	// Language is a BCP 47 tag.
 	Language string `json:"language,omitempty" example:"en"`
-}
+} //	@name	ArticleRequest
 
 // articleRequestWire is how an article request is decoded: the text stays
 // raw until its UTF-8 is checked.
@@ -85,14 +86,14 @@ type ArticleResponse struct {
 	// Quotes are the article's quotes in text order; spans are in Unicode
 	// code points of the article's text.
 	Quotes []attribution.StoredQuote `json:"quotes"`
-}
+} //	@name	ArticleResponse
 
 // QuotesResponse lists the quotes of one article.
 type QuotesResponse struct {
 	// Quotes in text order; spans are in Unicode code points of the
 	// article's text.
 	Quotes []attribution.StoredQuote `json:"quotes"`
-}
+} //	@name	QuotesResponse
 
 // decodeArticle decodes and checks one article request. Malformed JSON is a
 // 400 *statusError; broken rules are *attribution.FieldError values joined
@@ -143,16 +144,10 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 		}
 	}
 	if p := strings.TrimSpace(w.PublishedAt); p != "" {
-		t, err := time.Parse(time.RFC3339, p)
-		switch {
-		case err != nil:
-			errs = append(errs, &attribution.FieldError{Field: "published_at", Reason: "must be an RFC 3339 date-time such as 2025-02-18T09:30:00Z"})
-		case t.UTC().Year() < 1 || t.UTC().Year() > 9999:
-			// RFC 3339 has four-digit years; an offset can push a valid
-			// date past them in UTC, which could not be written back.
-			errs = append(errs, &attribution.FieldError{Field: "published_at", Reason: "must be between the years 0001 and 9999 in UTC"})
-		default:
-			a.PublishedAt = t.UTC()
+		if t, err := attribution.ParsePublished(p); err != nil {
+			errs = append(errs, err)
+		} else {
+			a.PublishedAt = t
 		}
 	}
 	if len(errs) > 0 {
@@ -176,8 +171,10 @@ func fingerprint(a attribution.Article) string {
 func (s *Server) ingest(ctx context.Context, a attribution.Article) (attribution.IngestResult, error) {
 	dctx, cancel := s.dbContext(ctx)
 	defer cancel()
-	r, err := ingest.Article(dctx, s.store, func(text string) attribution.Result {
-		return attribution.Convert(text, s.runExtractor(text), attribution.UnitCodepoint)
+	// extraction has its own deadline (runExtractor), not the store's
+	r, err := ingest.Article(dctx, s.store, func(_ context.Context, text string) (attribution.Result, error) {
+		res, err := s.runExtractor(ctx, text)
+		return attribution.Convert(text, res, attribution.UnitCodepoint), err
 	}, &a)
 	if err == nil && r.Created && s.notifier != nil {
 		s.notifier.Notify(r.Quotes) // never blocks
@@ -201,6 +198,7 @@ func validIdempotencyKey(k string) bool {
 // createArticle stores an article and its quotes.
 //
 //	@Summary		Store an article and its quotes
+//	@ID				createArticle
 //	@Description	Extracts the quotes of the text and stores the article, its quotes and their speakers.
 //	@Description	An article is stored once: when an article with the same `url` (or, without `url`, the same `text`) exists,
 //	@Description	the answer is 200 with the stored article and its quotes and nothing is written; a new article gets 201.
@@ -236,7 +234,7 @@ func validIdempotencyKey(k string) bool {
 //	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
-//	@Failure		422	{object}	Problem	"a field breaks a rule: text empty or not valid UTF-8, url not absolute http(s), published_at not RFC 3339, language not BCP 47, a field too long"
+//	@Failure		422	{object}	Problem	"a field breaks a rule: text empty or not valid UTF-8, url not absolute http(s), published_at neither RFC 3339 nor YYYY-MM-DD, language not BCP 47, a field too long"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
 //	@Produce		json
@@ -301,7 +299,7 @@ func (s *Server) replayIdempotent(c *gin.Context, key, fp string) (done bool, er
 	case err != nil:
 		return false, err
 	case prev != fp:
-		return false, fmt.Errorf("idempotency key %q was used with another request body: %w", key, attribution.ErrConflict)
+		return false, errPublic(fmt.Errorf("idempotency key %q: %w", key, attribution.ErrConflict), "this Idempotency-Key was used with another request body; use a new key for a new request")
 	}
 	a, err := s.store.GetArticle(dctx, id)
 	if errors.Is(err, attribution.ErrNotFound) {
@@ -332,7 +330,7 @@ func (s *Server) saveIdempotencyKey(ctx context.Context, key, articleID, fp stri
 	if errors.Is(err, attribution.ErrConflict) {
 		var prev string
 		if _, prev, err = s.store.LookupIdempotencyKey(dctx, key); err == nil && prev != fp {
-			return fmt.Errorf("idempotency key %q was used with another request body: %w", key, attribution.ErrConflict)
+			return errPublic(fmt.Errorf("idempotency key %q: %w", key, attribution.ErrConflict), "this Idempotency-Key was used with another request body; use a new key for a new request")
 		}
 	}
 	if err != nil {
@@ -352,6 +350,7 @@ func (s *Server) writeArticle(c *gin.Context, status int, a attribution.Article,
 // getArticle returns an article with its quotes.
 //
 //	@Summary		Get an article
+//	@ID				getArticle
 //	@Description	The stored article with its text and its quotes in text order (spans in Unicode code points of the text).
 //	@Tags			articles
 //	@Security		BearerAuth
@@ -388,6 +387,7 @@ func (s *Server) getArticle(c *gin.Context) {
 // articleQuotes lists the quotes of an article.
 //
 //	@Summary		List an article's quotes
+//	@ID				listArticleQuotes
 //	@Description	The quotes of one article in text order (spans in Unicode code points of the article's text); no pagination.
 //	@Tags			articles
 //	@Security		BearerAuth
@@ -418,6 +418,7 @@ func (s *Server) articleQuotes(c *gin.Context) {
 // deleteArticle deletes an article and its quotes.
 //
 //	@Summary		Delete an article
+//	@ID				deleteArticle
 //	@Description	Deletes the article and its quotes. Speakers stay; their quote counts drop accordingly.
 //	@Tags			articles
 //	@Security		BearerAuth

@@ -26,6 +26,24 @@ func ruizArticle() map[string]any {
 	}
 }
 
+// A bare date is accepted wherever a date is, as in whosaid ingest:
+// midnight UTC.
+func TestCreateArticleBareDate(t *testing.T) {
+	a := newTestAPI(t)
+	art := ruizArticle()
+	art["published_at"] = "2023-01-17"
+	var got ArticleResponse
+	a.json("POST", "/v1/articles", art, http.StatusCreated, &got)
+	if want := time.Date(2023, 1, 17, 0, 0, 0, 0, time.UTC); !got.Article.PublishedAt.Equal(want) {
+		t.Errorf("published_at = %v, want %v", got.Article.PublishedAt, want)
+	}
+	var page QuoteList
+	a.json("GET", "/v1/quotes?from=2023-01-17&to=2023-01-17", nil, http.StatusOK, &page)
+	if len(page.Quotes) != 2 {
+		t.Errorf("quotes of 2023-01-17: %d, want 2", len(page.Quotes))
+	}
+}
+
 func TestCreateArticle(t *testing.T) {
 	a := newTestAPI(t)
 	var got ArticleResponse

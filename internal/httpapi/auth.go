@@ -48,9 +48,14 @@ func scopeFor(r *http.Request) auth.Scope {
 }
 
 // guard runs admit as gin middleware on the /v1 group.
+// It then checks the path and query strings of the request.
 func (s *Server) guard(c *gin.Context) {
 	if !s.admit(c) {
 		c.Abort()
+		return
+	}
+	if err := checkURLStrings(c.FullPath(), c.Request.URL); err != nil {
+		s.writeError(c, err)
 		return
 	}
 	c.Next()
@@ -59,11 +64,23 @@ func (s *Server) guard(c *gin.Context) {
 // admit applies authentication (when on) and the rate limit to a /v1
 // request. It writes the refusal and returns false when the request may
 // not go on.
+//
+// With auth on, a request that fails authentication is charged to the
+// bucket of its client address, and an address whose bucket is empty is
+// refused with 429 before its key is looked up: guessing keys costs the
+// store nothing past the burst.
 func (s *Server) admit(c *gin.Context) bool {
-	client := "addr:" + c.ClientIP()
+	addr := "addr:" + c.ClientIP()
+	client := addr
 	if s.authn != nil {
+		if s.limiter != nil && !s.limiter.has(addr, time.Now()) {
+			return s.limit(c, addr)
+		}
 		k, ok := s.authenticate(c)
 		if !ok {
+			if s.limiter != nil {
+				s.limiter.take(addr, time.Now())
+			}
 			return false
 		}
 		c.Set(ginKeyName, k)
@@ -72,6 +89,12 @@ func (s *Server) admit(c *gin.Context) bool {
 	if s.limiter == nil {
 		return true
 	}
+	return s.limit(c, client)
+}
+
+// limit spends a token of client's bucket, sets the rate-limit headers and
+// writes the 429 when the bucket is empty.
+func (s *Server) limit(c *gin.Context, client string) bool {
 	d := s.limiter.take(client, time.Now())
 	h := c.Writer.Header()
 	h.Set("RateLimit-Policy", s.limiter.policy())
@@ -110,6 +133,12 @@ func (s *Server) authenticate(c *gin.Context) (auth.Key, bool) {
 		s.metrics.AuthRefused("unknown")
 		c.Header("WWW-Authenticate", `Bearer realm="whosaid", error="invalid_token"`)
 		s.writeProblem(c, http.StatusUnauthorized, "the API key is unknown or revoked", nil)
+		return auth.Key{}, false
+	case errors.Is(err, auth.ErrMadeWithoutAuth):
+		s.metrics.AuthRefused("unknown")
+		c.Header("WWW-Authenticate", `Bearer realm="whosaid", error="invalid_token"`)
+		s.writeProblem(c, http.StatusUnauthorized,
+			"this API key was made while the server ran with auth off, so it is not trusted; an admin must issue a new one (whosaid keys create)", nil)
 		return auth.Key{}, false
 	case err != nil:
 		s.writeError(c, err)

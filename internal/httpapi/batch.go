@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,10 +24,19 @@ const (
 	// MaxBatchLines is the most articles (non-empty lines) one request may
 	// carry; the line after them gets a 413 result and reading stops.
 	MaxBatchLines = 10_000
-	// batchLineTimeout is how long reading and answering one line may take:
-	// the connection's read and write deadlines move forward by it before
-	// every line, so that a long batch outlives the server's own timeouts.
-	batchLineTimeout  = 2 * time.Minute
+	// MaxBatchDuration bounds one batch request: its connection's read
+	// and write deadlines are set once, when it starts, to at most this
+	// far ahead (the server's own timeouts are shorter than a long batch
+	// needs). Lines still unread then are not read.
+	MaxBatchDuration = 15 * time.Minute
+	// BatchIdleTimeout is how long the next article may take to arrive
+	// after the previous one was answered (or the request started). Only
+	// an article moves it forward, never an empty line, and never past
+	// MaxBatchDuration.
+	BatchIdleTimeout = 2 * time.Minute
+	// batchWriteGrace is how long after MaxBatchDuration the last result
+	// line may take to be written.
+	batchWriteGrace   = 10 * time.Second
 	ndjsonContentType = "application/x-ndjson"
 )
 
@@ -44,11 +54,12 @@ type BatchResult struct {
 	Quotes *int `json:"quotes,omitempty" example:"12"`
 	// Problem says what went wrong, on failure.
 	Problem *Problem `json:"problem,omitempty"`
-}
+} //	@name	BatchResult
 
 // batchArticles stores many articles, one per NDJSON line.
 //
 //	@Summary		Store many articles (NDJSON)
+//	@ID				createArticlesBatch
 //	@Description	The body is NDJSON (`application/x-ndjson`): one article per line, each a JSON object as the body of `POST /v1/articles`.
 //	@Description	The answer streams one NDJSON line per non-empty input line, in order, as each is done:
 //	@Description	`{"line": n, "id": "...", "status": 201|200, "quotes": k}` on success (201 stored, 200 stored before),
@@ -58,12 +69,14 @@ type BatchResult struct {
 //	@Description	at most 10,000 articles per request (the line after them gets a 413 line and the rest is not read).
 //	@Description	Empty lines are skipped but counted in `line`. When the database does not answer, that line gets 503 and the
 //	@Description	batch stops there; sending the whole batch again is safe, since each article is stored once.
+//	@Description	Time: the whole request may take 15 minutes, and each article must arrive within 2 minutes of the previous answer
+//	@Description	(empty lines do not count); past either, the next line gets a 408 result and the rest is not read.
 //	@Description	Memory is bounded whatever the number of lines; the server reads a line, answers it, then reads the next.
 //	@Description
 //	@Description	Example answer:
 //	@Description	```
 //	@Description	{"line":1,"id":"67b4591cb2a1f1a2c3d4e5f6","status":201,"quotes":12}
-//	@Description	{"line":2,"status":422,"problem":{"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"text: is required","instance":"/v1/articles:batch","errors":[{"field":"text","pointer":"#/text","detail":"is required"}]}}
+//	@Description	{"line":2,"status":422,"problem":{"type":"https://whosaid.dev/problems/validation","title":"Unprocessable Entity","status":422,"detail":"text: is required","instance":"/v1/articles:batch","errors":[{"field":"text","pointer":"#/text","detail":"is required"}]}}
 //	@Description	{"line":4,"id":"67b4591cb2a1f1a2c3d4e5f6","status":200,"quotes":12}
 //	@Description	```
 //	@Tags			articles
@@ -114,16 +127,36 @@ func (s *Server) batchArticles(c *gin.Context) {
 		return BatchResult{Line: line, Status: p.Status, Problem: &p}
 	}
 
+	// The deadlines of the connection: one end for the whole request, and
+	// an idle bound that only articles move forward.
+	end := time.Now().Add(s.batchMax)
+	_ = rc.SetWriteDeadline(end.Add(batchWriteGrace))
+	idle := func() {
+		d := time.Now().Add(s.batchIdle)
+		if d.After(end) {
+			d = end
+		}
+		_ = rc.SetReadDeadline(d)
+	}
+	idle()
+
 	br := bufio.NewReaderSize(c.Request.Body, 64<<10)
 	buf := make([]byte, 0, 64<<10)
 	articles := 0
 	for n := 1; ; n++ {
-		_ = rc.SetReadDeadline(time.Now().Add(batchLineTimeout))
-		_ = rc.SetWriteDeadline(time.Now().Add(batchLineTimeout))
 		line, tooLong, rerr := readLine(br, buf, MaxBatchLine)
 		buf = line[:0]
+		if errors.Is(rerr, os.ErrDeadlineExceeded) {
+			detail := fmt.Sprintf("no article in %s; the rest of the request was not read", s.batchIdle)
+			if !time.Now().Before(end) {
+				detail = fmt.Sprintf("the request took longer than %s; the rest of it was not read", s.batchMax)
+			}
+			write(fail(n, errStatus(http.StatusRequestTimeout, detail)))
+			return
+		}
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
-			write(fail(n, errStatus(http.StatusBadRequest, "read request body: "+rerr.Error())))
+			write(fail(n, errStatus(http.StatusBadRequest, "the request body could not be read")))
+			s.logger.InfoContext(ctx, "batch: read request body", slog.Any("error", rerr))
 			return
 		}
 		if len(bytes.TrimSpace(line)) > 0 || tooLong {
@@ -137,6 +170,7 @@ func (s *Server) batchArticles(c *gin.Context) {
 			if !write(r) || r.Status == http.StatusServiceUnavailable || ctx.Err() != nil {
 				return
 			}
+			idle()
 		}
 		if rerr != nil { // io.EOF
 			return

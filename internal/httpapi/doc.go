@@ -18,11 +18,19 @@
 //	@description
 //	@description	Offsets: every span (start, end) is a half-open range counted in the unit the request asks for: Unicode code points by default (Python string indices), UTF-16 code units (JavaScript) or UTF-8 bytes (Go).
 //	@description
-//	@description	Errors are RFC 9457 problem documents (application/problem+json).
+//	@description	Errors are RFC 9457 problem documents (application/problem+json) whose `type` is a stable URI per kind of problem (see the Problem schema); `detail` is for people.
+//	@description
+//	@description	Strings: every string of a JSON body must be valid UTF-8 without NUL (U+0000); escaped lone surrogates (`\ud800`) are refused, not read as U+FFFD (422 naming the field).
+//	@description
+//	@description	Conditional writes: `If-Match` takes `*` or a list of entity tags compared strongly (RFC 9110): a weak tag `W/"3"` never matches.
+//	@description
+//	@description	HEAD is answered wherever GET is.
 //	@description
 //	@description					Access: when the server runs with `--auth on`, every /v1 route needs `Authorization: Bearer <key>`; a key's scope is read (GET), write (also ingest, extract, edit) or admin (also keys and merges). A missing, unknown or revoked key is a 401, a key whose scope is too small a 403.
 //	@description					Rate limits: /v1 requests are limited per key (per client address without one); every answer carries `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers), and a refused request gets 429 with `Retry-After`.
 //	@description					Every answer carries `X-Request-ID` (the client's own when it sends a usable one), also written in the server's logs.
+//	@servers.url					/
+//	@servers.description			This server: paths are relative to the address the document was fetched from.
 //	@license.name					Apache-2.0
 //	@license.url					https://www.apache.org/licenses/LICENSE-2.0
 //	@externalDocs.description		Source code and README

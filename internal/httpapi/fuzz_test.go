@@ -360,8 +360,8 @@ func FuzzQuoteQuery(f *testing.F) {
 		if !qf.from.IsZero() && !qf.to.IsZero() && qf.from.After(qf.to) {
 			t.Fatalf("accepted from %v after to %v", qf.from, qf.to)
 		}
-		if qf.hash() != qf.hash() || len(qf.hash()) != 16 {
-			t.Fatalf("filter hash %q", qf.hash())
+		if h1, h2 := qf.hash(), qf.hash(); h1 != h2 || len(h1) != 16 {
+			t.Fatalf("filter hash %q, then %q; want one of 16 characters", h1, h2)
 		}
 		size, err := parsePageSize(c)
 		if err != nil {
@@ -409,20 +409,35 @@ func FuzzSpeakerPatch(f *testing.F) {
 	})
 }
 
-// FuzzIfMatch reads the If-Match header of PATCH /v1/speakers/{id}; the
-// ETag of a version matches that version.
+// FuzzIfMatch reads the If-Match header of PATCH /v1/speakers/{id} and
+// PATCH /v1/quotes/{id}: the ETag of a version matches that version, alone
+// or in a list, and only under strong comparison.
 func FuzzIfMatch(f *testing.F) {
-	for _, h := range []string{``, `*`, `"7"`, `W/"7"`, `"x", "3"`, `7`, `"0"`, `"-1"`, `"99999999999999999999"`, `"\u0037"`, `W/`} {
+	for _, h := range []string{``, `*`, `"7"`, `W/"7"`, `"x", "3"`, `7`, `"0"`, `"-1"`, `"99999999999999999999"`, `"\u0037"`, `W/`, `"07"`, `*, "1"`, `, ,"2",`} {
 		f.Add(h)
 	}
 	f.Fuzz(func(t *testing.T, h string) {
-		v, ok := ifMatchVersion(h)
-		if v < 0 || (!ok && v != 0) {
-			t.Fatalf("ifMatchVersion(%q) = %d, %v", h, v, ok)
+		m, err := parseIfMatch([]string{h})
+		if err != nil {
+			var se *statusError
+			if !errors.As(err, &se) || se.status != http.StatusBadRequest {
+				t.Fatalf("parseIfMatch(%q) error %v, want a 400", h, err)
+			}
+			return
 		}
-		if v > 0 {
-			if v2, ok := ifMatchVersion(etag(attribution.SpeakerProfile{Version: v})); !ok || v2 != v {
-				t.Fatalf("ETag of version %d reads as %d, %v", v, v2, ok)
+		for _, v := range m.versions {
+			if v <= 0 {
+				t.Fatalf("parseIfMatch(%q) gives version %d", h, v)
+			}
+			tag := etag(attribution.SpeakerProfile{Version: v})
+			if !strings.Contains(h, tag) {
+				t.Fatalf("parseIfMatch(%q) gives version %d, whose tag %s it does not hold", h, v, tag)
+			}
+			if w, err := parseIfMatch([]string{"W/" + tag}); err != nil || len(w.versions) != 0 {
+				t.Fatalf("weak W/%s gives %+v, %v; want no version", tag, w, err)
+			}
+			if got, ok := m.version(v); !ok || got != v {
+				t.Fatalf("parseIfMatch(%q).version(%d) = %d, %v", h, v, got, ok)
 			}
 		}
 	})

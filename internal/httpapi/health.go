@@ -24,7 +24,7 @@ const (
 // HealthResponse is the body of GET /healthz.
 type HealthResponse struct {
 	Status string `json:"status" example:"ok"`
-}
+} //	@name	HealthResponse
 
 // ReadyResponse is the body of a successful GET /readyz.
 type ReadyResponse struct {
@@ -32,11 +32,12 @@ type ReadyResponse struct {
 	// Store is the kind of store in use: embedded (FerretDB in-process) or
 	// mongodb.
 	Store string `json:"store" enums:"embedded,mongodb" example:"embedded"`
-}
+} //	@name	ReadyResponse
 
 // healthz answers whether the process serves HTTP at all.
 //
 //	@Summary		Liveness
+//	@ID				getHealth
 //	@Description	Answers 200 as long as the process serves HTTP; it does not look at the store.
 //	@Tags			ops
 //	@Produce		json
@@ -50,6 +51,7 @@ func (s *Server) healthz(c *gin.Context) {
 // readyz answers whether the store answers a ping.
 //
 //	@Summary		Readiness
+//	@ID				getReadiness
 //	@Description	Pings the store with a 2-second deadline. 200 when it answers; 503 with the store and the error otherwise
 //	@Description	(at once while the driver's heartbeat sees no usable server).
 //	@Tags			ops
@@ -77,7 +79,7 @@ func (s *Server) readyz(c *gin.Context) {
 		if s.ready.Swap(readinessFailed) != readinessFailed {
 			s.logger.WarnContext(ctx, "store not ready", slog.String("store", s.storeKind), slog.Any("error", err))
 		}
-		s.writeProblem(c, http.StatusServiceUnavailable, s.storeKind+" store not ready: "+err.Error(), nil)
+		s.writeProblem(c, http.StatusServiceUnavailable, "the "+s.storeKind+" store does not answer; the server's log says why", nil)
 		return
 	}
 	if s.ready.Swap(readinessOK) != readinessOK {

@@ -39,7 +39,7 @@ type Quotation struct {
 	// DatePublished is the article's publication time; absent when the
 	// article has none.
 	DatePublished time.Time `json:"datePublished,omitzero" example:"2025-02-18T09:00:00Z"`
-}
+} // @name Quotation
 
 // QuotationAgent is the speaker of a Quotation: a schema.org Person or
 // Organization.
@@ -50,7 +50,7 @@ type QuotationAgent struct {
 	Name string `json:"name" validate:"required" example:"Volodymyr Zelenskyy"`
 	// SameAs is the speaker's Wikidata page, when its wikidata_id is set.
 	SameAs string `json:"sameAs,omitempty" example:"https://www.wikidata.org/wiki/Q3874799"`
-}
+} // @name QuotationAgent
 
 // QuotationArticle is the schema.org NewsArticle a Quotation is based on.
 type QuotationArticle struct {
@@ -62,13 +62,13 @@ type QuotationArticle struct {
 	DatePublished time.Time              `json:"datePublished,omitzero" example:"2025-02-18T09:00:00Z"`
 	// InLanguage is the article's BCP 47 language tag, when known.
 	InLanguage string `json:"inLanguage,omitempty" example:"en"`
-}
+} // @name QuotationArticle
 
 // QuotationOrganization is the outlet that published an article.
 type QuotationOrganization struct {
 	Type string `json:"@type" validate:"required" enums:"Organization" example:"Organization"`
 	Name string `json:"name" validate:"required" example:"Reuters"`
-}
+} // @name QuotationOrganization
 
 // quotation builds the JSON-LD of quote q from article a. A named speaker
 // is read from the store (without figures) for its current name, type

@@ -18,7 +18,7 @@ type KeyRequest struct {
 	// Scope is read (GET), write (also ingest, extract, edit) or admin
 	// (also keys and merges).
 	Scope string `json:"scope" enums:"read,write,admin" example:"write"`
-}
+} //	@name	KeyRequest
 
 // NewKeyResponse is a new key, with its secret shown this once.
 type NewKeyResponse struct {
@@ -26,18 +26,21 @@ type NewKeyResponse struct {
 	// Secret is the key to send as `Authorization: Bearer <secret>`. Only
 	// its hash is stored: it cannot be shown again.
 	Secret string `json:"secret" example:"wsk_Q2hhbmdlIG1lOiB0aGlzIGlzIGFuIGV4YW1wbGUga2V5"`
-}
+} //	@name	NewKeyResponse
 
 // KeyList is every API key, revoked ones too, oldest first.
 type KeyList struct {
 	Keys []auth.Key `json:"keys"`
-}
+} //	@name	KeyList
 
 // createKey makes an API key.
 //
 //	@Summary		Create an API key
+//	@ID				createKey
 //	@Description	Makes a key and answers its secret once; only the secret's SHA-256 is stored. Needs an admin key.
 //	@Description	The first admin key of a deployment comes from the command line: `whosaid keys create --name NAME --scope admin`.
+//	@Description	A key made here while the server runs with auth off (when anyone may call this) is marked `made_without_auth`
+//	@Description	and refused (401) once the server runs with auth on; issue a new one then.
 //	@Tags			keys
 //	@Security		BearerAuth
 //	@Accept			json
@@ -78,6 +81,9 @@ func (s *Server) createKey(c *gin.Context) {
 		s.writeError(c, &attribution.FieldError{Field: "name", Reason: err.Error()})
 		return
 	}
+	// With auth off anyone may call this: the key is marked, and a server
+	// with auth on refuses it.
+	k.MadeWithoutAuth = s.authn == nil
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
 	if err := s.store.CreateKey(dctx, k, hash); err != nil {
@@ -91,6 +97,7 @@ func (s *Server) createKey(c *gin.Context) {
 // listKeys lists the API keys.
 //
 //	@Summary		List API keys
+//	@ID				listKeys
 //	@Description	Every key with its id, name, scope, the first characters of its secret and when it was created and revoked. Needs an admin key.
 //	@Tags			keys
 //	@Security		BearerAuth
@@ -120,6 +127,7 @@ func (s *Server) listKeys(c *gin.Context) {
 // revokeKey revokes an API key.
 //
 //	@Summary		Revoke an API key
+//	@ID				revokeKey
 //	@Description	Marks the key revoked; this server refuses it at once, other replicas within 10 seconds (their key cache).
 //	@Description	Revoking a revoked key answers it unchanged. Needs an admin key.
 //	@Tags			keys
@@ -152,6 +160,7 @@ func (s *Server) revokeKey(c *gin.Context) {
 // serveMetrics serves the Prometheus metrics.
 //
 //	@Summary		Metrics
+//	@ID				getMetrics
 //	@Description	Prometheus text format: requests and latency by route and status, extraction time, database command latency,
 //	@Description	the store in use, rate-limit and authentication refusals, Go runtime and process figures. Never needs a key.
 //	@Tags			ops

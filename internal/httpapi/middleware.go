@@ -5,9 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/whosaid/whosaid/internal/metrics"
 )
 
 // requestIDHeader carries a request's id: taken from the client (or a
@@ -61,10 +64,12 @@ func (s *Server) observe(c *gin.Context) {
 	c.Next()
 
 	d := time.Since(start)
+	// FullPath is a registered route pattern, or "" when none matched:
+	// the metrics never see a raw path.
 	route := c.FullPath()
 	if route == "" {
-		route = "unmatched"
-		if c.Request.URL.Path == batchPath {
+		route = metrics.Other
+		if c.Request.URL.Path == batchPath && c.Request.Method == http.MethodPost {
 			route = batchPath
 		}
 	}

@@ -12,6 +12,7 @@ import (
 // openAPIJSON serves the OpenAPI document.
 //
 //	@Summary	OpenAPI document
+//	@ID			getOpenAPIDocument
 //	@Tags		ops
 //	@Produce	json
 //	@Success	200	{object}	object	"this API's OpenAPI 3.1 document"
@@ -39,11 +40,16 @@ const swaggerInitializer = `window.onload = function() {
 // swaggerUI serves Swagger UI 5 (embedded by github.com/swaggo/files/v2) at
 // /docs/.
 //
-//	@Summary	Swagger UI
-//	@Tags		ops
-//	@Produce	html
-//	@Success	200	{string}	string	"the Swagger UI page and its assets"
-//	@Router		/docs/ [get]
+//	@Summary		Swagger UI
+//	@ID				getSwaggerUI
+//	@Description	The Swagger UI page (`/docs/` or `/docs/index.html`) and its scripts and styles, for this document. Never needs a key.
+//	@Tags			ops
+//	@Param			file	path	string	true	"a file of the Swagger UI"	example(index.html)
+//	@Produce		application/problem+json
+//	@Failure		404	{object}	Problem	"no such file"
+//	@Produce		html
+//	@Success		200	{string}	string	"the Swagger UI page and its assets"
+//	@Router			/docs/{file} [get]
 func (s *Server) swaggerUI(c *gin.Context) {
 	file := strings.TrimPrefix(c.Param("file"), "/")
 	switch file {

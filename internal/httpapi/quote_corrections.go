@@ -31,7 +31,7 @@ type QuotePatchRequest struct {
 	// listings and speaker figures; false shows it again. null is not
 	// allowed.
 	Hidden *bool `json:"hidden,omitempty" example:"true"`
-}
+} //	@name	QuotePatchRequest
 
 // quoteETag is the entity tag of a quote version.
 func quoteETag(q attribution.StoredQuote) string {
@@ -67,6 +67,7 @@ func editorOf(c *gin.Context) string {
 // patchQuote corrects a quote's attribution.
 //
 //	@Summary		Correct a quote
+//	@ID				correctQuote
 //	@Description	An editor's correction of what the extractor found: `speaker_id` attributes the quote to another stored speaker
 //	@Description	(the quote takes its id, `name` and `type`; the `role` and `mention` the extractor had found are dropped), `null` clears
 //	@Description	the attribution (the quote keeps no `speaker_id` and no `speaker`, like a quote the extractor could not attribute);
@@ -121,14 +122,23 @@ func (s *Server) patchQuote(c *gin.Context) {
 	id := c.Param("id")
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
-	version, ok := ifMatchVersion(c.GetHeader("If-Match"))
-	if !ok {
-		if _, err := s.store.GetQuote(dctx, id); err != nil {
+	m, err := parseIfMatch(c.Request.Header.Values("If-Match"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var version int64
+	if m.present && !m.any {
+		cur, err := s.store.GetQuote(dctx, id)
+		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		s.writeError(c, fmt.Errorf("if-match %s is no version of quote %s: %w", c.GetHeader("If-Match"), id, attribution.ErrPrecondition))
-		return
+		var ok bool
+		if version, ok = m.version(cur.Version); !ok {
+			s.writeError(c, preconditionFailed("quote", quoteETag(cur)))
+			return
+		}
 	}
 	q, err := s.store.CorrectQuote(dctx, id, patch, editorOf(c), version)
 	if err != nil {

@@ -38,15 +38,6 @@ func (a *testAPI) patchQuote(id, body string, want int, headers ...string) (Quot
 	return d, w
 }
 
-// ids lists the ids of quotes.
-func ids(qs []attribution.StoredQuote) []string {
-	out := []string{}
-	for _, q := range qs {
-		out = append(out, q.ID)
-	}
-	return out
-}
-
 func TestPatchQuote(t *testing.T) {
 	f := newQuoteFixture(t)
 	a0 := f.q["A0"]
@@ -134,8 +125,11 @@ func TestPatchQuote(t *testing.T) {
 		t.Errorf("PATCH without change: ETag %s, %d corrections; want \"3\", 2", w.Header().Get("ETag"), len(q.Corrections))
 	}
 
+	// A weak tag never matches (strong comparison, RFC 9110); in a list
+	// with the current strong tag the write goes on.
+	f.patchQuote(a0.ID, `{"hidden":false}`, http.StatusPreconditionFailed, "If-Match", `W/"3"`)
 	// null clears the attribution; shown again.
-	q, w = f.patchQuote(a0.ID, `{"speaker_id":null,"hidden":false}`, http.StatusOK, "If-Match", `W/"3"`)
+	q, w = f.patchQuote(a0.ID, `{"speaker_id":null,"hidden":false}`, http.StatusOK, "If-Match", `W/"3", "1", "3"`)
 	if q.SpeakerID != "" || q.Speaker != nil || q.Hidden || len(q.Corrections) != 3 || w.Header().Get("ETag") != `"4"` {
 		t.Fatalf("PATCH speaker_id null: ETag %s, %+v", w.Header().Get("ETag"), q)
 	}

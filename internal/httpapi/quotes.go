@@ -45,7 +45,7 @@ type QuoteList struct {
 	// NextPageToken continues the listing with the same filters; empty at
 	// the end.
 	NextPageToken string `json:"next_page_token" example:"eyJwdWJsaXNoZWRfYXQiOiIyMDI1LTAyLTE4VDA5OjMwOjAwWiIsImlkIjoiNjdiNDU5MWNiMmExZjFhMmMzZDRlNWY2LTMiLCJmaWx0ZXIiOiI5ZjBhIn0"`
-}
+} //	@name	QuoteList
 
 // ArticleRef is the article a quote comes from.
 type ArticleRef struct {
@@ -54,7 +54,7 @@ type ArticleRef struct {
 	Title       string    `json:"title,omitempty" example:"US, Russian officials begin meeting in Riyadh"`
 	Outlet      string    `json:"outlet,omitempty" example:"Reuters"`
 	PublishedAt time.Time `json:"published_at,omitzero" example:"2025-02-18T09:30:00Z"`
-}
+} //	@name	ArticleRef
 
 // QuoteContext is the sentence (or sentences) of the article around a
 // quote.
@@ -62,7 +62,7 @@ type QuoteContext struct {
 	Text string `json:"text" example:"Kremlin spokesman Dmitry Peskov told reporters the talks would be \"primarily devoted to restoring the whole complex of Russian-American relations\"."`
 	// Span of Text in the article, in Unicode code points.
 	Span attribution.Span `json:"span"`
-}
+} //	@name	QuoteContext
 
 // QuoteDetail is one stored quote with its article and context.
 type QuoteDetail struct {
@@ -72,7 +72,7 @@ type QuoteDetail struct {
 	// Corrections are the editors' corrections of the quote (PATCH
 	// /v1/quotes/{id}), oldest first; empty when it has none.
 	Corrections []attribution.Correction `json:"corrections" validate:"required"`
-}
+} //	@name	QuoteDetail
 
 // quoteFilter is a quote listing's filters, parsed from the query.
 type quoteFilter struct {
@@ -162,17 +162,24 @@ func parseTimeParam(c *gin.Context, name string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// parsePageSize reads page_size: 1 to 100, default 20.
+// parsePageSize reads page_size as AIP-158 has it: absent or 0 gives the
+// default (20), more than the maximum (100) is lowered to it, a negative
+// number or no number is a 400.
 func parsePageSize(c *gin.Context) (int, error) {
 	v, ok := c.GetQuery("page_size")
 	if !ok {
 		return defaultPageSize, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxPageSize {
-		return 0, errStatus(http.StatusBadRequest, fmt.Sprintf("page_size must be an integer from 1 to %d, got %q", maxPageSize, v))
+	switch {
+	case err != nil && len(strings.TrimLeft(v, "0123456789")) == 0 && v != "":
+		return maxPageSize, nil // digits too many for an int: above the maximum
+	case err != nil || n < 0:
+		return 0, errStatus(http.StatusBadRequest, fmt.Sprintf("page_size must be a whole number (0 or absent for %d, at most %d), got %q", defaultPageSize, maxPageSize, v))
+	case n == 0:
+		return defaultPageSize, nil
 	}
-	return n, nil
+	return min(n, maxPageSize), nil
 }
 
 // pageToken is what a page token holds, as base64url JSON. Filter is the
@@ -216,6 +223,7 @@ func parsePageToken(c *gin.Context, filter string) (pageToken, bool, error) {
 // listQuotes searches quotes.
 //
 //	@Summary		Search quotes
+//	@ID				listQuotes
 //	@Description	Quotes of all stored articles, newest first (by the article's `published_at`, then id), filtered by any of the parameters.
 //	@Description	Pagination: pass `next_page_token` of an answer as `page_token`, with the same filters (`page_size` may change), to get the next page;
 //	@Description	an empty `next_page_token` means the end. A token used with other filters is a 400. Pages are stable under concurrent inserts:
@@ -314,6 +322,7 @@ func (s *Server) writeQuotePage(c *gin.Context, f quoteFilter, speakerID string)
 // a schema.org Quotation in JSON-LD.
 //
 //	@Summary		Get a quote
+//	@ID				getQuote
 //	@Description	The quote with its article (id, url, title, outlet, published_at) and the sentence around it (`context`).
 //	@Description	Spans (of the quote and of the context) are Unicode code points of the article's text.
 //	@Description	A quote an editor hid is still served here, with `"hidden": true`; one an editor corrected has `"corrected": true`,

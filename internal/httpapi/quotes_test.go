@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -193,14 +194,13 @@ func TestListQuotesErrors(t *testing.T) {
 		{"to=2025-13-01", "to"},
 		{"to=2025-02-18T25:00:00Z", "to"},
 		{"from=2025-02-19&to=2025-02-18", "from"},
-		{"page_size=0", "page_size"},
-		{"page_size=101", "page_size"},
+		{"page_size=-1", "page_size"},
 		{"page_size=ten", "page_size"},
 		{"page_size=", "page_size"},
 		{"q=%21%21%21", "q"},
 		{"q=" + strings.Repeat("w+", 21), "q"},
 		{"speaker=", "speaker"},
-		{"speaker=Nobody&page_size=0", "page_size"},
+		{"speaker=Nobody&page_size=-5", "page_size"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			w := f.do("GET", "/v1/quotes?"+tc.query, "")
@@ -212,6 +212,26 @@ func TestListQuotesErrors(t *testing.T) {
 				t.Errorf("detail %q does not start with %s", d, tc.param)
 			}
 		})
+	}
+}
+
+// page_size follows AIP-158: above the maximum it is lowered to it, 0
+// gives the default.
+func TestPageSizeClamped(t *testing.T) {
+	f := newTestAPI(t)
+	text := ""
+	for i := range 105 {
+		text += fmt.Sprintf("\u201cWe will fix road number %d this week,\u201d said Mayor Ana Ruiz.\n\n", i)
+	}
+	f.json("POST", "/v1/articles", map[string]any{"url": "https://example.com/roads", "text": text}, http.StatusCreated, nil)
+	for query, want := range map[string]int{"page_size=500": 100, "page_size=101": 100, "page_size=99999999999999999999": 100, "page_size=0": 20, "page_size=7": 7} {
+		var page QuoteList
+		f.json("GET", "/v1/quotes?"+query, nil, http.StatusOK, &page)
+		if len(page.Quotes) != want {
+			t.Errorf("GET /v1/quotes?%s: %d quotes, want %d", query, len(page.Quotes), want)
+		}
+		var sp SpeakerList
+		f.json("GET", "/v1/speakers?"+query, nil, http.StatusOK, &sp)
 	}
 }
 

@@ -70,6 +70,15 @@ func (l *limiter) take(client string, now time.Time) decision {
 	return d
 }
 
+// has reports whether client's bucket holds a token at now, without
+// spending it.
+func (l *limiter) has(client string, now time.Time) bool {
+	l.mu.Lock()
+	b, ok := l.buckets[client]
+	l.mu.Unlock()
+	return !ok || b.TokensAt(now) >= 1
+}
+
 // secondsFor is how long the bucket takes to gain n tokens.
 func (l *limiter) secondsFor(n float64) time.Duration {
 	if n <= 0 {

@@ -9,7 +9,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -57,7 +59,7 @@ func readJSONBody(c *gin.Context, mediaTypes ...string) ([]byte, error) {
 			return nil, errStatus(http.StatusRequestEntityTooLarge,
 				fmt.Sprintf("request body is larger than %d bytes", MaxJSONBody))
 		}
-		return nil, errStatus(http.StatusBadRequest, "read request body: "+err.Error())
+		return nil, errStatus(http.StatusBadRequest, "the request body could not be read to its end")
 	}
 	return body, nil
 }
@@ -76,7 +78,100 @@ func decodeJSONObject(b []byte, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errStatus(http.StatusBadRequest, "malformed JSON body: data after the JSON value")
 	}
-	return nil
+	return checkJSONStrings(b)
+}
+
+// checkJSONStrings checks every string of the JSON value b, member names
+// included: each must be valid UTF-8, have no lone surrogate escape
+// ("\ud800", which encoding/json would silently turn into U+FFFD) and no
+// NUL character (U+0000, raw or escaped). The first string that fails is a
+// *FieldError naming its place ("aliases[2]", "from[0]"): a 422.
+func checkJSONStrings(b []byte) error {
+	type frame struct {
+		obj     bool
+		wantKey bool
+		key     string
+		idx     int
+	}
+	var stack []frame
+	path := func() string {
+		var sb strings.Builder
+		for i, f := range stack {
+			switch {
+			case !f.obj:
+				fmt.Fprintf(&sb, "[%d]", f.idx)
+			case i > 0:
+				sb.WriteString("." + f.key)
+			default:
+				sb.WriteString(f.key)
+			}
+		}
+		if sb.Len() == 0 {
+			return "body"
+		}
+		return sb.String()
+	}
+	afterValue := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].obj {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].idx++
+			}
+		}
+	}
+	check := func(raw []byte, s, field string) error {
+		switch {
+		case !utf8.Valid(raw) || hasLoneSurrogate(raw):
+			return &attribution.FieldError{Field: field, Reason: "must be valid UTF-8"}
+		case strings.ContainsRune(s, 0):
+			return &attribution.FieldError{Field: field, Reason: "must not contain NUL (U+0000)"}
+		}
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var prev int64
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end, or a syntax error decodeJSONObject reports
+		}
+		end := dec.InputOffset()
+		raw := b[prev:end]
+		prev = end
+		if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].wantKey {
+			key, ok := tok.(string)
+			if !ok { // '}'
+				stack = stack[:n-1]
+				afterValue()
+				continue
+			}
+			stack[n-1].key, stack[n-1].wantKey = key, false
+			if err := check(raw, key, path()); err != nil {
+				return err
+			}
+			continue
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, frame{obj: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default: // ']' (a '}' is met where a key is wanted)
+				stack = stack[:len(stack)-1]
+				afterValue()
+			}
+		case string:
+			if err := check(raw, v, path()); err != nil {
+				return err
+			}
+			afterValue()
+		default:
+			afterValue()
+		}
+	}
 }
 
 // decodeText decodes a required, non-blank JSON string kept raw so that its
@@ -100,4 +195,31 @@ func decodeText(raw json.RawMessage, field string) (string, error) {
 		return "", &attribution.FieldError{Field: field, Reason: "must not be empty or only white space"}
 	}
 	return s, nil
+}
+
+// checkURLStrings checks the strings of a request's URL as
+// checkJSONStrings checks those of a body: valid UTF-8 without NUL. A path
+// that breaks it names nothing stored (404); the query parameters (names
+// and values, after percent-decoding) are checked on the routes that read
+// any, listed in queryRoutes (400).
+func checkURLStrings(route string, u *url.URL) error {
+	bad := func(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
+	if bad(u.Path) {
+		return errStatus(http.StatusNotFound, "no "+resourceNoun(u.Path)+" has such an id: ids are valid UTF-8 without NUL (U+0000)")
+	}
+	if !queryRoutes[route] {
+		return nil // the handler reads no query parameter
+	}
+	q, _ := url.ParseQuery(u.RawQuery) // what does not parse is dropped, as the handlers drop it
+	for k, vs := range q {
+		if bad(k) {
+			return errStatus(http.StatusBadRequest, "query parameter names must be valid UTF-8 without NUL (U+0000)")
+		}
+		for _, v := range vs {
+			if bad(v) {
+				return errStatus(http.StatusBadRequest, "query parameter "+strconv.Quote(k)+" must be valid UTF-8 without NUL (U+0000)")
+			}
+		}
+	}
+	return nil
 }

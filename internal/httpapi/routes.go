@@ -6,13 +6,14 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// routes lists every route of the API.
+// routes lists every route of the API. Every GET route answers HEAD too
+// (net/http sends the headers and drops the body), probes included.
 func (s *Server) routes(e *gin.Engine) {
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/openapi.json", s.openAPIJSON)
-	e.GET("/docs/*file", s.swaggerUI)
-	e.GET("/metrics", s.serveMetrics)
+	get(e, "/healthz", s.healthz)
+	get(e, "/readyz", s.readyz)
+	get(e, "/openapi.json", s.openAPIJSON)
+	get(e, "/docs/*file", s.swaggerUI)
+	get(e, "/metrics", s.serveMetrics)
 
 	// Every /v1 route is guarded (API key when auth is on, rate limit);
 	// all but extract need the store, and fail at once while it is known
@@ -26,35 +27,50 @@ func (s *Server) routes(e *gin.Engine) {
 	// the escaped path `/articles\:batch` but only unescapes its route
 	// trees in Engine.Run*, not when the engine is served by our own
 	// http.Server, so the escaped route never matches.
-	v1.GET("/articles/:id", s.getArticle)
+	get(v1, "/articles/:id", s.getArticle)
 	v1.DELETE("/articles/:id", s.deleteArticle)
-	v1.GET("/articles/:id/quotes", s.articleQuotes)
+	get(v1, "/articles/:id/quotes", s.articleQuotes)
 
-	v1.GET("/quotes", s.listQuotes)
-	v1.GET("/quotes/:id", s.getQuote)
+	get(v1, "/quotes", s.listQuotes)
+	get(v1, "/quotes/:id", s.getQuote)
 	v1.PATCH("/quotes/:id", s.patchQuote)
 
-	v1.GET("/speakers", s.searchSpeakers)
-	v1.GET("/speakers/:id", s.getSpeaker)
+	get(v1, "/speakers", s.searchSpeakers)
+	v1.POST("/speakers", s.createSpeaker)
+	get(v1, "/speakers/:id", s.getSpeaker)
 	v1.PATCH("/speakers/:id", s.patchSpeaker)
 	// POST /v1/speakers/{id}:merge: gin cannot route text after a
 	// parameter, so speakerAction splits ":merge" off the id.
 	v1.POST("/speakers/:id", s.speakerAction)
-	v1.GET("/speakers/:id/quotes", s.speakerQuotes)
+	get(v1, "/speakers/:id/quotes", s.speakerQuotes)
 
-	v1.GET("/statements/:id", s.getStatement)
-	v1.GET("/statements/:id/claimreview", s.statementClaimReview)
+	get(v1, "/statements/:id", s.getStatement)
+	get(v1, "/statements/:id/claimreview", s.statementClaimReview)
 	v1.POST("/verify", s.verify)
 
 	v1.POST("/subscriptions", s.createSubscription)
-	v1.GET("/subscriptions", s.listSubscriptions)
-	v1.GET("/subscriptions/:id", s.getSubscription)
+	get(v1, "/subscriptions", s.listSubscriptions)
+	get(v1, "/subscriptions/:id", s.getSubscription)
 	v1.DELETE("/subscriptions/:id", s.deleteSubscription)
-	v1.GET("/subscriptions/:id/deliveries", s.listDeliveries)
+	get(v1, "/subscriptions/:id/deliveries", s.listDeliveries)
 
 	v1.POST("/keys", s.createKey)
-	v1.GET("/keys", s.listKeys)
+	get(v1, "/keys", s.listKeys)
 	v1.DELETE("/keys/:id", s.revokeKey)
+}
+
+// queryRoutes are the routes whose handlers read query parameters; the
+// guard checks those parameters' strings (checkURLStrings).
+var queryRoutes = map[string]bool{
+	"/v1/quotes":              true,
+	"/v1/speakers":            true,
+	"/v1/speakers/:id/quotes": true,
+}
+
+// get registers h for GET and HEAD requests of path.
+func get(r gin.IRoutes, path string, h gin.HandlerFunc) {
+	r.GET(path, h)
+	r.HEAD(path, h)
 }
 
 // needStore answers 503 at once when the store knows its server is down,
@@ -96,6 +112,10 @@ func (s *Server) noRoute(c *gin.Context) {
 			return
 		}
 		if !s.admit(c) || !s.storeReachable(c) {
+			return
+		}
+		if err := checkURLStrings(batchPath, c.Request.URL); err != nil {
+			s.writeError(c, err)
 			return
 		}
 		s.batchArticles(c)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -28,6 +29,10 @@ type Options struct {
 	StoreKind string
 	// PingTimeout bounds one readiness ping; zero means 2s.
 	PingTimeout time.Duration
+	// ExtractTimeout bounds the extraction of one text (POST /v1/extract,
+	// each article of /v1/articles and its batch); zero means
+	// DefaultExtractTimeout.
+	ExtractTimeout time.Duration
 	// DBTimeout bounds each store call made for a request, so that no
 	// request hangs on an unreachable database; zero means 10s.
 	DBTimeout time.Duration
@@ -90,11 +95,12 @@ type reachabler interface {
 
 // Server is the HTTP API. Create it with New and serve its Handler.
 type Server struct {
-	logger      *slog.Logger
-	store       Store
-	storeKind   string
-	pingTimeout time.Duration
-	dbTimeout   time.Duration
+	logger         *slog.Logger
+	store          Store
+	storeKind      string
+	pingTimeout    time.Duration
+	extractTimeout time.Duration
+	dbTimeout      time.Duration
 	// maxBatchLines is MaxBatchLines; tests lower it.
 	maxBatchLines int
 	extractor     Extractor
@@ -106,6 +112,10 @@ type Server struct {
 	limiter       *limiter            // nil: no rate limit
 	notifier      Notifier            // nil: none
 	allowPrivate  bool                // webhook targets
+
+	// batchMax and batchIdle are MaxBatchDuration and BatchIdleTimeout;
+	// tests lower them.
+	batchMax, batchIdle time.Duration
 }
 
 // New builds a Server with all its routes.
@@ -121,17 +131,18 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("new http server: rate limit %v/s with burst %d", opts.RateLimit, opts.RateBurst)
 	}
 	s := &Server{
-		logger:        opts.Logger,
-		store:         opts.Store,
-		storeKind:     opts.StoreKind,
-		pingTimeout:   opts.PingTimeout,
-		dbTimeout:     opts.DBTimeout,
-		maxBatchLines: MaxBatchLines,
-		extractor:     opts.Extractor,
-		openAPI:       opts.OpenAPI,
-		metrics:       opts.Metrics,
-		notifier:      opts.Notifier,
-		allowPrivate:  opts.WebhookAllowPrivate,
+		logger:         opts.Logger,
+		store:          opts.Store,
+		storeKind:      opts.StoreKind,
+		pingTimeout:    opts.PingTimeout,
+		extractTimeout: opts.ExtractTimeout,
+		dbTimeout:      opts.DBTimeout,
+		maxBatchLines:  MaxBatchLines,
+		extractor:      opts.Extractor,
+		openAPI:        opts.OpenAPI,
+		metrics:        opts.Metrics,
+		notifier:       opts.Notifier,
+		allowPrivate:   opts.WebhookAllowPrivate,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -143,6 +154,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Auth {
 		s.authn = auth.NewAuthenticator(reachableKeys{s.store}, opts.KeyCacheTTL)
 	}
+	s.batchMax, s.batchIdle = MaxBatchDuration, BatchIdleTimeout
 	if opts.RateLimit > 0 {
 		s.limiter = newLimiter(opts.RateLimit, opts.RateBurst)
 	}
@@ -151,6 +163,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.dbTimeout == 0 {
 		s.dbTimeout = 10 * time.Second
+	}
+	if s.extractTimeout <= 0 {
+		s.extractTimeout = DefaultExtractTimeout
 	}
 
 	// gin keeps its mode in a package variable (set atomically); release
@@ -230,12 +245,27 @@ func corsMiddleware(origins []string) gin.HandlerFunc {
 	return cors.New(cfg)
 }
 
-// runExtractor extracts from text and records the time it took.
-func (s *Server) runExtractor(text string) attribution.Result {
+// DefaultExtractTimeout bounds the extraction of one text when
+// Options.ExtractTimeout is zero: a 1 MiB text takes well under a second.
+const DefaultExtractTimeout = 20 * time.Second
+
+// runExtractor extracts from text within the extraction deadline and
+// records the time it took. It stops when ctx (the request's: done when the
+// client goes away) is done; past the deadline it answers a 503.
+func (s *Server) runExtractor(ctx context.Context, text string) (attribution.Result, error) {
+	ectx, cancel := context.WithTimeout(ctx, s.extractTimeout)
+	defer cancel()
 	start := time.Now()
-	res := s.extractor.Extract(text)
+	res, err := s.extractor.ExtractContext(ectx, text)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return res, errStatus(http.StatusServiceUnavailable,
+				fmt.Sprintf("extraction did not finish within %s; send a shorter text or try again later", s.extractTimeout))
+		}
+		return res, fmt.Errorf("extract: %w", err)
+	}
 	s.metrics.ObserveExtract(time.Since(start), len(text))
-	return res
+	return res, nil
 }
 
 // reachableKeys looks keys up in the store, failing at once when the store

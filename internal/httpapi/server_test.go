@@ -29,7 +29,7 @@ func (p fakeStore) Ping(ctx context.Context) error { return p.err }
 // text "panic".
 type fakeExtractor struct{}
 
-func (fakeExtractor) Extract(text string) attribution.Result {
+func (fakeExtractor) ExtractContext(_ context.Context, text string) (attribution.Result, error) {
 	if text == "panic" {
 		panic("boom: secret internals")
 	}
@@ -47,7 +47,7 @@ func (fakeExtractor) Extract(text string) attribution.Result {
 		})
 		i = span.End
 	}
-	return res
+	return res, nil
 }
 
 type serverOpts struct {
@@ -102,6 +102,9 @@ func checkProblem(t *testing.T, w *httptest.ResponseRecorder, status int) map[st
 	if got, _ := p["status"].(float64); int(got) != status {
 		t.Errorf("problem status = %v, want %d", p["status"], status)
 	}
+	if want := ProblemTypeBase + ProblemTypes[status]; p["type"] != want {
+		t.Errorf("problem type = %v, want %s", p["type"], want)
+	}
 	return p
 }
 
@@ -120,12 +123,12 @@ func TestRoutes(t *testing.T) {
 			wantBody: []string{`{"status":"ready","store":"embedded"}`}},
 		{name: "readyz store down", method: "GET", target: "/readyz", pingErr: errors.New("ping: connection refused"),
 			wantStatus: 503, wantType: "application/problem+json",
-			wantBody: []string{`"detail":"embedded store not ready: ping: connection refused"`}},
+			wantBody: []string{`"detail":"the embedded store does not answer; the server's log says why"`}},
 		{name: "unknown route", method: "GET", target: "/nope", wantStatus: 404, wantType: "application/problem+json",
 			wantBody: []string{`"instance":"/nope"`}},
 		{name: "unknown v1 route", method: "GET", target: "/v1/nope", wantStatus: 404, wantType: "application/problem+json"},
 		{name: "wrong method", method: "DELETE", target: "/healthz", wantStatus: 405, wantType: "application/problem+json",
-			wantHeader: map[string]string{"Allow": "GET"}},
+			wantHeader: map[string]string{"Allow": "GET, HEAD"}},
 		{name: "GET on POST route", method: "GET", target: "/v1/extract", wantStatus: 405, wantType: "application/problem+json",
 			wantHeader: map[string]string{"Allow": "POST"}},
 		{name: "GET on the batch route", method: "GET", target: "/v1/articles:batch", wantStatus: 405, wantType: "application/problem+json",
@@ -182,7 +185,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
 	}
 	for path, method := range map[string]string{
-		"/healthz": "get", "/readyz": "get", "/openapi.json": "get", "/docs/": "get", "/v1/extract": "post",
+		"/healthz": "get", "/readyz": "get", "/openapi.json": "get", "/docs/{file}": "get", "/v1/extract": "post",
 	} {
 		if _, ok := doc.Paths[path][method]; !ok {
 			t.Errorf("spec lacks %s %s", method, path)

@@ -38,6 +38,9 @@ type SpeakerStore interface {
 	UpdateSpeaker(ctx context.Context, id string, p attribution.SpeakerPatch, ifVersion int64) (attribution.SpeakerProfile, error)
 	// MergeSpeakers moves the quotes, names and aliases of from into id.
 	MergeSpeakers(ctx context.Context, id string, from []string) (attribution.SpeakerProfile, error)
+	// CreateSpeaker stores a speaker an editor made; a name, alias or
+	// Wikidata id of another speaker is ErrConflict.
+	CreateSpeaker(ctx context.Context, n attribution.NewSpeaker) (attribution.SpeakerProfile, error)
 }
 
 // SpeakerList is one page of speakers.
@@ -47,15 +50,40 @@ type SpeakerList struct {
 	// NextPageToken continues the listing with the same q; empty at the
 	// end.
 	NextPageToken string `json:"next_page_token" example:""`
-}
+} //	@name	SpeakerList
+
+// SpeakerCreateRequest is the body of POST /v1/speakers.
+type SpeakerCreateRequest struct {
+	// Name is the canonical name: a letter or digit, at most 200 bytes,
+	// no other speaker's name or alias.
+	Name string `json:"name" validate:"required" example:"Keir Starmer"`
+	// Type is person (the default) or organization.
+	Type string `json:"type,omitempty" enums:"person,organization" example:"person"`
+	// Roles the speaker is quoted in (at most 20, each at most 100 bytes).
+	Roles []string `json:"roles,omitempty" example:"Prime Minister"`
+	// Aliases are other names that find the speaker (at most 50).
+	Aliases []string `json:"aliases,omitempty" example:"Sir Keir Starmer"`
+	// WikidataID is the speaker's Wikidata item id.
+	WikidataID string `json:"wikidata_id,omitempty" example:"Q6383" pattern:"^Q[1-9][0-9]{0,11}$"`
+} //	@name	SpeakerCreateRequest
 
 // SpeakerPatchRequest is the body of PATCH /v1/speakers/{id}: absent
 // members stay as they are.
 type SpeakerPatchRequest struct {
-	// Name is the new canonical name; the old one becomes an alias. It
-	// must hold a letter or digit and be at most 200 bytes; null is not
-	// allowed.
+	// Name is the new canonical name. The old one is dropped (a wrong
+	// name fixed must not find this speaker again) unless keep_old_name
+	// is true. It must hold a letter or digit and be at most 200 bytes;
+	// null is not allowed.
 	Name *string `json:"name,omitempty" example:"Volodymyr Zelenskyy"`
+	// KeepOldName keeps the old name as an alias when name changes it
+	// (a spelling fixed, where the old spelling should still find the
+	// speaker).
+	KeepOldName bool `json:"keep_old_name,omitempty" example:"false"`
+	// Type is person or organization.
+	Type *string `json:"type,omitempty" enums:"person,organization" example:"person"`
+	// Roles replace the speaker's roles (at most 20, each at most 100
+	// bytes); null clears them.
+	Roles []string `json:"roles,omitempty" example:"President of Ukraine"`
 	// Aliases replace the speaker's aliases (at most 50, each at most 200
 	// bytes); null clears them.
 	Aliases []string `json:"aliases,omitempty" example:"Zelensky,Zelenskiy,Volodymyr Zelensky"`
@@ -63,38 +91,17 @@ type SpeakerPatchRequest struct {
 	// leading zeros (at most 12 digits), not a URL. null clears it; "" is
 	// not allowed.
 	WikidataID *string `json:"wikidata_id,omitempty" example:"Q3874799" pattern:"^Q[1-9][0-9]{0,11}$"`
-}
+} //	@name	SpeakerPatchRequest
 
 // MergeRequest is the body of POST /v1/speakers/{id}:merge.
 type MergeRequest struct {
 	// From lists the ids of the speakers merged into this one (1 to 100).
 	From []string `json:"from" validate:"required" example:"spk_0a1b2c3d4e5f6071"`
-}
+} //	@name	MergeRequest
 
 // etag is the entity tag of a speaker version.
 func etag(p attribution.SpeakerProfile) string {
 	return strconv.Quote(strconv.FormatInt(p.Version, 10))
-}
-
-// ifMatchVersion reads If-Match: 0 with no header or "*", else the
-// version of the first tag ("7" or W/"7"). ok is false when no tag is a
-// version this API issued: no current speaker can match it.
-func ifMatchVersion(h string) (v int64, ok bool) {
-	h = strings.TrimSpace(h)
-	if h == "" || h == "*" {
-		return 0, true
-	}
-	for _, t := range strings.Split(h, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		u, err := strconv.Unquote(t)
-		if err != nil || !strings.HasPrefix(t, `"`) {
-			continue
-		}
-		if n, err := strconv.ParseInt(u, 10, 64); err == nil && n > 0 {
-			return n, true
-		}
-	}
-	return 0, false
 }
 
 // writeSpeaker answers a speaker with its ETag.
@@ -106,6 +113,7 @@ func writeSpeaker(c *gin.Context, p attribution.SpeakerProfile) {
 // searchSpeakers lists speakers by name prefix.
 //
 //	@Summary		Search speakers
+//	@ID				searchSpeakers
 //	@Description	Speakers whose name or an alias, or a word of one, starts with `q` (case and diacritics ignored): `zelensk` finds Volodymyr Zelenskyy.
 //	@Description	Without `q` (or with an empty one) every speaker is listed. Ordered by name; pagination as in `GET /v1/quotes`
 //	@Description	(`page_token` with the same `q`, empty `next_page_token` at the end).
@@ -170,6 +178,7 @@ func (s *Server) searchSpeakers(c *gin.Context) {
 // getSpeaker returns one speaker.
 //
 //	@Summary		Get a speaker
+//	@ID				getSpeaker
 //	@Description	The speaker with its aliases, roles, type and figures computed from the stored quotes (quote count, first and last quoted, outlets);
 //	@Description	quotes an editor hid do not count.
 //	@Description	`ETag` carries the speaker's version, for `If-Match` on `PATCH`.
@@ -205,6 +214,7 @@ func (s *Server) getSpeaker(c *gin.Context) {
 // speakerQuotes lists the quotes of one speaker.
 //
 //	@Summary		List a speaker's quotes
+//	@ID				listSpeakerQuotes
 //	@Description	As `GET /v1/quotes?speaker={id}`, but an unknown speaker is a 404. The other filters and the pagination are the same,
 //	@Description	and hidden quotes are left out too.
 //	@Tags			speakers
@@ -257,10 +267,12 @@ func (s *Server) speakerQuotes(c *gin.Context) {
 // patchSpeaker edits a speaker's name, aliases or Wikidata id.
 //
 //	@Summary		Edit a speaker
-//	@Description	Changes the name (the old name becomes an alias, and the speaker's quotes carry the new one), replaces the aliases,
-//	@Description	or sets the speaker's Wikidata item id (`"wikidata_id": "Q3874799"`).
+//	@ID				updateSpeaker
+//	@Description	Changes the name (the speaker's quotes carry the new one; the old name is dropped unless `"keep_old_name": true`),
+//	@Description	replaces the aliases or the roles, sets the type (`person` or `organization`) or the speaker's Wikidata item id
+//	@Description	(`"wikidata_id": "Q3874799"`).
 //	@Description	The body is a JSON merge patch (`application/merge-patch+json` or `application/json`, at most 1 MiB): absent members stay,
-//	@Description	`"aliases": null` clears the aliases, `"wikidata_id": null` clears the Wikidata id, `"name": null` is a 422.
+//	@Description	`"aliases": null` and `"roles": null` clear them, `"wikidata_id": null` clears the Wikidata id, `"name": null` and `"type": null` are 422s.
 //	@Description	With `If-Match` (the `ETag` of a `GET`), the edit happens only if nobody changed the speaker since: otherwise 412.
 //	@Description	A name, alias or Wikidata id that another speaker has is a 409 (merge the two speakers instead).
 //	@Tags			speakers
@@ -300,14 +312,23 @@ func (s *Server) patchSpeaker(c *gin.Context) {
 	id := c.Param("id")
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
-	version, ok := ifMatchVersion(c.GetHeader("If-Match"))
-	if !ok {
-		if _, err := s.store.GetSpeaker(dctx, id); err != nil {
+	m, err := parseIfMatch(c.Request.Header.Values("If-Match"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var version int64
+	if m.present && !m.any {
+		cur, err := s.store.GetSpeaker(dctx, id)
+		if err != nil {
 			s.writeError(c, err)
 			return
 		}
-		s.writeError(c, fmt.Errorf("if-match %s is no version of speaker %s: %w", c.GetHeader("If-Match"), id, attribution.ErrPrecondition))
-		return
+		var ok bool
+		if version, ok = m.version(cur.Version); !ok {
+			s.writeError(c, preconditionFailed("speaker", etag(cur)))
+			return
+		}
 	}
 	p, err := s.store.UpdateSpeaker(dctx, id, patch, version)
 	if err != nil {
@@ -358,6 +379,28 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 				}
 			}
 			p.WikidataID = &id
+		case "keep_old_name":
+			if err := json.Unmarshal(v, &p.KeepOldName); err != nil || null {
+				return p, errStatus(http.StatusBadRequest, "malformed JSON body: field keep_old_name must be true or false")
+			}
+		case "type":
+			var typ string
+			if null {
+				return p, &attribution.FieldError{Field: "type", Reason: "must not be null: person or organization"}
+			}
+			if err := json.Unmarshal(v, &typ); err != nil {
+				return p, errStatus(http.StatusBadRequest, "malformed JSON body: field type must be a string")
+			}
+			t := attribution.SpeakerType(typ)
+			p.Type = &t
+		case "roles":
+			roles := []string{}
+			if !null {
+				if err := json.Unmarshal(v, &roles); err != nil {
+					return p, errStatus(http.StatusBadRequest, "malformed JSON body: field roles must be an array of strings")
+				}
+			}
+			p.Roles = &roles
 		default:
 			return p, errStatus(http.StatusBadRequest, fmt.Sprintf("malformed JSON body: unknown field %q", k))
 		}
@@ -365,11 +408,67 @@ func decodeSpeakerPatch(body []byte) (attribution.SpeakerPatch, error) {
 	return p, nil
 }
 
+// createSpeaker stores a speaker an editor makes.
+//
+//	@Summary		Create a speaker
+//	@ID				createSpeaker
+//	@Description	Stores a speaker that no article has named yet, so that an editor can move a misattributed quote to them
+//	@Description	(`PATCH /v1/quotes/{id}` with its id) and later articles naming them land on them.
+//	@Description	`type` is `person` (the default) or `organization`. A name, alias or Wikidata id that another speaker has is a 409
+//	@Description	(use that speaker, or merge). The body must be `application/json`, at most 1 MiB.
+//	@Description
+//	@Description	Example: `{"name": "Keir Starmer", "roles": ["Prime Minister"], "wikidata_id": "Q6383"}` answers 201 with the speaker,
+//	@Description	its `Location` and `ETag`.
+//	@Tags			speakers
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Param			request	body	SpeakerCreateRequest	true	"the speaker"
+//	@Produce		application/problem+json
+//	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape"
+//	@Failure		401	{object}	Problem	"auth on: no API key, or an unknown or revoked one"
+//	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
+//	@Failure		409	{object}	Problem	"the name, an alias or the Wikidata id belongs to another speaker"
+//	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
+//	@Failure		415	{object}	Problem	"the body is not application/json"
+//	@Failure		422	{object}	Problem	"name missing, empty or too long; type not person or organization; too many roles or aliases, or one empty or too long; wikidata_id not of the form Q6383"
+//	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
+//	@Failure		500	{object}	Problem	"internal error"
+//	@Failure		503	{object}	Problem	"the database did not answer in time"
+//	@Produce		json
+//	@Success		201	{object}	attribution.SpeakerProfile	"the speaker"
+//	@Header			201	{string}	Location					"/v1/speakers/{id}"
+//	@Header			201	{string}	ETag						"its version, \"1\""
+//	@Router			/v1/speakers [post]
+func (s *Server) createSpeaker(c *gin.Context) {
+	body, err := readJSONBody(c, "application/json")
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var req SpeakerCreateRequest
+	if err := decodeJSONObject(body, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	dctx, cancel := s.dbContext(c.Request.Context())
+	defer cancel()
+	p, err := s.store.CreateSpeaker(dctx, attribution.NewSpeaker{Name: req.Name, Type: attribution.SpeakerType(req.Type),
+		Roles: req.Roles, Aliases: req.Aliases, WikidataID: req.WikidataID})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Location", "/v1/speakers/"+p.ID)
+	c.Header("ETag", etag(p))
+	c.JSON(http.StatusCreated, p)
+}
+
 // speakerAction serves POST /v1/speakers/{id}:{action}; gin cannot route a
 // suffix after a parameter, so the action is split off here. The only
 // action is merge.
 //
 //	@Summary		Merge speakers
+//	@ID				mergeSpeakers
 //	@Description	Moves the quotes of the speakers listed in `from` to this speaker, adds their names and aliases to its aliases
 //	@Description	and its roles, and deletes them. Use it when one person was stored under two names the store could not tell apart.
 //	@Description	The speaker keeps its `wikidata_id`; if it has none, it takes the one of the merged speakers, provided those that have one agree.

@@ -40,6 +40,7 @@ type StatementStore interface {
 // getStatement returns a statement with its occurrences.
 //
 //	@Summary		Get a statement
+//	@ID				getStatement
 //	@Description	A statement is the same words of one speaker as one or more articles report them: the same quote
 //	@Description	in several outlets, a report that quotes only part of it, or one that names the speaker by surname only.
 //	@Description	`text` is the longest reported form, `speaker` the fullest name, `first_seen` the earliest published
@@ -77,7 +78,7 @@ type ClaimReview struct {
 	Type          string `json:"@type" validate:"required" enums:"ClaimReview" example:"ClaimReview"`
 	ClaimReviewed string `json:"claimReviewed" validate:"required" example:"We will rebuild every bridge in this province before the winter comes."`
 	ItemReviewed  Claim  `json:"itemReviewed" validate:"required"`
-}
+} //	@name	ClaimReview
 
 // Claim is the schema.org Claim a ClaimReview reviews.
 type Claim struct {
@@ -93,11 +94,12 @@ type Claim struct {
 	Appearance []QuotationArticle `json:"appearance" validate:"required"`
 	// FirstAppearance is the earliest published report.
 	FirstAppearance QuotationArticle `json:"firstAppearance" validate:"required"`
-}
+} //	@name	Claim
 
 // statementClaimReview returns a ClaimReview skeleton for a statement.
 //
 //	@Summary		ClaimReview skeleton of a statement
+//	@ID				getStatementClaimReview
 //	@Description	A schema.org `ClaimReview` (JSON-LD) with `claimReviewed` (the statement's text) and `itemReviewed`: a `Claim`
 //	@Description	with its `author` (Person or Organization, `sameAs` its Wikidata page when known), `datePublished` (first seen),
 //	@Description	`appearance` (every report) and `firstAppearance`. The fact-checker completes it with `author`, `url`,
@@ -189,7 +191,7 @@ type VerifyRequest struct {
 	Speaker string `json:"speaker,omitempty" example:"Clara Jansen"`
 	// Limit is the most candidates answered, 1 to 50; default 10.
 	Limit int `json:"limit,omitempty" minimum:"1" maximum:"50" example:"10"`
-}
+} //	@name	VerifyRequest
 
 // VerifyResponse is the answer of POST /v1/verify.
 type VerifyResponse struct {
@@ -200,7 +202,7 @@ type VerifyResponse struct {
 	Verdict string `json:"verdict" enums:"found,similar,other_speaker,not_found" example:"found"`
 	// Candidates, best first.
 	Candidates []VerifyCandidate `json:"candidates"`
-}
+} //	@name	VerifyResponse
 
 // VerifyCandidate is a stored statement like the text verified.
 type VerifyCandidate struct {
@@ -219,11 +221,12 @@ type VerifyCandidate struct {
 	Flags []string `json:"flags"`
 	// Note says in words what a flag means for this candidate.
 	Note string `json:"note,omitempty" example:"These words are attributed to Pieter Vos, not to Clara Jansen."`
-}
+} //	@name	VerifyCandidate
 
 // verify ranks the stored statements like a text.
 //
 //	@Summary		Verify a quote
+//	@ID				verifyStatement
 //	@Description	Did this person really say this, and where did it first appear? Finds the stored statements most like `text`:
 //	@Description	the same words (`exact`, score 1), part of them or they part of the text (`contained`, 0.9 to 1), or `near`
 //	@Description	(a few words changed, dropped or moved; below 0.9). Each candidate carries the statement with its speaker,

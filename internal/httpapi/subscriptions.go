@@ -48,28 +48,29 @@ type SubscriptionRequest struct {
 	SpeakerIDs []string `json:"speaker_ids,omitempty" example:"spk_1118ee61dd083b08"`
 	// Q limits them to quotes with all these words; absent: any words.
 	Q string `json:"q,omitempty" example:"bridge"`
-}
+} //	@name	SubscriptionRequest
 
 // NewSubscriptionResponse is a new subscription with its secret, shown
 // this once.
 type NewSubscriptionResponse struct {
 	webhook.Subscription
 	Secret string `json:"secret" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
-}
+} //	@name	NewSubscriptionResponse
 
 // SubscriptionList is every subscription, oldest first.
 type SubscriptionList struct {
 	Subscriptions []webhook.Subscription `json:"subscriptions"`
-}
+} //	@name	SubscriptionList
 
 // DeliveryList is the newest deliveries of a subscription.
 type DeliveryList struct {
 	Deliveries []webhook.Delivery `json:"deliveries"`
-}
+} //	@name	DeliveryList
 
 // createSubscription subscribes a URL to new quotes.
 //
 //	@Summary		Subscribe to new quotes
+//	@ID				createSubscription
 //	@Description	New quotes of the speakers in `speaker_ids` (any speaker when empty) that contain every word of `q` (any
 //	@Description	when empty) are POSTed to `url` as they are stored, one `quote.created` event per quote (see the `quoteCreated`
 //	@Description	webhook), signed after Standard Webhooks: `webhook-id` (the same on retries), `webhook-timestamp`,
@@ -169,6 +170,7 @@ func (s *Server) createSubscription(c *gin.Context) {
 // listSubscriptions lists the subscriptions.
 //
 //	@Summary		List subscriptions
+//	@ID				listSubscriptions
 //	@Description	Every subscription, oldest first, without secrets.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
@@ -197,6 +199,7 @@ func (s *Server) listSubscriptions(c *gin.Context) {
 // getSubscription returns one subscription.
 //
 //	@Summary		Get a subscription
+//	@ID				getSubscription
 //	@Description	The subscription, without its secret.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
@@ -224,6 +227,7 @@ func (s *Server) getSubscription(c *gin.Context) {
 // deleteSubscription stops deliveries to a subscription.
 //
 //	@Summary		Delete a subscription
+//	@ID				deleteSubscription
 //	@Description	No new deliveries start for it; its delivery log stays readable.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
@@ -250,6 +254,7 @@ func (s *Server) deleteSubscription(c *gin.Context) {
 // listDeliveries returns the delivery log of a subscription.
 //
 //	@Summary		Deliveries of a subscription
+//	@ID				listSubscriptionDeliveries
 //	@Description	The newest 100 deliveries, each with its webhook-id, quote, status (pending, delivered, failed) and every
 //	@Description	attempt (time, status code or error, duration).
 //	@Tags			subscriptions

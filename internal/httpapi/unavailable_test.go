@@ -53,6 +53,7 @@ func TestStoreUnavailable(t *testing.T) {
 		{method: "PATCH", target: "/v1/quotes/" + id + "-0", body: `{"hidden":true}`},
 		{method: "PATCH", target: "/v1/quotes/" + id + "-0", body: `{"hidden":true}`, headers: []string{"If-Match", `"x"`}},
 		{method: "GET", target: "/v1/speakers?q=ruiz"},
+		{method: "POST", target: "/v1/speakers", body: `{"name":"Keir Starmer"}`},
 		{method: "GET", target: spk},
 		{method: "GET", target: spk + "/quotes"},
 		{method: "PATCH", target: spk, body: `{"name":"Ana María Ruiz"}`},

@@ -25,8 +25,9 @@ type Finder interface {
 	StoredArticle(ctx context.Context, a *attribution.Article) (attribution.IngestResult, error)
 }
 
-// Extract finds the quotes of a text, spans in Unicode code points.
-type Extract func(text string) attribution.Result
+// Extract finds the quotes of a text, spans in Unicode code points; it
+// answers ctx's error when ctx is done first.
+type Extract func(ctx context.Context, text string) (attribution.Result, error)
 
 // Article stores a, extracting its quotes only when it is new.
 func Article(ctx context.Context, st Store, extract Extract, a *attribution.Article) (attribution.IngestResult, error) {
@@ -42,5 +43,9 @@ func Article(ctx context.Context, st Store, extract Extract, a *attribution.Arti
 			return attribution.IngestResult{}, err
 		}
 	}
-	return st.IngestArticle(ctx, a, extract(a.Text))
+	res, err := extract(ctx, a.Text)
+	if err != nil {
+		return attribution.IngestResult{}, fmt.Errorf("ingest article: extract: %w", err)
+	}
+	return st.IngestArticle(ctx, a, res)
 }

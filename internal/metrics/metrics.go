@@ -121,16 +121,38 @@ func (m *Metrics) RequestStarted() func() {
 	return m.httpInFlight.Dec
 }
 
-// ObserveHTTP records one served request. route is the route pattern
-// ("/v1/quotes/:id"), never the raw path, so that labels stay few.
+// Other is the route or method label of requests whose route or method is
+// not one the server knows.
+const Other = "other"
+
+// MethodLabel is the method label of a request: the method when it is
+// one of RFC 9110's and PATCH, else Other, so that invented method names
+// cannot add series.
+func MethodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return Other
+}
+
+// ObserveHTTP records one served request. route must be a route pattern
+// of the server ("/v1/quotes/:id") or Other, never the raw path; method
+// is labelled by MethodLabel and status codes outside 100–599 as Other,
+// so the series are bounded whatever clients send.
 func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
 	code, ok := statusLabels[status]
 	if !ok {
-		code = strconv.Itoa(status)
+		code = Other
+		if status >= 100 && status <= 599 {
+			code = strconv.Itoa(status)
+		}
 	}
+	method = MethodLabel(method)
 	m.httpRequests.WithLabelValues(route, method, code).Inc()
 	m.httpDuration.WithLabelValues(route, method, code).Observe(d.Seconds())
 }

@@ -113,7 +113,7 @@ func TestEnsureIndexesIdempotent(t *testing.T) {
 	db := c.Database(s.Name())
 	for coll, want := range map[string][]string{
 		"articles":      {"_id_", "published_at", "text_hash_created_at", "text_key_unique", "url_unique"},
-		"quotes":        {"_id_", "article_id_n", "kind_published_at_id", "outlet_published_at_id", "published_at_id", "speaker_id_published_at_id", "words_published_at_id"},
+		"quotes":        {"_id_", "article_id_n", "kind_published_at_id", "outlet_key_published_at_id", "published_at_id", "speaker_id_published_at_id", "words_published_at_id"},
 		"speakers":      {"_id_", "alias_keys", "keys_unique", "normalized_name_id", "normalized_name_unique", "search_keys"},
 		"api_keys":      {"_id_", "created_at_key_id", "key_id_unique"},
 		"subscriptions": {"_id_", "created_at_id"},

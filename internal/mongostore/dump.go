@@ -190,7 +190,7 @@ func (s *Store) Import(ctx context.Context, r dump.Record) (bool, error) {
 		return s.insertOnce(ctx, collDeliveries, d.ID, d)
 	case r.Type == dump.TypeKey && r.Key != nil:
 		k := r.Key
-		d := keyDoc{Hash: k.Hash, ID: k.ID, Name: k.Name, Scope: string(k.Scope), Prefix: k.Prefix, CreatedAt: dumpMS(k.CreatedAt)}
+		d := keyDoc{Hash: k.Hash, ID: k.ID, Name: k.Name, Scope: string(k.Scope), Prefix: k.Prefix, CreatedAt: dumpMS(k.CreatedAt), MadeWithoutAuth: k.MadeWithoutAuth}
 		if k.RevokedAt != nil {
 			t := dumpMS(*k.RevokedAt)
 			d.RevokedAt = &t

@@ -9,6 +9,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/whosaid/whosaid/internal/attribution"
 )
 
 // Index names. Every listing names the index that answers it as a hint,
@@ -44,7 +46,7 @@ const (
 	idxQuotesSpeaker   = "speaker_id_published_at_id"
 	idxQuotesWords     = "words_published_at_id"
 	idxQuotesKind      = "kind_published_at_id"
-	idxQuotesOutlet    = "outlet_published_at_id"
+	idxQuotesOutlet    = "outlet_key_published_at_id"
 	idxQuotesPublished = "published_at_id"
 
 	idxSpeakersKeys       = "keys_unique"
@@ -68,6 +70,9 @@ var droppedIndexes = map[string][]string{
 	// Replaced by text_hash_created_at and text_key_unique: the same text
 	// under two URLs is two articles.
 	collArticles: {"text_hash_unique"},
+	// Replaced by outlet_key_published_at_id: outlet= ignores case and
+	// diacritics.
+	collQuotes: {"outlet_published_at_id"},
 }
 
 // indexes lists every index by collection. Names are fixed so that
@@ -99,7 +104,7 @@ func indexes() map[string][]mongo.IndexModel {
 			{Keys: desc("speaker_id"), Options: options.Index().SetName(idxQuotesSpeaker)},
 			{Keys: desc("words"), Options: options.Index().SetName(idxQuotesWords)},
 			{Keys: desc("kind"), Options: options.Index().SetName(idxQuotesKind)},
-			{Keys: desc("outlet"), Options: options.Index().SetName(idxQuotesOutlet)},
+			{Keys: desc("outlet_key"), Options: options.Index().SetName(idxQuotesOutlet)},
 			{Keys: bson.D{{Key: "published_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName(idxQuotesPublished)},
 		},
 		collSpeakers: {
@@ -164,6 +169,9 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		}
 	}
 	if err := s.backfillTextKeys(ctx); err != nil {
+		return err
+	}
+	if err := s.backfillOutletKeys(ctx); err != nil {
 		return err
 	}
 	return s.backfillSpeakerKeys(ctx)
@@ -267,4 +275,28 @@ func (s *Store) aggregate(ctx context.Context, coll string, pipeline mongo.Pipel
 		cur, err = s.db.Collection(coll).Aggregate(ctx, pipeline, opts.SetHint(nil))
 	}
 	return cur, err
+}
+
+// backfillOutletKeys gives the quotes of earlier releases, stored without
+// outlet_key, theirs: one update per outlet (outlets are few).
+func (s *Store) backfillOutletKeys(ctx context.Context) error {
+	c := s.db.Collection(collQuotes)
+	missing := bson.D{{Key: "outlet", Value: bson.D{{Key: "$exists", Value: true}}}, {Key: "outlet_key", Value: bson.D{{Key: "$exists", Value: false}}}}
+	cur, err := c.Aggregate(ctx, mongo.Pipeline{{{Key: "$match", Value: missing}}, {{Key: "$group", Value: bson.D{{Key: "_id", Value: "$outlet"}}}}})
+	if err != nil {
+		return wrapErr("find outlets without key", err)
+	}
+	var groups []struct {
+		Outlet string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &groups); err != nil {
+		return wrapErr("find outlets without key", err)
+	}
+	for _, g := range groups {
+		f := append(bson.D{{Key: "outlet", Value: g.Outlet}}, missing[1])
+		if _, err := c.UpdateMany(ctx, f, bson.D{{Key: "$set", Value: bson.D{{Key: "outlet_key", Value: attribution.NormalizeName(g.Outlet)}}}}); err != nil {
+			return wrapErr("set outlet keys", err)
+		}
+	}
+	return nil
 }

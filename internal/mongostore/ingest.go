@@ -140,8 +140,14 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 			return attribution.IngestResult{}, err
 		}
 	}
-	if err := batch.flush(ctx); err != nil {
+	renamed, err := batch.flush(ctx)
+	if err != nil {
 		return attribution.IngestResult{}, err
+	}
+	for i := range qdocs {
+		if id, ok := renamed[qdocs[i].StatementID]; ok {
+			qdocs[i].StatementID = id
+		}
 	}
 	docs := make([]any, 0, len(qdocs))
 	out := make([]attribution.StoredQuote, 0, len(qdocs))

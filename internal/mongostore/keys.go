@@ -25,10 +25,12 @@ type keyDoc struct {
 	Prefix    string     `bson:"prefix"`
 	CreatedAt time.Time  `bson:"created_at"`
 	RevokedAt *time.Time `bson:"revoked_at,omitempty"`
+	// MadeWithoutAuth: see auth.Key.
+	MadeWithoutAuth bool `bson:"made_without_auth,omitempty"`
 }
 
 func (d keyDoc) key() auth.Key {
-	k := auth.Key{ID: d.ID, Name: d.Name, Scope: auth.Scope(d.Scope), Prefix: d.Prefix, CreatedAt: d.CreatedAt.UTC()}
+	k := auth.Key{ID: d.ID, Name: d.Name, Scope: auth.Scope(d.Scope), Prefix: d.Prefix, CreatedAt: d.CreatedAt.UTC(), MadeWithoutAuth: d.MadeWithoutAuth}
 	if d.RevokedAt != nil {
 		t := d.RevokedAt.UTC()
 		k.RevokedAt = &t
@@ -38,7 +40,7 @@ func (d keyDoc) key() auth.Key {
 
 // CreateKey stores k under the hash of its secret.
 func (s *Store) CreateKey(ctx context.Context, k auth.Key, hash string) error {
-	d := keyDoc{Hash: hash, ID: k.ID, Name: k.Name, Scope: string(k.Scope), Prefix: k.Prefix, CreatedAt: k.CreatedAt}
+	d := keyDoc{Hash: hash, ID: k.ID, Name: k.Name, Scope: string(k.Scope), Prefix: k.Prefix, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt, MadeWithoutAuth: k.MadeWithoutAuth}
 	if _, err := s.db.Collection(collKeys).InsertOne(ctx, d); err != nil {
 		return wrapErr("create key", err)
 	}

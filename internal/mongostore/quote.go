@@ -30,6 +30,7 @@ type quoteDoc struct {
 	Rule       string       `bson:"rule"`
 	Published  time.Time    `bson:"published_at"`
 	Outlet     string       `bson:"outlet,omitempty"`
+	OutletKey  string       `bson:"outlet_key,omitempty"` // the outlet folded: what outlet= matches
 	URL        string       `bson:"url,omitempty"`
 	Words      []string     `bson:"words"` // folded, distinct: the text search key
 	// StatementID links a direct or mixed quote to its statement.
@@ -60,7 +61,7 @@ func newQuoteDoc(articleID string, n int, q attribution.Quote, speakerID string,
 		ID: fmt.Sprintf("%s-%d", articleID, n), ArticleID: articleID, N: n,
 		Text: q.Text, Start: q.Span.Start, End: q.Span.End, Kind: string(q.Kind),
 		SpeakerID: speakerID, Confidence: q.Confidence, Rule: q.Rule,
-		Published: published, Outlet: outlet, URL: url, Words: attribution.DistinctWords(attribution.FoldWords(q.Text)),
+		Published: published, Outlet: outlet, OutletKey: attribution.NormalizeName(outlet), URL: url, Words: attribution.DistinctWords(attribution.FoldWords(q.Text)),
 	}
 	if q.Cue != nil {
 		d.Cue = &spanDoc{Text: q.Cue.Text, Start: q.Cue.Span.Start, End: q.Cue.Span.End}
@@ -154,7 +155,14 @@ func findQuotesQuery(q attribution.QuoteQuery) (bson.D, *options.FindOptionsBuil
 	filter := bson.D{notHidden}
 	hint := idxQuotesPublished
 	if q.Outlet != "" {
-		filter = append(filter, bson.E{Key: "outlet", Value: q.Outlet})
+		// Case and diacritics do not count: "reuters" finds Reuters.
+		// An outlet without a letter or digit folds to "", stored for
+		// quotes without outlet, which it must not find: it matches none.
+		key := attribution.NormalizeName(q.Outlet)
+		if key == "" {
+			key = "\x00"
+		}
+		filter = append(filter, bson.E{Key: "outlet_key", Value: key})
 		hint = idxQuotesOutlet
 	}
 	if q.Kind != "" {

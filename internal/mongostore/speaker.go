@@ -148,6 +148,94 @@ func (s *Store) liveSpeaker(ctx context.Context, id string) (speakerDoc, error) 
 	return speakerDoc{}, fmt.Errorf("get speaker %q: more than %d merges: %w", id, maxMergeHops, attribution.ErrNotFound)
 }
 
+// checkKeysFree fails with ErrConflict when one of keys (key is the
+// name's) is claimed by, or an alias of, a speaker other than id, or when
+// wikidata (if not "") is another speaker's. One query on the indexes
+// keys_unique, alias_keys and normalized_name_id, one on wikidata_id.
+func (s *Store) checkKeysFree(ctx context.Context, id, key string, keys []string, wikidata string) error {
+	c := s.db.Collection(collSpeakers)
+	var other speakerDoc
+	err := c.FindOne(ctx, bson.D{
+		{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "keys", Value: bson.D{{Key: "$in", Value: keys}}}},
+			bson.D{{Key: "alias_keys", Value: bson.D{{Key: "$in", Value: keys}}}},
+			bson.D{{Key: "normalized_name", Value: bson.D{{Key: "$in", Value: keys}}}, notMerged},
+		}},
+	}, options.FindOne().SetProjection(bson.D{{Key: "keys", Value: 1}, {Key: "alias_keys", Value: 1}, {Key: "normalized_name", Value: 1}})).Decode(&other)
+	switch {
+	case err == nil:
+		field, k := "aliases", ""
+		for _, ok := range keys {
+			if slices.Contains(other.Keys, ok) || slices.Contains(other.AliasKeys, ok) || other.NormalizedName == ok {
+				k = ok
+				break
+			}
+		}
+		if k == key {
+			field = "name"
+		}
+		return fmt.Errorf("%s %q belongs to another speaker: %w", field, k, attribution.ErrConflict)
+	case !errors.Is(err, mongo.ErrNoDocuments):
+		return wrapErr("check speaker names", err)
+	}
+	// One Wikidata item is one speaker: another speaker with it is the
+	// same person, to be merged.
+	if wikidata != "" {
+		n, err := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}}, {Key: "wikidata_id", Value: wikidata}, notMerged})
+		if err != nil {
+			return wrapErr("check speaker wikidata id", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("wikidata_id %s belongs to another speaker: %w", wikidata, attribution.ErrConflict)
+		}
+	}
+	return nil
+}
+
+// CreateSpeaker stores a speaker an editor made (name, type, roles,
+// aliases, Wikidata id). A name, alias or Wikidata id that another speaker
+// has is ErrConflict (the unique index on keys settles two at once).
+func (s *Store) CreateSpeaker(ctx context.Context, n attribution.NewSpeaker) (attribution.SpeakerProfile, error) {
+	if err := n.Validate(); err != nil {
+		return attribution.SpeakerProfile{}, fmt.Errorf("create speaker: %w", err)
+	}
+	name, kept := attribution.EditNames(strings.TrimSpace(n.Name), nil, attribution.SpeakerPatch{Aliases: &n.Aliases})
+	if kept == nil {
+		kept = []string{}
+	}
+	key := attribution.NormalizeName(name)
+	keys := speakerKeys(name, kept)
+	if err := s.checkKeysFree(ctx, "", key, keys, n.WikidataID); err != nil {
+		return attribution.SpeakerProfile{}, fmt.Errorf("create speaker: %w", err)
+	}
+	doc := speakerDoc{
+		ID: attribution.SpeakerID(name), Name: name, NormalizedName: key, Keys: keys, Type: string(n.Type),
+		Aliases: kept, AliasKeys: attribution.AliasKeys(kept), SearchKeys: attribution.SearchKeys(name, kept),
+		Roles: attribution.CleanRoles(n.Roles), WikidataID: n.WikidataID, Version: 1, UpdatedAt: time.Now().UTC().Truncate(time.Millisecond),
+	}
+	c := s.db.Collection(collSpeakers)
+	for i := 2; i < 100; i++ {
+		_, err := c.InsertOne(ctx, doc)
+		if err == nil {
+			return s.GetSpeaker(ctx, doc.ID)
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return attribution.SpeakerProfile{}, wrapErr("create speaker", err)
+		}
+		// The id is taken (a speaker since renamed, or a tombstone): the
+		// next variant; a name claimed meanwhile is a conflict.
+		var taken speakerDoc
+		if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}).Decode(&taken); errors.Is(err, mongo.ErrNoDocuments) {
+			return attribution.SpeakerProfile{}, fmt.Errorf("create speaker: its name or an alias was just given to another speaker: %w", attribution.ErrConflict)
+		} else if err != nil {
+			return attribution.SpeakerProfile{}, wrapErr("create speaker", err)
+		}
+		doc.ID = attribution.SpeakerID(fmt.Sprintf("%s %d", key, i))
+	}
+	return attribution.SpeakerProfile{}, fmt.Errorf("create speaker %s: no free id: %w", name, attribution.ErrConflict)
+}
+
 // createSpeaker stores a new speaker named name (key normalized) unless
 // its id is taken, and returns the id of the live speaker: the new one,
 // the one with that id (a writer at once), the speaker that one was merged
@@ -161,22 +249,35 @@ func (s *Store) createSpeaker(ctx context.Context, name, key string, typ attribu
 		Aliases: []string{}, AliasKeys: []string{}, SearchKeys: attribution.SearchKeys(name, nil), Roles: []string{},
 		Version: 1, UpdatedAt: now,
 	}
-	for range 3 {
+	for attempt, variant := 0, 2; attempt < 3; attempt++ {
 		// Upsert by id: two articles naming the same new speaker at once
 		// create it once, and one naming a speaker merged away meets its
 		// tombstone.
 		var got struct {
-			ID         string `bson:"_id"`
-			MergedInto string `bson:"merged_into"`
+			ID             string `bson:"_id"`
+			NormalizedName string `bson:"normalized_name"`
+			MergedInto     string `bson:"merged_into"`
 		}
 		err := c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$setOnInsert", Value: doc}},
 			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&got)
 		if err == nil {
-			if got.MergedInto == "" {
-				return got.ID, nil
+			switch {
+			case got.MergedInto != "":
+				live, err := s.liveSpeaker(ctx, got.MergedInto)
+				return live.ID, err
+			case got.NormalizedName != key:
+				// The id is a speaker's since renamed (an editor fixed a
+				// wrong name): this name is someone else, the next variant.
+				id = attribution.SpeakerID(fmt.Sprintf("%s %d", key, variant))
+				doc.ID = id
+				variant++
+				attempt--
+				if variant > 100 {
+					return "", fmt.Errorf("create speaker %s: no free id: %w", name, attribution.ErrConflict)
+				}
+				continue
 			}
-			live, err := s.liveSpeaker(ctx, got.MergedInto)
-			return live.ID, err
+			return got.ID, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
 			return "", wrapErr("create speaker "+name, err)
@@ -301,7 +402,36 @@ func (s *Store) resolveSpeaker(ctx context.Context, idOrName string) (speakerDoc
 			return d, err
 		}
 	}
-	return s.speakerByKey(ctx, attribution.NormalizeName(idOrName))
+	keys, surname := attribution.ResolutionKeys(idOrName)
+	for _, k := range keys {
+		d, err := s.speakerByKey(ctx, k)
+		if !errors.Is(err, attribution.ErrNotFound) {
+			return d, err
+		}
+	}
+	if surname == "" {
+		return speakerDoc{}, fmt.Errorf("find speaker %q: %w", idOrName, attribution.ErrNotFound)
+	}
+	return s.speakerBySurname(ctx, surname)
+}
+
+// speakerBySurname finds the one live speaker whose name ends in the word
+// surname; none, or several, is ErrNotFound. One query on the multikey
+// index search_keys.
+func (s *Store) speakerBySurname(ctx context.Context, surname string) (speakerDoc, error) {
+	cur, err := s.db.Collection(collSpeakers).Find(ctx, bson.D{{Key: "search_keys", Value: surname}, notMerged}, options.Find().SetLimit(resolveLimit))
+	if err != nil {
+		return speakerDoc{}, wrapErr("find speaker", err)
+	}
+	var docs []speakerDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return speakerDoc{}, wrapErr("find speaker", err)
+	}
+	docs = slices.DeleteFunc(docs, func(d speakerDoc) bool { return attribution.Surname(d.Name) != surname })
+	if len(docs) != 1 {
+		return speakerDoc{}, fmt.Errorf("find speaker: surname %q names %d speakers: %w", surname, len(docs), attribution.ErrNotFound)
+	}
+	return docs[0], nil
 }
 
 // addFigures counts a speaker's quotes and finds the first and last quoted
@@ -468,54 +598,30 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 		kept = []string{}
 	}
 	keys := speakerKeys(name, kept)
-	// Names and aliases must not collide with another speaker's: those
-	// it claims (keys, enforced again by the update below) and those
-	// articles gave it (alias_keys). One query on both indexes.
-	var other speakerDoc
-	err := c.FindOne(ctx, bson.D{
-		{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}},
-		{Key: "$or", Value: bson.A{
-			bson.D{{Key: "keys", Value: bson.D{{Key: "$in", Value: keys}}}},
-			bson.D{{Key: "alias_keys", Value: bson.D{{Key: "$in", Value: keys}}}},
-			bson.D{{Key: "normalized_name", Value: bson.D{{Key: "$in", Value: keys}}}, notMerged},
-		}},
-	}, options.FindOne().SetProjection(bson.D{{Key: "keys", Value: 1}, {Key: "alias_keys", Value: 1}, {Key: "normalized_name", Value: 1}})).Decode(&other)
-	switch {
-	case err == nil:
-		field, k := "aliases", ""
-		for _, ok := range keys {
-			if slices.Contains(other.Keys, ok) || slices.Contains(other.AliasKeys, ok) || other.NormalizedName == ok {
-				k = ok
-				break
-			}
-		}
-		if k == key {
-			field = "name"
-		}
-		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %s %q belongs to another speaker: %w", id, field, k, attribution.ErrConflict)
-	case !errors.Is(err, mongo.ErrNoDocuments):
-		return attribution.SpeakerProfile{}, wrapErr("update speaker "+id, err)
-	}
 	wikidata := d.WikidataID
 	if p.WikidataID != nil {
 		wikidata = *p.WikidataID
 	}
-	// One Wikidata item is one speaker: another speaker with it is the
-	// same person, to be merged.
-	if wikidata != "" && wikidata != d.WikidataID {
-		n, err := c.CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}}, {Key: "wikidata_id", Value: wikidata}, notMerged})
-		if err != nil {
-			return attribution.SpeakerProfile{}, wrapErr("update speaker "+id, err)
-		}
-		if n > 0 {
-			return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: wikidata_id %s belongs to another speaker: %w", id, wikidata, attribution.ErrConflict)
-		}
+	newWikidata := ""
+	if wikidata != d.WikidataID {
+		newWikidata = wikidata
+	}
+	if err := s.checkKeysFree(ctx, id, key, keys, newWikidata); err != nil {
+		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %w", id, err)
+	}
+	typ, roles := d.Type, d.Roles
+	if p.Type != nil {
+		typ = string(*p.Type)
+	}
+	if p.Roles != nil {
+		roles = attribution.CleanRoles(*p.Roles)
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	set := bson.D{
 		{Key: "name", Value: name}, {Key: "normalized_name", Value: key}, {Key: "keys", Value: keys},
 		{Key: "aliases", Value: kept}, {Key: "alias_keys", Value: attribution.AliasKeys(kept)},
 		{Key: "search_keys", Value: attribution.SearchKeys(name, kept)}, {Key: "updated_at", Value: now},
+		{Key: "type", Value: typ}, {Key: "roles", Value: roles},
 	}
 	if wikidata != "" {
 		set = append(set, bson.E{Key: "wikidata_id", Value: wikidata})

@@ -140,6 +140,11 @@ func (b *statementBatch) assign(ctx context.Context, qd *quoteDoc) error {
 			SpeakerID: qd.SpeakerID, SpeakerName: speaker,
 			Occurrences: []occurrenceDoc{occ}, CreatedAt: now, UpdatedAt: now,
 		}
+		// Its id taken in this article by a statement these words could
+		// not join (a namesake's): a variant at once.
+		if slices.ContainsFunc(b.new, func(d *statementDoc) bool { return d.ID == best.ID }) {
+			best.ID = statement.VariantID(qd.ID, words)
+		}
 		b.new = append(b.new, best)
 	}
 	qd.StatementID = best.ID
@@ -169,10 +174,49 @@ func unionSorted(a, b []int64) []int64 {
 
 // flush writes the new statements. One that exists already (a retry of
 // this article, or another writer that stored the same words at once)
-// gets the occurrences added instead.
-func (b *statementBatch) flush(ctx context.Context) error {
+// gets the occurrences added instead, unless its words or speaker cannot
+// be joined (a namesake's statement): then the new one is stored under a
+// variant id, returned in renamed (old id → new) for its quotes.
+func (b *statementBatch) flush(ctx context.Context) (renamed map[string]string, err error) {
+	for {
+		dups, err := b.insert(ctx)
+		if err != nil || len(dups) == 0 {
+			return renamed, err
+		}
+		var again []*statementDoc
+		for _, d := range dups {
+			var existing statementDoc
+			if err := b.s.db.Collection(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&existing); err != nil {
+				return renamed, wrapErr("find statement "+d.ID, err)
+			}
+			_, m := statement.Compare(statement.CapWords(d.Words), statement.CapWords(existing.Words))
+			if !statement.Joinable(m, len(d.Words), len(existing.Words)) || !statement.CanShare(d.SpeakerID, d.SpeakerName, existing.SpeakerID, existing.SpeakerName) {
+				if renamed == nil {
+					renamed = map[string]string{}
+				}
+				old := d.ID
+				d.ID = statement.VariantID(d.Occurrences[0].QuoteID, d.Words)
+				if d.ID == old {
+					return renamed, wrapErr("store statements", fmt.Errorf("statement %s: variant id taken: %w", old, attribution.ErrConflict))
+				}
+				renamed[old] = d.ID
+				again = append(again, d)
+				continue
+			}
+			for _, o := range d.Occurrences {
+				if err := b.s.joinStatement(ctx, &existing, o, d.Words, d.Shingles, o.Speaker); err != nil {
+					return renamed, err
+				}
+			}
+		}
+		b.new = again
+	}
+}
+
+// insert writes b.new in one InsertMany and returns those whose id exists.
+func (b *statementBatch) insert(ctx context.Context) ([]*statementDoc, error) {
 	if len(b.new) == 0 {
-		return nil
+		return nil, nil
 	}
 	docs := make([]any, len(b.new))
 	for i, d := range b.new {
@@ -180,35 +224,21 @@ func (b *statementBatch) flush(ctx context.Context) error {
 	}
 	coll := b.s.db.Collection(collStatements)
 	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	dups := map[int]bool{}
+	var dups []*statementDoc
 	if err != nil {
 		var bwe mongo.BulkWriteException
 		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-			return wrapErr("store statements", err)
+			return nil, wrapErr("store statements", err)
 		}
 		for _, we := range bwe.WriteErrors {
 			if we.Code != 11000 && we.Code != 11001 {
-				return wrapErr("store statements", err)
+				return nil, wrapErr("store statements", err)
 			}
-			dups[we.Index] = true
-		}
-	}
-	for i, d := range b.new {
-		if !dups[i] {
-			continue
-		}
-		var existing statementDoc
-		if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&existing); err != nil {
-			return wrapErr("find statement "+d.ID, err)
-		}
-		for _, o := range d.Occurrences {
-			if err := b.s.joinStatement(ctx, &existing, o, d.Words, d.Shingles, o.Speaker); err != nil {
-				return err
-			}
+			dups = append(dups, b.new[we.Index])
 		}
 	}
 	b.new = nil
-	return nil
+	return dups, nil
 }
 
 // joinStatement adds occ to stored statement c (once), keeps the longest

@@ -304,8 +304,14 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 		}
 		out = append(out, sq)
 	}
-	if err := batch.flush(ctx); err != nil {
+	renamed, err := batch.flush(ctx)
+	if err != nil {
 		return nil, err
+	}
+	for i := range out {
+		if id, ok := renamed[out[i].StatementID]; ok {
+			out[i].StatementID = id
+		}
 	}
 	if err := insertQuotes(ctx, tx, out); err != nil {
 		return nil, err
@@ -339,14 +345,14 @@ func quoteRowArgs(n int, q *attribution.StoredQuote, corrections []attribution.C
 		occSpeaker = q.Speaker.Name
 	}
 	return []any{q.ID, q.ArticleID, n, q.Text, q.Span.Start, q.Span.End, string(q.Kind), cue, speaker, nullString(q.SpeakerID),
-		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, q.URL, nullString(q.StatementID), occSpeaker, q.Hidden, max(q.Version, 1), corr,
+		q.Confidence, q.Rule, ms(q.PublishedAt), q.Outlet, attribution.NormalizeName(q.Outlet), q.URL, nullString(q.StatementID), occSpeaker, q.Hidden, max(q.Version, 1), corr,
 		ctxStart, ctxEnd}
 }
 
 const insertColumns = `(id, article_id, n, text, span_start, span_end, kind, cue, speaker, speaker_id,
-		confidence, rule, published_at, outlet, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)`
+		confidence, rule, published_at, outlet, outlet_key, url, statement_id, occurrence_speaker, hidden, version, corrections, context_start, context_end)`
 
-const quoteRowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const quoteRowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 // insertBatch is how many rows one multi-row INSERT writes.
 const insertBatch = 32

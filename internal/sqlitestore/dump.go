@@ -205,8 +205,8 @@ func (s *Store) Import(ctx context.Context, r dump.Record) (bool, error) {
 				if k.RevokedAt != nil {
 					revoked = ms(*k.RevokedAt)
 				}
-				_, err := tx.ExecContext(ctx, "INSERT INTO api_keys (hash, id, name, scope, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-					k.Hash, k.ID, k.Name, string(k.Scope), k.Prefix, ms(k.CreatedAt), revoked)
+				_, err := tx.ExecContext(ctx, "INSERT INTO api_keys (hash, id, name, scope, prefix, created_at, revoked_at, made_without_auth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					k.Hash, k.ID, k.Name, string(k.Scope), k.Prefix, ms(k.CreatedAt), revoked, k.MadeWithoutAuth)
 				return err
 			})
 		case dump.TypeIdempotencyKey:
@@ -278,7 +278,7 @@ func importSpeaker(ctx context.Context, tx *wtx, sp *dump.Speaker) (bool, error)
 		}
 		// Quotes imported before their speaker count now.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO speaker_figures (speaker_id, kind, outlet, n)
-			SELECT speaker_id, kind, outlet, count(*) FROM quotes WHERE speaker_id = ? AND hidden = 0 GROUP BY kind, outlet`, sp.ID); err != nil {
+			SELECT speaker_id, kind, outlet, count(*) FROM quotes INDEXED BY quotes_speaker WHERE speaker_id = ? AND hidden = 0 GROUP BY kind, outlet`, sp.ID); err != nil {
 			return err
 		}
 		return writeKeys(ctx, tx, sp.ID, sp.Name, sp.Aliases)
@@ -374,9 +374,9 @@ func importStatement(ctx context.Context, tx *wtx, st *dump.Statement) (bool, er
 		}
 		// The shingles of every reported form: the quotes naming it, and
 		// the occurrences the record lists (the name each showed).
-		shingles := statement.Shingles(words)
+		shingles := statement.IndexShingles(words)
 		for _, o := range st.Occurrences {
-			shingles = append(shingles, statement.Shingles(statement.Words(o.Text))...)
+			shingles = append(shingles, statement.IndexShingles(statement.Words(o.Text))...)
 			if _, err := tx.ExecContext(ctx, "UPDATE quotes SET occurrence_speaker = ?, statement_id = ? WHERE id = ?", o.Speaker, st.ID, o.QuoteID); err != nil {
 				return err
 			}
@@ -391,7 +391,7 @@ func importStatement(ctx context.Context, tx *wtx, st *dump.Statement) (bool, er
 				rows.Close()
 				return err
 			}
-			shingles = append(shingles, statement.Shingles(statement.Words(text))...)
+			shingles = append(shingles, statement.IndexShingles(statement.Words(text))...)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

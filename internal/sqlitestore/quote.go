@@ -117,8 +117,13 @@ func (s *Store) FindQuotes(ctx context.Context, q attribution.QuoteQuery) (attri
 		args = append(args, string(q.Kind))
 	}
 	if q.Outlet != "" {
-		where = append(where, "outlet = ?")
-		args = append(args, q.Outlet)
+		// Case and diacritics do not count: "reuters" finds Reuters.
+		key := attribution.NormalizeName(q.Outlet)
+		if key == "" {
+			return attribution.QuotePage{Quotes: []attribution.StoredQuote{}}, nil
+		}
+		where = append(where, "outlet_key = ?")
+		args = append(args, key)
 	}
 	if !q.From.IsZero() {
 		where = append(where, "published_at >= ?")

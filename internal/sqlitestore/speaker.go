@@ -233,10 +233,10 @@ func addFigures(ctx context.Context, q queryer, p *attribution.SpeakerProfile) e
 		return nil
 	}
 	var first, last sql.NullInt64
-	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at LIMIT 1", p.ID).Scan(&first); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes INDEXED BY quotes_speaker WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at LIMIT 1", p.ID).Scan(&first); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at DESC LIMIT 1", p.ID).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := q.QueryRowContext(ctx, "SELECT published_at FROM quotes INDEXED BY quotes_speaker WHERE speaker_id = ? AND hidden = 0 ORDER BY published_at DESC LIMIT 1", p.ID).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if first.Valid {
@@ -284,8 +284,110 @@ func (s *Store) ResolveSpeakerID(ctx context.Context, idOrName string) (string, 
 			return "", wrapErr(fmt.Sprintf("get speaker %q", idOrName), err)
 		}
 	}
-	id, err := speakerIDByKey(ctx, s.r, attribution.NormalizeName(idOrName))
-	return id, wrapErr("resolve speaker", err)
+	keys, surname := attribution.ResolutionKeys(idOrName)
+	for _, k := range keys {
+		id, err := speakerIDByKey(ctx, s.r, k)
+		if !errors.Is(err, attribution.ErrNotFound) {
+			return id, wrapErr("resolve speaker", err)
+		}
+	}
+	if surname != "" {
+		id, err := speakerBySurname(ctx, s.r, surname)
+		return id, wrapErr("resolve speaker", err)
+	}
+	return "", wrapErr("resolve speaker", fmt.Errorf("no speaker named %q: %w", idOrName, attribution.ErrNotFound))
+}
+
+// surnameLimit bounds the speakers a surname look-up reads: more than one
+// whose name ends in it is ambiguous anyway.
+const surnameLimit = 8
+
+// speakerBySurname finds the one speaker whose name ends in the word
+// surname ("Wollaston" for Sarah Wollaston, whose articles wrote "Dr
+// Sarah Wollaston"); none, or several, is ErrNotFound.
+func speakerBySurname(ctx context.Context, q queryer, surname string) (string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.name FROM speaker_search k JOIN speakers s ON s.id = k.speaker_id
+		WHERE k.key = ? LIMIT ?`, surname, surnameLimit)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return "", err
+		}
+		if attribution.Surname(name) == surname {
+			found = append(found, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("surname %q names %d speakers: %w", surname, len(found), attribution.ErrNotFound)
+	}
+	return found[0], nil
+}
+
+// CreateSpeaker stores a speaker an editor made (name, type, roles,
+// aliases, Wikidata id), in one transaction. A name, alias or Wikidata id
+// that another speaker has is ErrConflict.
+func (s *Store) CreateSpeaker(ctx context.Context, n attribution.NewSpeaker) (attribution.SpeakerProfile, error) {
+	if err := n.Validate(); err != nil {
+		return attribution.SpeakerProfile{}, fmt.Errorf("create speaker: %w", err)
+	}
+	name, kept := attribution.EditNames(strings.TrimSpace(n.Name), nil, attribution.SpeakerPatch{Aliases: &n.Aliases})
+	var id string
+	err := s.tx(ctx, func(tx *wtx) error {
+		if err := checkKeysFree(ctx, tx, "", name, kept, n.WikidataID); err != nil {
+			return err
+		}
+		var err error
+		if id, err = createSpeaker(ctx, tx, name, n.Type, attribution.CleanRoles(n.Roles), kept); err != nil {
+			return err
+		}
+		if n.WikidataID != "" {
+			_, err = tx.ExecContext(ctx, "UPDATE speakers SET wikidata_id = ? WHERE id = ?", n.WikidataID, id)
+		}
+		return err
+	})
+	if err != nil {
+		return attribution.SpeakerProfile{}, wrapErr("create speaker", err)
+	}
+	return s.GetSpeaker(ctx, id)
+}
+
+// checkKeysFree fails with ErrConflict when a name or alias (normalized)
+// or the Wikidata id belongs to a speaker other than id.
+func checkKeysFree(ctx context.Context, tx *wtx, id, name string, aliases []string, wikidata string) error {
+	key := attribution.NormalizeName(name)
+	for _, k := range append([]string{key}, attribution.AliasKeys(aliases)...) {
+		var other string
+		err := tx.QueryRowContext(ctx, "SELECT speaker_id FROM speaker_keys WHERE key = ? AND speaker_id <> ? LIMIT 1", k, id).Scan(&other)
+		if err == nil {
+			field := "aliases"
+			if k == key {
+				field = "name"
+			}
+			return fmt.Errorf("%s %q belongs to another speaker: %w", field, k, attribution.ErrConflict)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if wikidata != "" {
+		var other string
+		err := tx.QueryRowContext(ctx, "SELECT id FROM speakers WHERE wikidata_id = ? AND id <> ?", wikidata, id).Scan(&other)
+		if err == nil {
+			return fmt.Errorf("wikidata_id %s belongs to another speaker: %w", wikidata, attribution.ErrConflict)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	return nil
 }
 
 // SearchSpeakers lists speakers whose name, alias or one of their words
@@ -348,12 +450,12 @@ func (s *Store) SearchSpeakers(ctx context.Context, prefix string, limit int, af
 	return out, next, nil
 }
 
-// UpdateSpeaker changes a speaker's name, aliases or Wikidata id in one
-// transaction. With ifVersion > 0 the write happens only if the stored
-// version is still ifVersion (else ErrPrecondition). A name, alias or
-// Wikidata id that another speaker already has is ErrConflict. The old
-// name stays as an alias, and the quotes of the speaker carry the new
-// name.
+// UpdateSpeaker changes a speaker's name, aliases, Wikidata id, type or
+// roles in one transaction. With ifVersion > 0 the write happens only if
+// the stored version is still ifVersion (else ErrPrecondition). A name,
+// alias or Wikidata id that another speaker already has is ErrConflict.
+// The old name stays as an alias only with p.KeepOldName, and the quotes
+// of the speaker carry the new name.
 func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.SpeakerPatch, ifVersion int64) (attribution.SpeakerProfile, error) {
 	if err := p.Validate(); err != nil {
 		return attribution.SpeakerProfile{}, fmt.Errorf("update speaker %s: %w", id, err)
@@ -368,37 +470,27 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 		}
 		name, kept := attribution.EditNames(d.Name, d.Aliases, p)
 		key := attribution.NormalizeName(name)
-		// Names and aliases must not collide with another speaker's.
-		for _, k := range append([]string{key}, attribution.AliasKeys(kept)...) {
-			var other string
-			err := tx.QueryRowContext(ctx, "SELECT speaker_id FROM speaker_keys WHERE key = ? AND speaker_id <> ? LIMIT 1", k, id).Scan(&other)
-			if err == nil {
-				field := "aliases"
-				if k == key {
-					field = "name"
-				}
-				return fmt.Errorf("%s %q belongs to another speaker: %w", field, k, attribution.ErrConflict)
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
 		wikidata := d.WikidataID
 		if p.WikidataID != nil {
 			wikidata = *p.WikidataID
 		}
-		if wikidata != "" && wikidata != d.WikidataID {
-			var other string
-			err := tx.QueryRowContext(ctx, "SELECT id FROM speakers WHERE wikidata_id = ? AND id <> ?", wikidata, id).Scan(&other)
-			if err == nil {
-				return fmt.Errorf("wikidata_id %s belongs to another speaker: %w", wikidata, attribution.ErrConflict)
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
+		// Names, aliases and the Wikidata id must not be another speaker's.
+		newWikidata := ""
+		if wikidata != d.WikidataID {
+			newWikidata = wikidata
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE speakers SET name = ?, normalized_name = ?, aliases = ?, wikidata_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
-			name, key, marshalList(kept), nullString(wikidata), ms(now()), id); err != nil {
+		if err := checkKeysFree(ctx, tx, id, name, kept, newWikidata); err != nil {
+			return err
+		}
+		typ, roles := d.Type, d.Roles
+		if p.Type != nil {
+			typ = *p.Type
+		}
+		if p.Roles != nil {
+			roles = attribution.CleanRoles(*p.Roles)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE speakers SET name = ?, normalized_name = ?, aliases = ?, wikidata_id = ?, type = ?, roles = ?, version = version + 1, updated_at = ? WHERE id = ?",
+			name, key, marshalList(kept), nullString(wikidata), string(typ), marshalList(roles), ms(now()), id); err != nil {
 			return err
 		}
 		if err := writeKeys(ctx, tx, id, name, kept); err != nil {
@@ -417,9 +509,16 @@ func (s *Store) UpdateSpeaker(ctx context.Context, id string, p attribution.Spea
 
 // renameQuotes gives the quotes of speaker id its new name.
 func renameQuotes(ctx context.Context, tx *wtx, id, name string) error {
-	_, err := tx.ExecContext(ctx, "UPDATE quotes SET speaker = json_set(speaker, '$.name', ?) WHERE speaker_id = ? AND speaker IS NOT NULL", name, id)
+	_, err := tx.ExecContext(ctx, "UPDATE quotes SET speaker = json_set(speaker, '$.name', ?) WHERE speaker IS NOT NULL AND rowid IN ("+
+		speakerQuotes+")", name, id, id)
 	return err
 }
+
+// speakerQuotes selects the rowids of the quotes of a speaker (its id
+// twice), shown and hidden, from the two partial indexes that hold them:
+// no index of all quotes by speaker is kept up at every insert.
+const speakerQuotes = `SELECT rowid FROM quotes INDEXED BY quotes_speaker WHERE speaker_id = ? AND hidden = 0
+	UNION ALL SELECT rowid FROM quotes INDEXED BY quotes_hidden WHERE speaker_id = ? AND hidden = 1`
 
 // MergeSpeakers moves the quotes of the speakers from into speaker id,
 // adds their names, aliases and roles to it and deletes them, in one
@@ -473,7 +572,7 @@ func (s *Store) MergeSpeakers(ctx context.Context, id string, from []string) (at
 		wikidata := attribution.MergedWikidataID(into.WikidataID, from)
 		for _, d := range srcs {
 			if _, err := tx.ExecContext(ctx, `UPDATE quotes SET speaker_id = ?, speaker = json_set(speaker, '$.name', ?)
-				WHERE speaker_id = ?`, id, into.Name, d.ID); err != nil {
+				WHERE rowid IN (`+speakerQuotes+`)`, id, into.Name, d.ID, d.ID); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO speaker_figures (speaker_id, kind, outlet, n)

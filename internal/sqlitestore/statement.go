@@ -3,9 +3,7 @@ package sqlitestore
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,9 +18,6 @@ const (
 	// maxCandidates is how many statements, by shared shingles, are
 	// compared with a text.
 	maxCandidates = 20
-	// maxShingleHits caps the statements counted for a text before
-	// ranking (a common phrase is in many).
-	maxShingleHits = 500
 )
 
 // stmt is a statement as matching needs it.
@@ -38,6 +33,8 @@ type stmt struct {
 	// own are its shingles when new (written by flush), or the ones added
 	// to a stored one.
 	own []int64
+	// firstQuote is the quote that made a new statement.
+	firstQuote string
 	// textChanged, speakerChanged: what joinStatement changed.
 	textChanged, speakerChanged bool
 }
@@ -125,7 +122,11 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 	}
 	shingles := statement.Shingles(words)
 	speaker := statementSpeaker(q)
-	cands, err := candidates(ctx, b.tx, shingles, joinBudget, b.df)
+	probe := []string{statement.ID(words, speaker)}
+	if speaker != "" {
+		probe = append(probe, statement.ID(words, ""))
+	}
+	cands, err := candidates(ctx, b.tx, shingles, joinBudget, b.df, probe...)
 	if err != nil {
 		return err
 	}
@@ -155,30 +156,20 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 		}
 	}
 	if best == nil {
-		id := statement.ID(words, speaker)
-		if b.touched[id] != nil {
-			best = b.touched[id]
-		} else {
-			best = &stmt{id: id, text: q.Text, words: words, speakerID: q.SpeakerID, speakerName: speaker}
-			var one int
-			err := b.tx.QueryRowContext(ctx, "SELECT 1 FROM statements WHERE id = ?", id).Scan(&one)
-			switch {
-			case err == nil:
-				// The id is taken by a statement these words did not join
-				// (another speaker with the same surname): a variant.
-				sum := sha256.Sum256([]byte(q.ID + "\x00" + strings.Join(words, " ")))
-				best.id = "stm_" + hex.EncodeToString(sum[:8])
-			case !errors.Is(err, sql.ErrNoRows):
-				return err
-			}
-			b.touched[best.id] = best
-			b.order = append(b.order, best.id)
+		// A new statement; flush checks whether its id is taken. Taken
+		// already in this article, by a statement these words could not
+		// join (a namesake's), it is a variant at once.
+		best = &stmt{id: statement.ID(words, speaker), text: q.Text, words: words, speakerID: q.SpeakerID, speakerName: speaker, firstQuote: q.ID}
+		if b.touched[best.id] != nil {
+			best.id = statement.VariantID(q.ID, words)
 		}
+		b.touched[best.id] = best
+		b.order = append(b.order, best.id)
 	} else if b.touched[best.id] == nil {
 		b.touched[best.id] = best
 		b.order = append(b.order, best.id)
 	}
-	join(best, q.Text, words, shingles, speaker, q.SpeakerID)
+	join(best, q.Text, words, statement.IndexShingles(words), speaker, q.SpeakerID)
 	q.StatementID = best.id
 	return nil
 }
@@ -196,8 +187,11 @@ func join(c *stmt, text string, words []string, shingles []int64, speaker, speak
 }
 
 // flush writes the statements the article made or changed: the new ones
-// and all shingle entries in a few multi-row statements.
-func (b *statementBatch) flush(ctx context.Context) error {
+// and all shingle entries in a few multi-row statements. It returns the
+// new ids of the new statements whose id was taken (by a statement their
+// words did not join: another speaker with the same surname), to be given
+// to their quotes.
+func (b *statementBatch) flush(ctx context.Context) (map[string]string, error) {
 	t := ms(now())
 	var fresh []*stmt
 	var pairs []any
@@ -207,11 +201,20 @@ func (b *statementBatch) flush(ctx context.Context) error {
 		c.own = slices.Compact(c.own)
 		if !c.stored {
 			fresh = append(fresh, c)
+		}
+	}
+	renamed, err := b.takenIDs(ctx, fresh)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range b.order {
+		c := b.touched[id]
+		if !c.stored {
 			continue
 		}
 		if _, err := b.tx.ExecContext(ctx, `UPDATE statements SET text = ?, words = ?, speaker_id = ?, speaker_name = ?,
 			updated_at = ?, version = version + 1 WHERE id = ?`, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, t, c.id); err != nil {
-			return fmt.Errorf("update statement %s: %w", c.id, err)
+			return nil, fmt.Errorf("update statement %s: %w", c.id, err)
 		}
 		for _, h := range c.own {
 			pairs = append(pairs, h, c.id)
@@ -225,7 +228,7 @@ func (b *statementBatch) flush(ctx context.Context) error {
 		}
 		if _, err := b.tx.ExecContext(ctx, `INSERT INTO statements (id, text, words, speaker_id, speaker_name, n_shingles, created_at, updated_at, version)
 			VALUES `+rows("(?, ?, ?, ?, ?, ?, ?, ?, 1)", end-start), args...); err != nil {
-			return fmt.Errorf("store statements: %w", err)
+			return nil, fmt.Errorf("store statements: %w", err)
 		}
 	}
 	// The shingles of new statements are new entries; those of stored
@@ -243,21 +246,66 @@ func (b *statementBatch) flush(ctx context.Context) error {
 		}
 	}
 	if err := insertPairs(ctx, b.tx, fargs, nil); err != nil {
-		return err
+		return nil, err
 	}
 	added := map[string]int{}
 	if err := insertPairs(ctx, b.tx, pairs, func(h int64, id string) {
 		df[h]++
 		added[id]++
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	for id, n := range added {
 		if _, err := b.tx.ExecContext(ctx, "UPDATE statements SET n_shingles = n_shingles + ? WHERE id = ?", n, id); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return addDF(ctx, b.tx, df)
+	return renamed, addDF(ctx, b.tx, df)
+}
+
+// takenIDs gives each of the new statements whose id a stored statement
+// has a variant id (from its first quote and words), in one query, and
+// returns the renames.
+func (b *statementBatch) takenIDs(ctx context.Context, fresh []*stmt) (map[string]string, error) {
+	if len(fresh) == 0 {
+		return nil, nil
+	}
+	byID := make(map[string]*stmt, len(fresh))
+	var taken []string
+	for start, end := 0, 0; start < len(fresh); start = end {
+		end = start + chunk(len(fresh)-start, 64)
+		args := make([]any, end-start)
+		for i, c := range fresh[start:end] {
+			args[i] = c.id
+			byID[c.id] = c
+		}
+		rows, err := b.tx.QueryContext(ctx, "SELECT id FROM statements WHERE id IN ("+placeholders(end-start)+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			taken = append(taken, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(taken) == 0 {
+		return nil, nil
+	}
+	renamed := make(map[string]string, len(taken))
+	for _, id := range taken {
+		c := byID[id]
+		c.id = statement.VariantID(c.firstQuote, c.words)
+		renamed[id] = c.id
+	}
+	return renamed, nil
 }
 
 // insertPairs writes (shingle, statement id) pairs (flat in args); with
@@ -336,33 +384,33 @@ func addShingles(ctx context.Context, tx *wtx, id string, shingles []int64) erro
 }
 
 // Candidate search: the rarestShingles of a text with the fewest
-// statements, each read up to postingLimit statements, rank the
-// statements by how many of those they share; the best maxCandidates are
-// compared word by word. A statement that holds the text (or the text it)
-// holds its rarest shingle, so it is found while that shingle is in at
-// most postingLimit statements; common phrases cost nothing.
-// Reading stops after the first minShingles shingles once the budget of
-// posting entries has been read: joinBudget when a new quote looks for its
-// statement (several times an article), matchBudget for a verify.
+// statements, each read up to perShingle statements, rank the statements
+// by how many of those they share; the best are compared word by word. A
+// statement that holds the text (or the text it) holds one of its
+// shingles in the index (statement.IndexShingles), so it is found while
+// that shingle is in at most perShingle statements; common phrases cost
+// little. Reading stops after the first minShingles shingles once the
+// budget of posting entries has been read: joinBudget when a new quote
+// looks for its statement (ten times an article, in the one write
+// transaction), matchBudget for a verify. The same words by the same
+// surname need no index: their statement id is known (statement.ID), and
+// joins look it up first.
 type searchBudget struct {
-	minShingles, entries, compared int
+	minShingles, entries, perShingle, compared int
 }
 
 var (
-	joinBudget  = searchBudget{minShingles: 1, entries: 32, compared: 8}
-	matchBudget = searchBudget{minShingles: 3, entries: 2048, compared: maxCandidates}
+	joinBudget  = searchBudget{minShingles: 1, entries: 32, perShingle: 32, compared: 8}
+	matchBudget = searchBudget{minShingles: 3, entries: 2048, perShingle: 256, compared: maxCandidates}
 )
 
-const (
-	rarestShingles = 12
-	postingLimit   = 256
-)
+const rarestShingles = 12
 
 // candidates returns the stored statements most likely to match a text of
-// these shingles, at most maxCandidates, from the statement_shingles
-// index; the caller compares their words.
-func candidates(ctx context.Context, q queryer, shingles []int64, budget searchBudget, known map[int64]int) ([]stmt, error) {
-	if len(shingles) == 0 {
+// these shingles, at most budget.compared, from the statement_shingles
+// index, after those of ids that exist; the caller compares their words.
+func candidates(ctx context.Context, q queryer, shingles []int64, budget searchBudget, known map[int64]int, ids ...string) ([]stmt, error) {
+	if len(shingles) == 0 && len(ids) == 0 {
 		return nil, nil
 	}
 	shingles = slices.Clone(shingles)
@@ -384,34 +432,58 @@ func candidates(ctx context.Context, q queryer, shingles []int64, budget searchB
 			dfs = append(dfs, df{h, n})
 		}
 	}
-	if len(dfs) == 0 {
-		return nil, nil
-	}
 	slices.SortFunc(dfs, func(a, b df) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.h, b.h)) })
 	if len(dfs) > rarestShingles {
 		dfs = dfs[:rarestShingles]
 	}
-	hits := map[string]int{}
+	// The shingles to read, rarest first, until the budget is spent. Their
+	// posting lists are read in one query (their lengths are known), but a
+	// list longer than perShingle alone with a limit.
+	var small []any
+	var long []int64
 	read := 0
 	for i, d := range dfs {
 		if i >= budget.minShingles && read >= budget.entries {
 			break
 		}
-		read += min(d.n, postingLimit)
-		rows, err := q.QueryContext(ctx, "SELECT statement_id FROM statement_shingles WHERE shingle = ? LIMIT ?", d.h, postingLimit)
-		if err != nil {
-			return nil, fmt.Errorf("find statement candidates: %w", err)
+		read += min(d.n, budget.perShingle)
+		if d.n > budget.perShingle {
+			long = append(long, d.h)
+		} else {
+			small = append(small, d.h)
 		}
+	}
+	hits := map[string]int{}
+	count := func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return fmt.Errorf("find statement candidates: %w", err)
+		}
+		defer rows.Close()
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			hits[id]++
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		return rows.Err()
+	}
+	if len(small) > 0 {
+		// As many placeholders as the next power of two (the last shingle
+		// again): few statement texts.
+		width := chunk(len(small), 64)
+		if width < len(small) {
+			width *= 2
+		}
+		for len(small) < width {
+			small = append(small, small[len(small)-1])
+		}
+		if err := count(q.QueryContext(ctx, "SELECT statement_id FROM statement_shingles WHERE shingle IN ("+placeholders(width)+")", small...)); err != nil {
+			return nil, err
+		}
+	}
+	for _, h := range long {
+		if err := count(q.QueryContext(ctx, "SELECT statement_id FROM statement_shingles WHERE shingle = ? LIMIT ?", h, budget.perShingle)); err != nil {
 			return nil, err
 		}
 	}
@@ -426,6 +498,11 @@ func candidates(ctx context.Context, q queryer, shingles []int64, budget searchB
 	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.id, b.id)) })
 	if len(rs) > budget.compared {
 		rs = rs[:budget.compared]
+	}
+	for _, id := range slices.Backward(ids) {
+		if !slices.ContainsFunc(rs, func(r ranked) bool { return r.id == id }) {
+			rs = slices.Insert(rs, 0, ranked{id: id})
+		}
 	}
 	if len(rs) == 0 {
 		return nil, nil

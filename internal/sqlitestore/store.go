@@ -292,12 +292,6 @@ func wrapErr(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// isConstraint reports a unique or primary key violation.
-func isConstraint(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
-}
-
 // Times are stored as Unix milliseconds.
 func ms(t time.Time) int64 { return t.UTC().Truncate(time.Millisecond).UnixMilli() }
 

@@ -142,19 +142,19 @@ func (s *Store) CreateKey(ctx context.Context, k auth.Key, hash string) error {
 	if k.RevokedAt != nil {
 		revoked = ms(*k.RevokedAt)
 	}
-	_, err := s.w.ExecContext(ctx, "INSERT INTO api_keys (hash, id, name, scope, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		hash, k.ID, k.Name, string(k.Scope), k.Prefix, ms(k.CreatedAt), revoked)
+	_, err := s.w.ExecContext(ctx, "INSERT INTO api_keys (hash, id, name, scope, prefix, created_at, revoked_at, made_without_auth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		hash, k.ID, k.Name, string(k.Scope), k.Prefix, ms(k.CreatedAt), revoked, k.MadeWithoutAuth)
 	return wrapErr("create key", err)
 }
 
-const keyColumns = "id, name, scope, prefix, created_at, revoked_at"
+const keyColumns = "id, name, scope, prefix, created_at, revoked_at, made_without_auth"
 
 func scanKey(row interface{ Scan(...any) error }) (auth.Key, error) {
 	var k auth.Key
 	var scope string
 	var created int64
 	var revoked sql.NullInt64
-	if err := row.Scan(&k.ID, &k.Name, &scope, &k.Prefix, &created, &revoked); err != nil {
+	if err := row.Scan(&k.ID, &k.Name, &scope, &k.Prefix, &created, &revoked, &k.MadeWithoutAuth); err != nil {
 		return k, err
 	}
 	k.Scope, k.CreatedAt = auth.Scope(scope), fromMS(created)

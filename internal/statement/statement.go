@@ -5,10 +5,11 @@
 //
 // Texts are compared as folded words (attribution.FoldWords: case,
 // diacritics, punctuation, quote-mark style and white space do not count).
-// Candidates are found through word 3-shingles: every run of three words
-// of a statement is hashed and indexed, so a report that quotes only part
-// of a longer quote, or changes a word here and there, still shares most
-// of its shingles with the stored statement.
+// Candidates are found through word 3-shingles: runs of three words of a
+// statement are hashed and every third one indexed (IndexShingles), and a
+// text is looked up by all of its own (Shingles), so a report that quotes
+// only part of a longer quote, or changes a word here and there, still
+// meets the stored statement.
 package statement
 
 import (
@@ -46,6 +47,38 @@ func Shingles(words []string) []int64 {
 		for i := 0; i+ShingleSize <= len(words); i++ {
 			out = append(out, hashWords(words[i:i+ShingleSize]))
 		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// IndexStep is the stride of IndexShingles: every IndexStep-th shingle of
+// a statement is indexed. A run of MinJoinWords words has
+// MinJoinWords-ShingleSize+1 shingles in a row, so it holds one indexed
+// shingle of any statement it is part of while IndexStep is no larger.
+const IndexStep = MinJoinWords - ShingleSize + 1
+
+// IndexShingles returns the hashes of the shingles a store indexes a
+// statement of these words under, in increasing order: those at positions
+// 0, IndexStep, 2·IndexStep, … of the text and the last one. A third of
+// Shingles, and no join is lost: a text that is part of a statement (or
+// the statement part of the text) with at least MinJoinWords words in the
+// shorter shares one of these with it, and the same words share all. Look
+// a text up by all its Shingles.
+func IndexShingles(words []string) []int64 {
+	if len(words) == 0 {
+		return nil
+	}
+	if len(words) < ShingleSize {
+		return []int64{hashWords(words)}
+	}
+	last := len(words) - ShingleSize
+	var out []int64
+	for i := 0; i <= last; i += IndexStep {
+		out = append(out, hashWords(words[i:i+ShingleSize]))
+	}
+	if last%IndexStep != 0 {
+		out = append(out, hashWords(words[last:]))
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -256,5 +289,14 @@ func ID(words []string, speaker string) string {
 		surname = ws[len(ws)-1]
 	}
 	sum := sha256.Sum256([]byte(surname + "\x00" + strings.Join(words, " ")))
+	return "stm_" + hex.EncodeToString(sum[:8])
+}
+
+// VariantID is the id of a statement whose ID is taken by a statement its
+// words could not join (a namesake said the same words: the same surname
+// and words give the same ID): derived from the quote that made it and its
+// words, the same on every store.
+func VariantID(quoteID string, words []string) string {
+	sum := sha256.Sum256([]byte(quoteID + "\x00" + strings.Join(words, " ")))
 	return "stm_" + hex.EncodeToString(sum[:8])
 }

@@ -1,6 +1,8 @@
 package statement
 
 import (
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -92,5 +94,41 @@ func TestSameSpeaker(t *testing.T) {
 	}
 	if Fuller("Jansen", "Clara Jansen") != "Clara Jansen" || Fuller("Clara Jansen", "Jansen") != "Clara Jansen" {
 		t.Error("Fuller")
+	}
+}
+
+// Every run of at least MinJoinWords words of a text shares a shingle with
+// the text's IndexShingles, and the same words share all of theirs: a join
+// is never missed for the shingles that were left out of the index.
+func TestIndexShinglesKeepJoins(t *testing.T) {
+	vocab := strings.Fields("we will rebuild every bridge in this province and the old harbour before winter comes")
+	for seed := range 200 {
+		n := 1 + seed%40
+		words := make([]string, n)
+		for i := range words {
+			words[i] = vocab[(seed*7+i*i*3+i)%len(vocab)]
+		}
+		indexed := IndexShingles(words)
+		if len(indexed) > len(Shingles(words)) || (n >= 9 && 2*len(indexed) > len(Shingles(words))+2) {
+			t.Fatalf("%d words: %d indexed of %d shingles: not a sample", n, len(indexed), len(Shingles(words)))
+		}
+		has := func(hs []int64) bool {
+			for _, h := range hs {
+				if _, ok := slices.BinarySearch(indexed, h); ok {
+					return true
+				}
+			}
+			return false
+		}
+		if !has(Shingles(words)) {
+			t.Fatalf("%d words: the same text shares no indexed shingle", n)
+		}
+		for i := 0; i < n; i++ {
+			for j := i + MinJoinWords; j <= n; j++ {
+				if !has(Shingles(words[i:j])) {
+					t.Fatalf("%d words: words[%d:%d] shares no indexed shingle with the text", n, i, j)
+				}
+			}
+		}
 	}
 }

@@ -98,6 +98,7 @@ func testDumpRoundTrip(t *testing.T, e *env) {
 	}
 	k1, _, h1, _ := auth.NewKey("desk", auth.ScopeWrite, now)
 	k2, _, h2, _ := auth.NewKey("admin", auth.ScopeAdmin, now.Add(time.Second))
+	k2.MadeWithoutAuth = true
 	for _, kh := range [][2]any{{k1, h1}, {k2, h2}} {
 		if err := e.s.CreateKey(ctx(t), kh[0].(auth.Key), kh[1].(string)); err != nil {
 			t.Fatal(err)
@@ -163,6 +164,9 @@ func testDumpRoundTrip(t *testing.T, e *env) {
 	}
 	if k, err := dst.KeyByHash(ctx(t), h1); err != nil || !k.Revoked() {
 		t.Errorf("imported revoked key = %+v, %v", k, err)
+	}
+	if k, err := dst.KeyByHash(ctx(t), h2); err != nil || !k.MadeWithoutAuth {
+		t.Errorf("imported key made without auth = %+v, %v; want it still marked", k, err)
 	}
 	if id, _, err := dst.LookupIdempotencyKey(ctx(t), "idem-1"); err != nil || id != ruiz.Article.ID {
 		t.Errorf("imported idempotency key = %q, %v", id, err)

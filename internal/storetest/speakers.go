@@ -21,6 +21,129 @@ func speakerCases() []testCase {
 		{"SpeakerWikidataID", testSpeakerWikidataID},
 		{"MergeSpeakers", testMergeSpeakers},
 		{"MergeSpeakersWikidataID", testMergeSpeakersWikidataID},
+		{"CreateSpeaker", testCreateSpeaker},
+		{"RenameDropsOldName", testRenameDropsOldName},
+		{"SpeakerTypeAndRoles", testSpeakerTypeAndRoles},
+		{"ResolveByTitleAndSurname", testResolveByTitleAndSurname},
+	}
+}
+
+// An editor creates a speaker (to move a misattributed quote to): it
+// resolves by name and alias, later articles naming it land on it, and a
+// name, alias or Wikidata id of another speaker is a conflict.
+func testCreateSpeaker(t *testing.T, e *env) {
+	e.ingest(t, art{says: []say{{words: "We will rebuild", speaker: "Ana Ruiz"}}})
+	got, err := e.s.CreateSpeaker(ctx(t), attribution.NewSpeaker{Name: " Keir Starmer ", Roles: []string{"Prime Minister", "Labour leader", "Prime Minister"},
+		Aliases: []string{"Sir Keir", "keir starmer"}, WikidataID: "Q6383"})
+	if err != nil {
+		t.Fatalf("CreateSpeaker error = %v", err)
+	}
+	if got.ID == "" || got.Name != "Keir Starmer" || got.Type != attribution.SpeakerPerson || got.WikidataID != "Q6383" || got.Version != 1 ||
+		!cmp.Equal(got.Roles, []string{"Labour leader", "Prime Minister"}) || !cmp.Equal(got.Aliases, []string{"Sir Keir"}) || got.QuoteCount != 0 {
+		t.Errorf("created = %+v; want Keir Starmer, person, Q6383, version 1, roles sorted once, alias Sir Keir, no quotes", got)
+	}
+	for _, n := range []string{"Keir Starmer", "sir keir", got.ID} {
+		if rid, err := e.s.ResolveSpeakerID(ctx(t), n); err != nil || rid != got.ID {
+			t.Errorf("ResolveSpeakerID(%q) = %q, %v; want %q", n, rid, err, got.ID)
+		}
+	}
+	later := e.ingest(t, art{says: []say{{words: "Change begins now", speaker: "Keir Starmer"}}})
+	if later.Quotes[0].SpeakerID != got.ID {
+		t.Errorf("a later quote by Keir Starmer has speaker %q, want the created %q", later.Quotes[0].SpeakerID, got.ID)
+	}
+	org, err := e.s.CreateSpeaker(ctx(t), attribution.NewSpeaker{Name: "Harbour Authority", Type: attribution.SpeakerOrganization})
+	if err != nil || org.Type != attribution.SpeakerOrganization || org.ID == got.ID {
+		t.Errorf("CreateSpeaker(organization) = %+v, %v", org, err)
+	}
+	for _, n := range []attribution.NewSpeaker{
+		{Name: "Ana Ruiz"}, {Name: "ANA  RUIZ"}, {Name: "Someone Else", Aliases: []string{"Ana Ruiz"}},
+		{Name: "A Third", WikidataID: "Q6383"}, {Name: "Sir Keir"},
+	} {
+		if _, err := e.s.CreateSpeaker(ctx(t), n); !errors.Is(err, attribution.ErrConflict) {
+			t.Errorf("CreateSpeaker(%+v) error = %v, want ErrConflict", n, err)
+		}
+	}
+	for _, n := range []attribution.NewSpeaker{
+		{Name: "  "}, {Name: "X", Type: attribution.SpeakerGroup}, {Name: "X", Type: "robot"}, {Name: "X", WikidataID: "wd:1"},
+		{Name: "X", Roles: []string{""}}, {Name: "X", Aliases: []string{"!!"}},
+	} {
+		if _, err := e.s.CreateSpeaker(ctx(t), n); !errors.Is(err, attribution.ErrInvalid) {
+			t.Errorf("CreateSpeaker(%+v) error = %v, want ErrInvalid", n, err)
+		}
+	}
+}
+
+// A rename drops the old name unless asked to keep it: a wrong name an
+// editor fixes must not pull later quotes under it to this speaker.
+func testRenameDropsOldName(t *testing.T, e *env) {
+	e.ingest(t, art{says: []say{{words: "We will rebuild", speaker: "Prime Minister", typ: attribution.SpeakerPerson}}})
+	id := e.speakerID(t, "Prime Minister")
+	got, err := e.s.UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Name: ref("Boris Johnson")}, 0)
+	if err != nil {
+		t.Fatalf("rename error = %v", err)
+	}
+	if got.Name != "Boris Johnson" || len(got.Aliases) != 0 {
+		t.Errorf("renamed = %q aliases %q; want Boris Johnson without aliases", got.Name, got.Aliases)
+	}
+	if rid, err := e.s.ResolveSpeakerID(ctx(t), "Prime Minister"); !errors.Is(err, attribution.ErrNotFound) {
+		t.Errorf("ResolveSpeakerID(old name) = %q, %v; want ErrNotFound", rid, err)
+	}
+	later := e.ingest(t, art{lead: "Later.", says: []say{{words: "Change begins now", speaker: "Prime Minister"}}})
+	if later.Quotes[0].SpeakerID == "" || later.Quotes[0].SpeakerID == id {
+		t.Errorf("a later quote by the Prime Minister has speaker %q; want a speaker other than Boris Johnson %q", later.Quotes[0].SpeakerID, id)
+	}
+}
+
+// Type and roles can be set; roles are kept sorted, each once.
+func testSpeakerTypeAndRoles(t *testing.T, e *env) {
+	e.ingest(t, art{says: []say{{words: "We will rebuild", speaker: "Harbour Board", role: "board"}}})
+	id := e.speakerID(t, "Harbour Board")
+	typ := attribution.SpeakerOrganization
+	got, err := e.s.UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Type: &typ, Roles: &[]string{"port operator", " authority", "port operator"}}, 0)
+	if err != nil {
+		t.Fatalf("UpdateSpeaker(type, roles) error = %v", err)
+	}
+	if got.Type != attribution.SpeakerOrganization || !cmp.Equal(got.Roles, []string{"authority", "port operator"}) {
+		t.Errorf("after the edit type %q roles %q; want organization, [authority port operator]", got.Type, got.Roles)
+	}
+	if again, err := e.s.GetSpeaker(ctx(t), id); err != nil || again.Type != attribution.SpeakerOrganization || !cmp.Equal(again.Roles, got.Roles) {
+		t.Errorf("read back = %+v, %v", again, err)
+	}
+	bad := attribution.SpeakerAnonymous
+	if _, err := e.s.UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Type: &bad}, 0); !errors.Is(err, attribution.ErrInvalid) {
+		t.Errorf("type anonymous: error = %v, want ErrInvalid", err)
+	}
+	if got, err := e.s.UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Roles: &[]string{}}, 0); err != nil || len(got.Roles) != 0 || got.Roles == nil {
+		t.Errorf("clearing the roles = %#v, %v; want an empty list", got.Roles, err)
+	}
+}
+
+// A query may put a title before a name ("Mr Corbyn"), or give only the
+// surname of a speaker whose articles always used a full name ("Dr Sarah
+// Wollaston"): the one speaker it can be is found; a surname two speakers
+// share finds none.
+func testResolveByTitleAndSurname(t *testing.T, e *env) {
+	e.ingest(t, art{says: []say{
+		{words: "We will not stand by", speaker: "Corbyn", as: "Mr Corbyn"},
+		{words: "This is a disgrace", speaker: "Sarah Wollaston", as: "Dr Sarah Wollaston"},
+		{words: "We will rebuild", speaker: "Anna Jansen"},
+		{words: "We will not", speaker: "Piet Jansen"},
+	}})
+	corbyn, wollaston := e.speakerID(t, "Corbyn"), e.speakerID(t, "Sarah Wollaston")
+	for q, want := range map[string]string{"Mr Corbyn": corbyn, "mr. corbyn": corbyn, "Wollaston": wollaston, "Dr Wollaston": wollaston,
+		"Dr Sarah Wollaston": wollaston, "WOLLASTON": wollaston} {
+		if id, err := e.s.ResolveSpeakerID(ctx(t), q); err != nil || id != want {
+			t.Errorf("ResolveSpeakerID(%q) = %q, %v; want %q", q, id, err, want)
+		}
+	}
+	for _, q := range []string{"Jansen", "Mr Jansen", "Wollast", "Sarah"} {
+		if id, err := e.s.ResolveSpeakerID(ctx(t), q); !errors.Is(err, attribution.ErrNotFound) {
+			t.Errorf("ResolveSpeakerID(%q) = %q, %v; want ErrNotFound", q, id, err)
+		}
+	}
+	page, err := e.s.FindQuotes(ctx(t), attribution.QuoteQuery{Speaker: "Mr Wollaston", PageSize: 10})
+	if err != nil || len(page.Quotes) != 1 || page.Quotes[0].SpeakerID != wollaston {
+		t.Errorf("FindQuotes(speaker Mr Wollaston) = %+v, %v; want her quote", page.Quotes, err)
 	}
 }
 
@@ -217,8 +340,9 @@ func testUpdateSpeaker(t *testing.T, e *env) {
 	}
 	v := p.Version
 
-	// Rename: the old name stays an alias, the quotes carry the new one.
-	got, err := e.s.UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Name: ref("  Ana María Ruiz ")}, v)
+	// Rename keeping the old name: it stays an alias, the quotes carry the
+	// new one.
+	got, err := e.s.UpdateSpeaker(ctx(t), id, attribution.SpeakerPatch{Name: ref("  Ana María Ruiz "), KeepOldName: true}, v)
 	if err != nil {
 		t.Fatalf("rename error = %v", err)
 	}

@@ -13,6 +13,7 @@ func statementCases() []testCase {
 	return []testCase{
 		{"StatementsAcrossArticles", testStatementsAcrossArticles},
 		{"MatchStatements", testMatchStatements},
+		{"StatementsOfNamesakes", testStatementsOfNamesakes},
 	}
 }
 
@@ -191,5 +192,50 @@ func testMatchStatements(t *testing.T, e *env) {
 	}
 	if ms, err := e.s.MatchStatements(ctx(t), "", 5); err != nil || len(ms) != 0 {
 		t.Errorf("empty text matched %+v (%v)", ms, err)
+	}
+}
+
+// Two speakers with one surname saying the same words make two statements
+// (their ids, derived from words and surname, would be the same): the
+// second gets a variant id, in another article or in the same one, and a
+// later report of either joins its own.
+func testStatementsOfNamesakes(t *testing.T, e *env) {
+	day := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	const words = "The harbour wall will be finished before the autumn storms"
+	const other = "Every school in the valley will get a new roof this year"
+	anna := e.ingest(t, art{url: "https://a.example/1", outlet: "A", published: day, says: []say{{words: words, speaker: "Anna Jansen"}}})
+	piet := e.ingest(t, art{url: "https://b.example/2", outlet: "B", published: day.Add(time.Hour), says: []say{{words: words, speaker: "Piet Jansen"}}})
+	again := e.ingest(t, art{url: "https://c.example/3", outlet: "C", published: day.Add(2 * time.Hour), says: []say{{words: words, speaker: "Anna Jansen"}}})
+	both := e.ingest(t, art{url: "https://d.example/4", outlet: "D", published: day.Add(3 * time.Hour), says: []say{
+		{words: other, speaker: "Anna Jansen"}, {words: other, speaker: "Piet Jansen"},
+	}})
+	aq, pq, gq := quoteStarting(t, anna, "The harbour"), quoteStarting(t, piet, "The harbour"), quoteStarting(t, again, "The harbour")
+	if aq.StatementID == "" || pq.StatementID == "" || aq.StatementID == pq.StatementID {
+		t.Fatalf("the same words by Anna and Piet Jansen: statements %q and %q, want two", aq.StatementID, pq.StatementID)
+	}
+	if gq.StatementID != aq.StatementID {
+		t.Errorf("Anna Jansen again: statement %q, want hers %q", gq.StatementID, aq.StatementID)
+	}
+	for id, want := range map[string][]string{aq.StatementID: {aq.ID, gq.ID}, pq.StatementID: {pq.ID}} {
+		st, err := e.s.GetStatement(ctx(t), id)
+		if err != nil {
+			t.Fatalf("GetStatement(%s) error = %v", id, err)
+		}
+		var got []string
+		for _, o := range st.Occurrences {
+			got = append(got, o.QuoteID)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("statement %s occurrences %v, want %v", id, got, want)
+		}
+	}
+	if len(both.Quotes) != 2 || both.Quotes[0].StatementID == "" || both.Quotes[0].StatementID == both.Quotes[1].StatementID {
+		t.Fatalf("namesakes with the same words in one article: %+v, want two statements", both.Quotes)
+	}
+	for _, q := range both.Quotes {
+		st, err := e.s.GetStatement(ctx(t), q.StatementID)
+		if err != nil || st.OccurrenceCount != 1 || st.Occurrences[0].QuoteID != q.ID {
+			t.Errorf("statement %s of %s: %+v, %v; want its one occurrence", q.StatementID, q.ID, st, err)
+		}
 	}
 }

@@ -24,6 +24,7 @@ func webhookCases() []testCase {
 func keyCases() []testCase {
 	return []testCase{
 		{"Keys", testKeys},
+		{"KeyMadeWithoutAuth", testKeyMadeWithoutAuth},
 	}
 }
 
@@ -202,5 +203,41 @@ func testKeys(t *testing.T, e *env) {
 	}
 	if _, err := e.s.RevokeKey(ctx(t), "key_unknown", at); !errors.Is(err, attribution.ErrNotFound) {
 		t.Errorf("RevokeKey(unknown) error = %v, want ErrNotFound", err)
+	}
+}
+
+// testKeyMadeWithoutAuth: the mark of a key made while auth was off is
+// kept, read back by KeyByHash and ListKeys, and not given to other keys.
+func testKeyMadeWithoutAuth(t *testing.T, e *env) {
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	open, _, h1, err := auth.NewKey("made open", auth.ScopeAdmin, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open.MadeWithoutAuth = true
+	trusted, _, h2, err := auth.NewKey("trusted", auth.ScopeAdmin, now.Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kh := range []struct {
+		k auth.Key
+		h string
+	}{{open, h1}, {trusted, h2}} {
+		if err := e.s.CreateKey(ctx(t), kh.k, kh.h); err != nil {
+			t.Fatalf("CreateKey(%s) error = %v", kh.k.Name, err)
+		}
+	}
+	if got, err := e.s.KeyByHash(ctx(t), h1); err != nil || !got.MadeWithoutAuth {
+		t.Errorf("KeyByHash(made without auth) = %+v, %v; want MadeWithoutAuth", got, err)
+	}
+	if got, err := e.s.KeyByHash(ctx(t), h2); err != nil || got.MadeWithoutAuth {
+		t.Errorf("KeyByHash(trusted) = %+v, %v; want not MadeWithoutAuth", got, err)
+	}
+	list, err := e.s.ListKeys(ctx(t))
+	if err != nil || len(list) != 2 || !list[0].MadeWithoutAuth || list[1].MadeWithoutAuth {
+		t.Errorf("ListKeys = %+v, %v; want the first marked, the second not", list, err)
+	}
+	if r, err := e.s.RevokeKey(ctx(t), open.ID, now.Add(time.Hour)); err != nil || !r.MadeWithoutAuth || !r.Revoked() {
+		t.Errorf("RevokeKey = %+v, %v; want revoked and still marked", r, err)
 	}
 }

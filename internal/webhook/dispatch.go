@@ -12,9 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"sync"
-	"syscall"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -37,7 +35,7 @@ type Delivery struct {
 	Attempts       []Attempt `json:"attempts"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
-}
+} // @name Delivery
 
 // Attempt is one POST of a delivery.
 type Attempt struct {
@@ -47,7 +45,7 @@ type Attempt struct {
 	// Error says why the attempt failed, when it did.
 	Error      string  `json:"error,omitempty" example:"status 503"`
 	DurationMS float64 `json:"duration_ms" example:"12.5"`
-}
+} // @name Attempt
 
 // Event is the JSON body of a delivery.
 type Event struct {
@@ -132,19 +130,7 @@ func New(opts Options) *Dispatcher {
 	d.sem = make(chan struct{}, conc)
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	if !opts.AllowPrivate {
-		// Checked on the address actually dialled, after DNS: a name that
-		// resolved to a public address when the subscription was made
-		// cannot be pointed at an internal one later.
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return err
-			}
-			if internal(ap.Addr()) {
-				return fmt.Errorf("dial %s: %w", address, ErrPrivate)
-			}
-			return nil
-		}
+		dialer.Control = refuseInternal
 	}
 	d.client = &http.Client{
 		Timeout: timeout,

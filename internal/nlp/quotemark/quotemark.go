@@ -5,6 +5,8 @@
 package quotemark
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,6 +62,12 @@ func isSingle(r rune) bool {
 	return r == '\'' || r == '‘' || r == '’' || r == '‚' || r == '‹' || r == '›'
 }
 
+// MaxDepth is how deeply quotations may nest. An opening mark inside
+// MaxDepth open quotations is read as text: news never nests more than a
+// few levels, and an unbounded stack of unclosed marks would make every
+// later mark look through all of them.
+const MaxDepth = 16
+
 type open struct {
 	mark  rune
 	pos   int // byte offset of the mark
@@ -67,8 +75,20 @@ type open struct {
 	paras int
 }
 
-// Find returns the quotations of text in order of their opening marks.
+// Find returns the quotations of text in order of their opening marks. Its
+// cost is linear in len(text).
 func Find(text string) []Quote {
+	return find(text, nil)
+}
+
+// FindSteps is Find that also adds to *steps the work it did (marks read,
+// open quotes looked at, comparisons while sorting), for tests of the cost
+// of callers. steps may be nil.
+func FindSteps(text string, steps *int) []Quote {
+	return find(text, steps)
+}
+
+func find(text string, steps *int) []Quote {
 	var out []Quote
 	var stack []open
 	paraStart := 0
@@ -88,14 +108,14 @@ func Find(text string) []Quote {
 			if len(trim) > 0 && r == stack[0].mark && len(stack) == 1 {
 				stack[0].paras++
 				skip := paraStart + (len(para) - len(trim)) + size
-				out, stack = scan(text, paraStart, paraEnd, skip, stack, out)
+				out, stack = scan(text, paraStart, paraEnd, skip, stack, out, steps)
 				goto next
 			}
 			// Otherwise close what is open at the end of the previous paragraph.
 			out = closeAll(text, stack, paraStart, out)
 			stack = stack[:0]
 		}
-		out, stack = scan(text, paraStart, paraEnd, paraStart, stack, out)
+		out, stack = scan(text, paraStart, paraEnd, paraStart, stack, out, steps)
 	next:
 		if paraEnd >= len(text) {
 			break
@@ -105,7 +125,7 @@ func Find(text string) []Quote {
 	if len(stack) > 0 {
 		out = closeAll(text, stack, len(text)+1, out)
 	}
-	sortQuotes(out)
+	sortQuotes(out, steps)
 	return out
 }
 
@@ -135,7 +155,7 @@ func closeAll(text string, stack []open, nextPara int, out []Quote) []Quote {
 }
 
 // scan pairs marks in text[from:paraEnd].
-func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote) ([]Quote, []open) {
+func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote, steps *int) ([]Quote, []open) {
 	for i := from; i < paraEnd; {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if r == '\'' && i+1 < paraEnd && text[i+1] == '\'' {
@@ -146,6 +166,7 @@ func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote) 
 			i += size
 			continue
 		}
+		count(steps, 1)
 		prev, _ := utf8.DecodeLastRuneInString(text[paraStart:i])
 		if i == paraStart {
 			prev = ' '
@@ -154,12 +175,12 @@ func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote) 
 		if i+size >= paraEnd {
 			next = ' '
 		}
-		if isApostrophe(r, prev, next, stack) {
+		if isApostrophe(r, prev, next, stack, steps) {
 			i += size
 			continue
 		}
 		// Close the innermost open quote this mark can close.
-		if k := closable(stack, r, prev, next); k >= 0 {
+		if k := closable(stack, r, prev, next, steps); k >= 0 {
 			// Marks opened inside and never closed end here too.
 			for j := len(stack) - 1; j > k; j-- {
 				o := stack[j]
@@ -171,7 +192,7 @@ func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote) 
 			i += size
 			continue
 		}
-		if _, ok := closers[r]; ok && (canOpen(r, prev, next) || frenchOpen(r, prev, text[i+size:paraEnd])) {
+		if _, ok := closers[r]; ok && len(stack) < MaxDepth && (canOpen(r, prev, next) || frenchOpen(r, prev, text[i+size:paraEnd])) {
 			stack = append(stack, open{mark: r, pos: i, start: i + size, paras: 1})
 		}
 		i += size
@@ -217,8 +238,9 @@ func canClose(prev, next rune) bool {
 	return !unicode.IsSpace(prev)
 }
 
-func closable(stack []open, r, prev, next rune) int {
+func closable(stack []open, r, prev, next rune, steps *int) int {
 	for k := len(stack) - 1; k >= 0; k-- {
+		count(steps, 1)
 		if strings.ContainsRune(closers[stack[k].mark], r) {
 			french := r == '»' && stack[k].mark == '«' || r == '›' && stack[k].mark == '‹'
 			if !canClose(prev, next) && !french {
@@ -245,7 +267,7 @@ func closable(stack []open, r, prev, next rune) int {
 // isApostrophe tells an apostrophe from a single quotation mark: inside a
 // word (don't, Zelenskyy’s), before a number ('90s) or after a plural s
 // (the countries’ talks) when no single quote is open.
-func isApostrophe(r, prev, next rune, stack []open) bool {
+func isApostrophe(r, prev, next rune, stack []open, steps *int) bool {
 	if r != '\'' && r != '’' && r != 'ʼ' {
 		return false
 	}
@@ -260,6 +282,7 @@ func isApostrophe(r, prev, next rune, stack []open) bool {
 	if letterPrev && !letterNext {
 		// Could close a single quote; an apostrophe only if none is open.
 		for _, o := range stack {
+			count(steps, 1)
 			if o.mark == '\'' || o.mark == '‘' || o.mark == '‚' {
 				return false
 			}
@@ -270,11 +293,19 @@ func isApostrophe(r, prev, next rune, stack []open) bool {
 	return false
 }
 
-func sortQuotes(q []Quote) {
-	// insertion sort: the list is nearly sorted already
-	for i := 1; i < len(q); i++ {
-		for j := i; j > 0 && (q[j].Open < q[j-1].Open); j-- {
-			q[j], q[j-1] = q[j-1], q[j]
-		}
+// sortQuotes orders quotes by opening mark, keeping the order of quotes
+// that open at the same place. Quotes closed at a paragraph end come
+// innermost first, so the list can be far from sorted.
+func sortQuotes(q []Quote, steps *int) {
+	slices.SortStableFunc(q, func(a, b Quote) int {
+		count(steps, 1)
+		return cmp.Compare(a.Open, b.Open)
+	})
+}
+
+// count adds n to *steps when steps is not nil.
+func count(steps *int, n int) {
+	if steps != nil {
+		*steps += n
 	}
 }

@@ -1,6 +1,7 @@
 package quotemark
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -80,4 +81,46 @@ func FuzzFind(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFindLinear counts the work Find does (marks read, open quotes looked
+// at, comparisons while sorting) on texts of n and 4n bytes: the count must
+// grow about fourfold, not sixteenfold. Unclosed opening marks used to keep
+// a stack every later mark searched.
+func TestFindLinear(t *testing.T) {
+	units := []string{"„", "«", "»", "‹", "‘", "“", `"`, "'", "‚", "「",
+		`„«‹‘“"'»‚›”’「『`, `„ « ‹ ‘ “ " ' » `, "„Wir «sagen ‹nein ‘dazu “heute ",
+		"“a ‘b „c «d ‹e ", "“We go on, he said\n"}
+	const n = 4000
+	for _, u := range units {
+		t.Run(u, func(t *testing.T) {
+			var small, large int
+			find(strings.Repeat(u, n), &small)
+			find(strings.Repeat(u, 4*n), &large)
+			if small == 0 {
+				t.Fatalf("find(%q × %d) counted no work", u, n)
+			}
+			if ratio := float64(large) / float64(small); ratio > 6 {
+				t.Errorf("find(%q × %d) did %d steps, × %d did %d: ratio %.1f, want about 4", u, n, small, 4*n, large, ratio)
+			}
+		})
+	}
+}
+
+// TestMaxDepth: opening marks nested deeper than MaxDepth are text, and the
+// quotes around them still close.
+func TestMaxDepth(t *testing.T) {
+	const levels = MaxDepth + 5
+	text := strings.Repeat("“a ", levels) + "b" + strings.Repeat("” c", levels)
+	qs := Find(text)
+	deepest := -1
+	for _, q := range qs {
+		deepest = max(deepest, q.Depth)
+		if q.Depth == 0 && (q.Open != 0 || !q.Closed) {
+			t.Errorf("Find(%q): outermost quote %+v, want one opening at 0 and closed", text, q)
+		}
+	}
+	if deepest != MaxDepth-1 {
+		t.Errorf("Find(%q): deepest quote at depth %d, want %d", text, deepest, MaxDepth-1)
+	}
 }

@@ -95,6 +95,7 @@ CREATE TABLE quotes (
 	rule          TEXT NOT NULL,
 	published_at  INTEGER NOT NULL,
 	outlet        TEXT NOT NULL DEFAULT '',
+	outlet_key    TEXT NOT NULL DEFAULT '', -- the outlet folded (case, diacritics): what outlet= matches
 	url           TEXT NOT NULL DEFAULT '',
 	statement_id  TEXT,
 	occurrence_speaker TEXT NOT NULL DEFAULT '', -- the name its statement occurrence shows
@@ -108,9 +109,11 @@ CREATE TABLE quotes (
 CREATE INDEX quotes_feed      ON quotes (published_at DESC, id DESC) WHERE hidden = 0;
 CREATE INDEX quotes_speaker   ON quotes (speaker_id, published_at DESC, id DESC) WHERE hidden = 0;
 CREATE INDEX quotes_kind      ON quotes (kind, published_at DESC, id DESC) WHERE hidden = 0;
-CREATE INDEX quotes_outlet    ON quotes (outlet, published_at DESC, id DESC) WHERE hidden = 0;
+CREATE INDEX quotes_outlet    ON quotes (outlet_key, published_at DESC, id DESC) WHERE hidden = 0;
 CREATE INDEX quotes_statement ON quotes (statement_id) WHERE statement_id IS NOT NULL;
-CREATE INDEX quotes_speaker_all ON quotes (speaker_id) WHERE speaker_id IS NOT NULL;
+-- A speaker's hidden quotes (few); with quotes_speaker, all of its quotes
+-- (speakerQuotes), for renames and merges.
+CREATE INDEX quotes_hidden    ON quotes (speaker_id) WHERE hidden = 1;
 
 -- Folded words of each quote (rowid = quotes.rowid): word search.
 CREATE VIRTUAL TABLE quote_words USING fts5 (words, detail = none, tokenize = 'ascii');

@@ -1,12 +1,15 @@
-// Command specwebhooks adds the webhooks section to the OpenAPI documents
-// swag generates (swag has no annotation for OpenAPI 3.1 webhooks). `make
-// docs` and `make docs-check` run it on swag's output, so docs/ stays
+// Command specwebhooks adds to the OpenAPI document swag generates what
+// swag has no annotation for: the OpenAPI 3.1 webhooks section, and
+// `security: []` on the operations that never need a key (probes, metrics,
+// the document itself), so that every operation declares its security.
+// `make docs` and `make docs-check` run it on swag's output, so docs/ stays
 // generated, never edited by hand:
 //
 //	go run ./internal/tools/specwebhooks DIR
 //
-// It appends a top-level "webhooks" member to DIR/swagger.json and
-// DIR/swagger.yaml; both files must not have one yet.
+// It reads DIR/swagger.json, which must not have webhooks yet, and writes
+// DIR/swagger.json and DIR/swagger.yaml from the result (swag's YAML is
+// replaced by the same document as YAML).
 package main
 
 import (
@@ -33,8 +36,10 @@ func webhooks() map[string]any {
 					"\"{webhook-id}.{webhook-timestamp}.{body}\" keyed with the base64-decoded part of the secret after \"whsec_\"), " +
 					"reject timestamps more than 5 minutes off, and drop a webhook-id already processed: retries reuse it. " +
 					"Answer 2xx within 10 s; anything else is retried after 5 s, 30 s, 2 min, 10 min, 30 min and 2 h.",
-				"tags":       []string{"subscriptions"},
-				"parameters": []any{header("webhook-id", "Message id, the same on every retry (msg_…)."), header("webhook-timestamp", "Unix seconds of this attempt."), header("webhook-signature", "v1,<base64 HMAC-SHA256>; space-separated when there are several.")},
+				"operationId": "quoteCreated",
+				"security":    []any{},
+				"tags":        []string{"subscriptions"},
+				"parameters":  []any{header("webhook-id", "Message id, the same on every retry (msg_…)."), header("webhook-timestamp", "Unix seconds of this attempt."), header("webhook-signature", "v1,<base64 HMAC-SHA256>; space-separated when there are several.")},
 				"requestBody": map[string]any{
 					"required": true,
 					"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
@@ -48,7 +53,7 @@ func webhooks() map[string]any {
 								"required": []string{"subscription_id", "quote"},
 								"properties": map[string]any{
 									"subscription_id": map[string]any{"type": "string", "example": "sub_5f2c0a9e4b1d7c33"},
-									"quote":           map[string]any{"$ref": "#/components/schemas/attribution.StoredQuote"},
+									"quote":           map[string]any{"$ref": "#/components/schemas/StoredQuote"},
 								},
 							},
 						},
@@ -80,54 +85,94 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(j, &probe); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber() // numbers stay as swag wrote them
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
 		return fmt.Errorf("%s: %w", jpath, err)
 	}
-	if _, ok := probe["webhooks"]; ok {
+	if _, ok := doc["webhooks"]; ok {
 		return fmt.Errorf("%s has webhooks already", jpath)
 	}
-	// swag writes sorted keys, four-space indents and "\n}" at the end;
-	// "webhooks" sorts last, so appending keeps that shape.
+	doc["webhooks"] = webhooks()
+	if err := openOperations(doc); err != nil {
+		return fmt.Errorf("%s: %w", jpath, err)
+	}
+
+	// swag writes sorted keys and four-space indents, as encoding/json
+	// does with these settings.
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("    ", "    ")
-	if err := enc.Encode(webhooks()); err != nil {
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(doc); err != nil {
 		return err
 	}
-	trimmed := bytes.TrimRight(j, "\n")
-	if !bytes.HasSuffix(trimmed, []byte("\n}")) {
-		return fmt.Errorf("%s does not end in a closing brace on its own line", jpath)
-	}
-	out := append(bytes.Clone(trimmed[:len(trimmed)-2]), []byte(",\n    \"webhooks\": ")...)
-	out = append(out, bytes.TrimRight(buf.Bytes(), "\n")...)
-	out = append(out, []byte("\n}")...)
-	if json.Valid(out) == false {
-		return fmt.Errorf("%s: the result is not valid JSON", jpath)
-	}
-	if err := os.WriteFile(jpath, out, 0o644); err != nil {
+	if err := os.WriteFile(jpath, bytes.TrimRight(buf.Bytes(), "\n"), 0o644); err != nil {
 		return err
 	}
 
-	ypath := filepath.Join(dir, "swagger.yaml")
-	y, err := os.ReadFile(ypath)
-	if err != nil {
-		return err
-	}
-	var yprobe map[string]any
-	if err := yaml.Unmarshal(y, &yprobe); err != nil {
-		return fmt.Errorf("%s: %w", ypath, err)
-	}
-	if _, ok := yprobe["webhooks"]; ok {
-		return fmt.Errorf("%s has webhooks already", ypath)
-	}
 	var ybuf bytes.Buffer
 	yenc := yaml.NewEncoder(&ybuf)
 	yenc.SetIndent(2)
-	if err := yenc.Encode(map[string]any{"webhooks": webhooks()}); err != nil {
+	if err := yenc.Encode(yamlValue(doc)); err != nil {
 		return err
 	}
-	y = append(bytes.TrimRight(y, "\n"), '\n')
-	return os.WriteFile(ypath, append(y, ybuf.Bytes()...), 0o644)
+	return os.WriteFile(filepath.Join(dir, "swagger.yaml"), ybuf.Bytes(), 0o644)
+}
+
+// openOperations gives every operation without a security requirement an
+// empty one: it needs no key.
+func openOperations(doc map[string]any) error {
+	paths, ok := doc["paths"].(map[string]any)
+	if !ok {
+		return fmt.Errorf("no paths")
+	}
+	for path, item := range paths {
+		ops, ok := item.(map[string]any)
+		if !ok {
+			return fmt.Errorf("path %s is not an object", path)
+		}
+		for method, op := range ops {
+			o, ok := op.(map[string]any)
+			if !ok {
+				continue // parameters, summary...
+			}
+			if _, ok := o["responses"]; !ok {
+				continue
+			}
+			if _, ok := o["security"]; !ok {
+				o["security"] = []any{}
+				ops[method] = o
+			}
+		}
+	}
+	return nil
+}
+
+// yamlValue turns the JSON numbers of v into numbers YAML writes as such.
+func yamlValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = yamlValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = yamlValue(e)
+		}
+		return out
+	case []string:
+		return x
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
 }
