@@ -33,6 +33,7 @@ func TestSpeakerFixes(t *testing.T) {
 		{"one said", `Two nurses left the ward at dawn. "It was a long night for all of us," one said.`, "It was a long night", "one", attribution.SpeakerAnonymous},
 		{"said another", `"We will appeal the ruling next week," said another.`, "We will appeal", "another", attribution.SpeakerAnonymous},
 		{"a document as source", `"We will appeal the ruling next week," the memo said.`, "We will appeal", "memo", attribution.SpeakerOrganization},
+		{"round-up line Name, Outlet:", "What the columnists wrote on Sunday:\n\nAnn Lee, The Daily Ledger: \"The council has lost the plot on housing.\"", "The council has lost", "Ann Lee", attribution.SpeakerPerson},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

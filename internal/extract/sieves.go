@@ -958,6 +958,15 @@ func (r *run) sieveColon(qi int, f *found) bool {
 			r.setAttr(f, qi, cue{First: -1}, ph, ruleColonSpeaker, 0.7, true)
 			return true
 		}
+		// a round-up line "Ann Lee, The Daily Ledger: '...'": the person
+		// opening the line speaks, the outlet is her role
+		if p := ph.First - 1; d.Tokens[p].Lower == "," && p > sf {
+			if name, ok := r.x.rightPhrase(d, start, p); ok && name.Last == p && name.First == start && !name.Nominal && name.Pronoun == "" && name.Type == attribution.SpeakerPerson && r.cueAt[name.Last-1] < 0 {
+				name.Role = d.Text[d.Tokens[ph.First].Start:d.Tokens[ph.Last-1].End]
+				r.setAttr(f, qi, cue{First: -1}, name, ruleColonSpeaker, 0.7, true)
+				return true
+			}
+		}
 	}
 	return false
 }
