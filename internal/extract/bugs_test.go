@@ -34,6 +34,7 @@ func TestSpeakerFixes(t *testing.T) {
 		{"said another", `"We will appeal the ruling next week," said another.`, "We will appeal", "another", attribution.SpeakerAnonymous},
 		{"a document as source", `"We will appeal the ruling next week," the memo said.`, "We will appeal", "memo", attribution.SpeakerOrganization},
 		{"round-up line Name, Outlet:", "What the columnists wrote on Sunday:\n\nAnn Lee, The Daily Ledger: \"The council has lost the plot on housing.\"", "The council has lost", "Ann Lee", attribution.SpeakerPerson},
+		{"with spokesman X saying", `The ministry defended the plan on Monday, with spokesman Tom Reyes saying "the figures speak for themselves."`, "the figures speak", "Tom Reyes", attribution.SpeakerPerson},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

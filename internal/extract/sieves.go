@@ -183,8 +183,8 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	}
 	if ok {
 		ph = r.extendOf(ph, stop)
-		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) && !(ing && d.Tokens[ph.First-1].Lower == "of") {
-			return phrase{}, false // "the report by the committee" heads elsewhere; "footage of Trump saying" is fine
+		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) && !(ing && (d.Tokens[ph.First-1].Lower == "of" || d.Tokens[ph.First-1].Lower == "with")) {
+			return phrase{}, false // "the report by the committee" heads elsewhere; "footage of Trump saying", "with spokesman X saying" are fine
 		}
 		return ph, true
 	}
@@ -1003,7 +1003,8 @@ func (r *run) sieveBefore(qi int, f *found) bool {
 				// later one that opens a clause of its own: "Cruz accuses
 				// Obama of "...", and Trump says he's "..."". A cue inside
 				// the first one's content ("she said Trump favors") is not.
-				if best == nil || ph.First > 0 && clauseOpener(d.Tokens[ph.First-1].Lower) {
+				// "..., with spokesman X saying" opens one too.
+				if best == nil || ph.First > 0 && (clauseOpener(d.Tokens[ph.First-1].Lower) || d.Tokens[ph.First-1].Lower == "with") {
 					best = &cand{c, ph}
 				}
 			} else if c.Entry.Class == ClassBelief && belief == nil {
