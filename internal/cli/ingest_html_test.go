@@ -95,16 +95,20 @@ func TestIngestHTMLEmbedded(t *testing.T) {
 	}
 	ctx := context.Background()
 	defer st.Close(ctx)
-	r, err := st.StoredArticle(ctx, &attribution.Article{URL: url, Text: "x"})
+	id := sqlitestore.ArticleID(&attribution.Article{URL: url})
+	a, err := st.GetArticle(ctx, id)
 	if err != nil {
-		t.Fatalf("stored article: %v", err)
+		t.Fatalf("GetArticle(%s): %v", id, err)
 	}
-	a := r.Article
+	quotes, err := st.ArticleQuotes(ctx, id)
+	if err != nil {
+		t.Fatalf("ArticleQuotes(%s): %v", id, err)
+	}
 	if a.Title != "Harbour bridge to reopen in spring, council says" || a.Byline != "Priya Natarajan" || !a.PublishedAt.Equal(time.Date(2025, 3, 4, 6, 15, 0, 0, time.UTC)) || a.Outlet != "The Coastal Ledger" {
 		t.Errorf("stored article %q by %q %v %q: want the page's title, byline and date and the line's outlet", a.Title, a.Byline, a.PublishedAt, a.Outlet)
 	}
 	speakers := map[string]string{}
-	for _, q := range r.Quotes {
+	for _, q := range quotes {
 		if q.Speaker != nil {
 			speakers[q.Text] = q.Speaker.Name
 		}

@@ -225,7 +225,23 @@ func TestCreateArticleHTML(t *testing.T) {
 	}
 
 	// The same page again is the stored article.
-	a.json("POST", "/v1/articles", ArticleRequest{URL: articleURL, HTML: page}, http.StatusOK, nil)
+	var again ArticleResponse
+	a.json("POST", "/v1/articles", ArticleRequest{URL: articleURL, HTML: page}, http.StatusOK, &again)
+	if again.Article.Revision != art.Revision {
+		t.Errorf("the same page again: revision %d, want %d", again.Article.Revision, art.Revision)
+	}
+	// The page updated with a paragraph is a new revision of the article,
+	// which keeps the page's byline and gains the new quote.
+	updated := strings.Replace(page, "</article>", "<p>&ldquo;We will open on time,&rdquo; said Mayor Ana Ruiz.</p></article>", 1)
+	var rev ArticleResponse
+	a.json("POST", "/v1/articles", ArticleRequest{URL: articleURL, HTML: updated}, http.StatusOK, &rev)
+	if rev.Article.Revision != art.Revision+1 || rev.Article.Byline != "Priya Natarajan" || !strings.HasSuffix(rev.Article.Text, "“We will open on time,” said Mayor Ana Ruiz.") {
+		t.Errorf("updated page: revision %d by %q, text ending %q; want revision %d by the page's byline with the new paragraph",
+			rev.Article.Revision, rev.Article.Byline, rev.Article.Text[max(0, len(rev.Article.Text)-60):], art.Revision+1)
+	}
+	if len(rev.Quotes) != len(created.Quotes)+1 {
+		t.Errorf("updated page: %d quotes, want %d", len(rev.Quotes), len(created.Quotes)+1)
+	}
 
 	// The request's own title, byline, date and language win over the page's.
 	var mine ArticleResponse
@@ -347,7 +363,7 @@ func TestExtractHTMLGerman(t *testing.T) {
 	a := newTestAPI(t)
 	var res ExtractResponse
 	a.json("POST", "/v1/extract", map[string]string{"html": htmlFixture(t, "nachrichten.html")}, http.StatusOK, &res)
-	want := "Olaf Scholz besuchte am Dienstag den Kieler Hafen.\n\nAm Nachmittag sagte er: „Wir bleiben hier.“\n\n„Die Arbeit geht weiter“, sagte Anna Berger."
+	want := "Olaf Scholz besuchte am Dienstag Kiel.\n\nAm Nachmittag sagte er: „Wir bleiben hier.“\n\n„Die Arbeit geht weiter“, sagte Anna Berger."
 	if res.Text != want {
 		t.Errorf("text = %q, want %q", res.Text, want)
 	}

@@ -211,7 +211,7 @@ func TestReadGermanPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Page{
-		Text:        "Olaf Scholz besuchte am Dienstag den Kieler Hafen.\n\nAm Nachmittag sagte er: „Wir bleiben hier.“\n\n„Die Arbeit geht weiter“, sagte Anna Berger.",
+		Text:        "Olaf Scholz besuchte am Dienstag Kiel.\n\nAm Nachmittag sagte er: „Wir bleiben hier.“\n\n„Die Arbeit geht weiter“, sagte Anna Berger.",
 		Title:       "Hafen bleibt offen",
 		Byline:      "Jonas Weber",
 		PublishedAt: time.Date(2025, 4, 2, 6, 0, 0, 0, time.UTC),

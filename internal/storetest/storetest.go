@@ -74,6 +74,7 @@ func cases() []testCase {
 		speakerCases(),
 		correctionCases(),
 		statementCases(),
+		revisionCases(),
 		webhookCases(),
 		keyCases(),
 		concurrencyCases(),
