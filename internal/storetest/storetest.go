@@ -33,6 +33,8 @@ import (
 type Store interface {
 	httpapi.Store
 	webhook.Store
+	// SaveDelivery writes a delivery log entry as an import does.
+	SaveDelivery(ctx context.Context, d webhook.Delivery) error
 }
 
 // Harness describes one store implementation to Run.
@@ -75,6 +77,7 @@ func cases() []testCase {
 		correctionCases(),
 		statementCases(),
 		webhookCases(),
+		outboxCases(),
 		keyCases(),
 		concurrencyCases(),
 		dumpCases(),
