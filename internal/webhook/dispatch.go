@@ -154,9 +154,10 @@ func (d *Dispatcher) signal() {
 }
 
 // Run claims and delivers due deliveries until ctx ends, then waits for
-// the attempts in flight to stop. An attempt cut short by ctx is not
-// recorded: its lease runs out and it is claimed again (by this
-// dispatcher's successor or another replica).
+// the attempts in flight to stop. An attempt cut short by ctx before an
+// answer is recorded as such and due again at once (for this
+// dispatcher's successor or another replica); one answered is recorded
+// as usual.
 func (d *Dispatcher) Run(ctx context.Context) {
 	defer d.wg.Wait()
 	t := time.NewTimer(0)
@@ -226,13 +227,17 @@ func (d *Dispatcher) deliver(ctx context.Context, c Claim) {
 			break
 		}
 		a = d.post(ctx, wh, c.URL, c.ID, c.Payload)
-		if ctx.Err() != nil {
-			return // stopped: the lease runs out and the delivery is claimed again
-		}
 	}
 	o := Outcome{ID: c.ID, Token: c.Token, Attempt: a}
 	n := len(c.Attempts) + 1
 	switch {
+	case ctx.Err() != nil && a.StatusCode == 0:
+		// Cut short by a stop, without an answer (the receiver may have
+		// got it): due again at once, for whichever dispatcher runs
+		// next. A dispatcher that dies instead leaves its lease to run
+		// out.
+		a.Error = "cut short: the dispatcher stopped"
+		o.Attempt, o.Status, o.NextAttemptAt = a, StatusPending, a.At
 	case a.Error == "":
 		o.Status = StatusDelivered
 	case c.URL == "" || a.Error == "bad secret" || n > len(d.backoff):

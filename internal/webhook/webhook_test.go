@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -321,5 +322,40 @@ func TestMessageID(t *testing.T) {
 	a, b := MessageID("sub_a", "q-1"), MessageID("sub_a", "q-1")
 	if a != b || MessageID("sub_a", "q-2") == a || MessageID("sub_b", "q-1") == a {
 		t.Errorf("MessageID not a function of its pair: %s %s %s %s", a, b, MessageID("sub_a", "q-2"), MessageID("sub_b", "q-1"))
+	}
+}
+
+// TestDispatcherStopCutsShort: a stop during an attempt that has no
+// answer yet records it cut short and due again at once, so that the
+// next dispatcher need not wait for the lease.
+func TestDispatcherStopCutsShort(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer recv.Close()
+	defer close(release)
+	st := &memStore{dels: map[string]*memDelivery{}, subs: []Subscription{{ID: "sub_slow", URL: recv.URL, Secret: NewSecret()}}}
+	st.ingest(t, []attribution.StoredQuote{{ID: "a-0", Quote: attribution.Quote{Text: "x"}}})
+	d := New(Options{Store: st, AllowPrivate: true, Poll: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	<-arrived
+	stopped := time.Now()
+	cancel()
+	<-done
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, del := range st.dels {
+		if del.Status != StatusPending || len(del.Attempts) != 1 || !strings.HasPrefix(del.Attempts[0].Error, "cut short") ||
+			del.next.After(stopped.Add(time.Second)) || del.token != "" {
+			t.Errorf("delivery after a stop mid-attempt: %+v, next %v; want pending, due now, lease released", del.Delivery, del.next)
+		}
 	}
 }
