@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -179,8 +180,18 @@ func enqueueDeliveries(ctx context.Context, tx *wtx, qs []attribution.StoredQuot
 // picks and marks them, so two dispatchers (on this handle or on
 // another process's) never both get one.
 func (s *Store) ClaimDeliveries(ctx context.Context, token string, now, until time.Time, limit int) ([]webhook.Claim, error) {
+	// Most polls find nothing due: ask the read pool first, so that an
+	// idle outbox costs the write connection nothing.
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM deliveries WHERE status = 'pending' AND payload IS NOT NULL
+		AND next_attempt_at <= ? AND claimed_until <= ? LIMIT 1`, ms(now), ms(now)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, wrapErr("claim deliveries", err)
+	}
 	var out []webhook.Claim
-	err := s.tx(ctx, func(tx *wtx) error {
+	err = s.tx(ctx, func(tx *wtx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claim_token = ?, claimed_until = ?
 			WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND payload IS NOT NULL
 				AND next_attempt_at <= ? AND claimed_until <= ? ORDER BY next_attempt_at, id LIMIT ?)

@@ -267,7 +267,6 @@ type receiver struct {
 	down     bool
 	posts    map[string]int
 	accepted map[string]int
-	upAt     time.Time
 	firstOK  time.Time
 }
 
