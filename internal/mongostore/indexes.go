@@ -131,7 +131,7 @@ func indexes() map[string][]mongo.IndexModel {
 		collDeliveries: {
 			{Keys: bson.D{{Key: "subscription_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName(idxDeliveriesSubscription)},
 			// The outbox: pending deliveries by when they are due.
-			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "next_attempt_at", Value: 1}}, Options: options.Index().SetName(idxDeliveriesDue)},
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName(idxDeliveriesDue)},
 		},
 		// Candidates of a text: statements sharing a shingle hash
 		// (multikey).

@@ -15,7 +15,7 @@ import (
 )
 
 // idxDeliveriesDue finds the due pending deliveries (ClaimDeliveries).
-const idxDeliveriesDue = "status_next_attempt_at"
+const idxDeliveriesDue = "status_next_attempt_at_id"
 
 // enqueueDeliveries inserts a pending delivery of each quote of qs to each
 // subscription it matches. IngestArticle calls it after the quotes are
