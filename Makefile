@@ -1,7 +1,8 @@
 # whosaid: `make run` starts the service, `make test` checks everything CI
 # checks. Go tools come from go.mod (`go tool swag`) or run pinned with `go
 # run` (staticcheck); the OpenAPI linter is a pinned npm package
-# (package.json, package-lock.json): `npm ci` installs it in node_modules/.
+# (package.json, package-lock.json) that `make test` installs with `npm ci`
+# into node_modules/ when it is missing.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -63,10 +64,14 @@ lint: fmt-check vet staticcheck ## fmt-check, vet and staticcheck
 staticcheck: ## staticcheck ./... (pinned version, via go run)
 	$(STATICCHECK) ./...
 
-spec-lint: ## lint the served OpenAPI document (api/openapi.json) with Redocly's recommended rules; needs npm ci
-	@if [ ! -x node_modules/.bin/redocly ]; then \
-		echo "spec-lint: Redocly CLI is not installed; run 'npm ci' (package-lock.json pins it)" >&2; exit 1; fi
+spec-lint: node_modules/.bin/redocly ## lint the served OpenAPI document (api/openapi.json) with Redocly's recommended rules
 	$(REDOCLY) lint --extends recommended --format stylish api/openapi.json
+
+# Redocly CLI at the version package-lock.json pins, installed on first use
+# (npm ci: the npm registry, Node.js 20 or 22).
+node_modules/.bin/redocly: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
 
 docs: ## regenerate docs/ from the swag annotations and copy the spec to api/
 	$(SWAG) fmt --dir ./internal/httpapi

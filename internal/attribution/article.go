@@ -23,6 +23,14 @@ type Article struct {
 	Language string `json:"language,omitempty"`
 	// CreatedAt is set by the store when the article is created.
 	CreatedAt time.Time `json:"created_at"`
+	// Revision is 1 for the text first stored at the article's URL and
+	// grows by one each time the URL is sent with another text (an
+	// update of the article: its quotes are extracted again). Set by the
+	// store.
+	Revision int `json:"revision" example:"2" minimum:"1"`
+	// UpdatedAt is when the stored text last changed: CreatedAt until the
+	// first revision. Set by the store.
+	UpdatedAt time.Time `json:"updated_at" example:"2025-02-18T12:05:00.456Z"`
 } // @name Article
 
 // Validate reports every invalid field of a new article as *FieldError

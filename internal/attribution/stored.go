@@ -63,8 +63,15 @@ type IngestResult struct {
 	Article Article
 	Quotes  []StoredQuote
 	// Created is false when the article was stored before (same URL, or
-	// same text without URL) and nothing new was written.
+	// same text without URL).
 	Created bool
+	// Revised is true when the article was stored before at its URL with
+	// another text and was updated to this one (a new revision); Created
+	// is then false. Neither set: nothing was written.
+	Revised bool
+	// Added are the ids of the quotes this ingest stored: all of them for
+	// a new article, the new ones of a revision, none otherwise.
+	Added []string
 }
 
 // SpeakerProfile is a speaker across all stored articles.

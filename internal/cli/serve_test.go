@@ -158,8 +158,10 @@ func TestServeEmbedded(t *testing.T) {
 		t.Errorf("serve exited with %d, want 0; logs:\n%s", code, s.logs)
 	}
 	t.Logf("shutdown took %v", took)
-	if took > 5*time.Second {
-		t.Errorf("shutdown took %v, want under 5s", took)
+	// A bound against a hang (the drain would wait 30 s for a stuck
+	// request), loose enough for a loaded machine: not a speed target.
+	if took > 15*time.Second {
+		t.Errorf("shutdown took %v, want under 15s", took)
 	}
 	for _, want := range []string{`"msg":"shutting down"`, `"msg":"HTTP drained"`, `"msg":"store closed"`} {
 		if !strings.Contains(s.logs.String(), want) {
@@ -180,8 +182,10 @@ func TestServeUnreachableMongo(t *testing.T) {
 	if code != http.StatusServiceUnavailable {
 		t.Fatalf("GET /readyz = %d, want 503; body %s", code, body)
 	}
-	if took > 5*time.Second {
-		t.Errorf("GET /readyz answered after %v, want within 5s", took)
+	// The ping has a 2 s deadline; without one the driver would wait 30 s
+	// for a server. 15 s tells the two apart on a loaded machine.
+	if took > 15*time.Second {
+		t.Errorf("GET /readyz answered after %v, want within 15s", took)
 	}
 	var p struct{ Detail string }
 	if err := json.Unmarshal([]byte(body), &p); err != nil ||
@@ -202,8 +206,10 @@ func TestServeUnreachableMongo(t *testing.T) {
 		t.Errorf("serve exited with %d, want 0; logs:\n%s", code, s.logs)
 	}
 	t.Logf("shutdown took %v", took)
-	if took > 5*time.Second {
-		t.Errorf("shutdown took %v, want under 5s", took)
+	// A bound against a hang (the drain would wait 30 s for a stuck
+	// request), loose enough for a loaded machine: not a speed target.
+	if took > 15*time.Second {
+		t.Errorf("shutdown took %v, want under 15s", took)
 	}
 }
 

@@ -14,6 +14,7 @@ package dump
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/whosaid/whosaid/internal/attribution"
@@ -80,6 +81,29 @@ type Speaker struct {
 type Article struct {
 	attribution.Article
 	Quotes []Quote `json:"quotes"`
+	// NextQuote is the number the article's next new quote will get (its
+	// id is the article id, a dash and the number; see QuoteNumber):
+	// higher than every number the article used, kept so that a quote
+	// removed by a revision never lends its id to another. Zero in dumps
+	// of earlier releases: the importer takes one more than the highest
+	// number of Quotes.
+	NextQuote int `json:"next_quote,omitempty"`
+}
+
+// QuoteNumber is the number of quote id of article articleID ("<article
+// id>-<number>"); ok is false for an id of another form.
+func QuoteNumber(articleID, id string) (n int, ok bool) {
+	rest, found := strings.CutPrefix(id, articleID+"-")
+	if !found || rest == "" || len(rest) > 9 || (len(rest) > 1 && rest[0] == '0') {
+		return 0, false
+	}
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, true
 }
 
 // Quote is a stored quote with what the API does not show: its position

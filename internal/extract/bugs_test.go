@@ -33,6 +33,9 @@ func TestSpeakerFixes(t *testing.T) {
 		{"one said", `Two nurses left the ward at dawn. "It was a long night for all of us," one said.`, "It was a long night", "one", attribution.SpeakerAnonymous},
 		{"said another", `"We will appeal the ruling next week," said another.`, "We will appeal", "another", attribution.SpeakerAnonymous},
 		{"a document as source", `"We will appeal the ruling next week," the memo said.`, "We will appeal", "memo", attribution.SpeakerOrganization},
+		{"round-up line Name, Outlet:", "What the columnists wrote on Sunday:\n\nAnn Lee, The Daily Ledger: \"The council has lost the plot on housing.\"", "The council has lost", "Ann Lee", attribution.SpeakerPerson},
+		{"with spokesman X saying", `The ministry defended the plan on Monday, with spokesman Tom Reyes saying "the figures speak for themselves."`, "the figures speak", "Tom Reyes", attribution.SpeakerPerson},
+		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,5 +75,49 @@ func TestPronounWithoutAntecedent(t *testing.T) {
 	res = x.Extract(long)
 	if len(res.Quotes) != 1 || res.Quotes[0].Speaker == nil || res.Quotes[0].Speaker.Name != "Tom Reyes" {
 		t.Errorf("he far from the name: %+v", res.Quotes)
+	}
+}
+
+// TestNoWordOfTheClauseAsSpeaker: a preposition before a gerund ("despite
+// conceding") and the object of a cue after the quote ("...," called it) are
+// no speakers; the rule cascade leaves such quotes unattributed, the shipped
+// model gives them to the subject of the sentence.
+func TestNoWordOfTheClauseAsSpeaker(t *testing.T) {
+	m, err := ShippedModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	xm, err := New(WithModel(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, text, quote, bad, want string }{
+		{"preposition before a gerund", `Mayor Ruth Adler, despite conceding that the bridge was "in poor shape for years," said repairs could wait.`, "in poor shape", "despite", "Ruth Adler"},
+		{"object pronoun after the cue", `Council member Tom Reyes, after reading that the budget was "balanced only on paper," called it a fraud.`, "balanced only", "it", "Tom Reyes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, rk := range []struct {
+				name string
+				x    *Extractor
+			}{{"rules", mustNew(t)}, {"model", xm}} {
+				var q *attribution.Quote
+				res := rk.x.Extract(tc.text)
+				for i := range res.Quotes {
+					if strings.Contains(res.Quotes[i].Text, tc.quote) {
+						q = &res.Quotes[i]
+					}
+				}
+				if q == nil {
+					t.Fatalf("%s: no quote with %q in %+v", rk.name, tc.quote, res.Quotes)
+				}
+				if q.Speaker != nil && strings.HasPrefix(strings.ToLower(q.Speaker.Name), tc.bad) {
+					t.Errorf("%s: speaker %q", rk.name, q.Speaker.Name)
+				}
+				if rk.name == "model" && (q.Speaker == nil || q.Speaker.Name != tc.want) {
+					t.Errorf("model: speaker %+v, want %q", q.Speaker, tc.want)
+				}
+			}
+		})
 	}
 }

@@ -129,7 +129,7 @@ func (r *run) resolve() attribution.Result {
 		}
 		switch {
 		case ph.Pronoun != "":
-			e = r.pronounAntecedent(ph.Pronoun, pos, para, recent, full, get)
+			e = r.pronounAntecedent(ph.Pronoun, pos, para, recent, full, bySurname, get)
 		case ph.Nominal || ph.NameFirst < 0 || ph.NameFirst >= ph.NameLast:
 			name := nominalName(d, ph)
 			if ph.Definite {
@@ -307,7 +307,7 @@ func antecedentByRole(ents []*entity, head string, pos int) *entity {
 // pronounAntecedent resolves he/she to the latest compatible person: a
 // speaker of the last two paragraphs first, then the latest person named in
 // full; they/we/it to the latest organization or group speaker.
-func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []fullName, get func(string, attribution.SpeakerType) *entity) *entity {
+func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []fullName, bySurname map[string][]fullName, get func(string, attribution.SpeakerType) *entity) *entity {
 	switch p {
 	case "he", "she", "er", "sie":
 		g := byte('m')
@@ -340,6 +340,12 @@ func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []
 			if full[k].gender == 0 && fn == nil {
 				fn = &full[k]
 			}
+		}
+		// a person of that gender named since the speaker's latest mention
+		// (by surname or in full, in this paragraph or the one before) is
+		// nearer: "Sanders answered. Later he said ..."
+		if near, ok := r.latestNamed(pos, para, g, bySurname); ok && (spk == nil || near.pos > spk.last) {
+			return get(near.name, attribution.SpeakerPerson)
 		}
 		if spk != nil && (para-spk.lastPara <= 2 || fn == nil || fn.pos < spk.last) {
 			return spk
@@ -404,4 +410,37 @@ func (r *run) hasCue(a, b int) bool {
 		}
 	}
 	return false
+}
+
+// latestNamed is the person of gender g mentioned last before byte offset
+// pos, by a surname or full name of the article (bySurname: each full name
+// at its first mention; outside quotes, in the paragraph of pos or the one
+// before, at most 80 tokens back); its pos is that mention's offset.
+func (r *run) latestNamed(pos, para int, g byte, bySurname map[string][]fullName) (fullName, bool) {
+	d := r.d
+	i := sort.Search(len(d.Tokens), func(i int) bool { return d.Tokens[i].Start >= pos })
+	for k := i - 1; k >= 0 && k >= i-80; k-- {
+		t := d.Tokens[k]
+		if t.Para < para-1 {
+			break
+		}
+		if t.Kind != nlp.Word || !t.Cap || r.inQuote[k] >= 0 {
+			continue
+		}
+		if k+1 < len(d.Tokens) && d.Tokens[k+1].Cap && d.Tokens[k+1].Kind == nlp.Word {
+			continue // not the last word of a name
+		}
+		var best fullName
+		found := false
+		for _, fn := range bySurname[t.Lower] {
+			if fn.pos <= t.Start && (fn.gender == g || fn.gender == 0) {
+				best, found = fn, true
+			}
+		}
+		if found {
+			best.pos = t.Start
+			return best, true
+		}
+	}
+	return fullName{}, false
 }

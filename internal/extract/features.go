@@ -82,6 +82,14 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 			if have(ph) {
 				continue
 			}
+			// the object of a preposition ("at Boca West", "in New
+			// Hampshire") is rarely the speaker; a sieve proposes the
+			// sources that are ("according to X")
+			if ph.First > 0 {
+				if pv := d.Tokens[ph.First-1].Lower; !r.german && isPreposition(pv) {
+					continue
+				}
+			}
 			f := base
 			f.speaker, f.hasSpk = ph, true
 			f.rule, f.conf = ruleSubject, 0.3
@@ -174,7 +182,9 @@ func (r *run) cueSubject(ci, sf, sl int) (phrase, bool) {
 	switch c.Entry.Class {
 	case ClassSpeech, ClassBelief:
 		ph, ok = r.subjectOf(c, sf, sl)
-		if !ok {
+		if !ok && !r.german {
+			// "said Mr. Lee": the subject after the verb (subjectOf has
+			// already looked there in German, where it may be the object)
 			ph, ok = r.x.rightPhrase(r.d, c.Last, sl)
 		}
 	case ClassSource:
@@ -329,6 +339,10 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 	// it opens the sentence
 	if t := d.Tokens[ph.First]; t.Kind == nlp.Word && !t.Cap {
 		add("firstw", t.Lower)
+	} else if r.german && t.Kind == nlp.Word && determiners[t.Lower] {
+		// a capitalised article opening a German sentence: its case
+		// ("Der", "Den") tells the subject from an object
+		add("firstw", t.Lower)
 	}
 	if ph.First == d.Sents[d.Tokens[ph.First].Sent].First {
 		add("sent-initial")
@@ -345,7 +359,7 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 			add("prevtok", "cue")
 		case pv.Kind == nlp.Punct:
 			add("prevtok", pv.Lower)
-		case isPreposition(pv.Lower):
+		case isPreposition(pv.Lower) || r.german && isPrepositionDE(pv.Lower):
 			add("prevtok", "prep")
 		}
 	}

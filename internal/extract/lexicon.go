@@ -201,9 +201,11 @@ const (
 	lPronouns
 	lSkip
 	lTitles
+	lCapStop
+	lCapStopDE
 )
 
-var listNames = []string{"countries", "heads", "orgs", "pronouns", "skip", "titles"}
+var listNames = []string{"countries", "heads", "orgs", "pronouns", "skip", "titles", "capstop", "capstop-de"}
 
 func listBit(name string) uint32 {
 	for i, n := range listNames {

@@ -1,7 +1,11 @@
 package extract
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -168,5 +172,46 @@ func TestShippedModel(t *testing.T) {
 	last := amb.Quotes[len(amb.Quotes)-1]
 	if last.Confidence >= res.Quotes[1].Confidence {
 		t.Errorf("continuation after other names: confidence %.2f, want below %.2f", last.Confidence, res.Quotes[1].Confidence)
+	}
+}
+
+// TestShippedModelReproducible trains on the files `make model` uses and
+// compares the result with the embedded model byte for byte. It needs the
+// gold files: WHOSAID_EVAL names their directory (../shared/eval from the
+// repository root); without it the test is skipped.
+func TestShippedModelReproducible(t *testing.T) {
+	dir := os.Getenv("WHOSAID_EVAL")
+	if dir == "" {
+		t.Skip("WHOSAID_EVAL is not set")
+	}
+	var docs []evaluate.GoldDoc
+	for _, name := range []string{"polnear_train.jsonl", "de_news_quotes_train.jsonl"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<26)
+		for sc.Scan() {
+			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+				continue
+			}
+			var d evaluate.GoldDoc
+			if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			docs = append(docs, d)
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _, err := Train(docs, TrainOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(modelBytes(t, m), shippedModel) {
+		t.Fatal("training on the make model files with seed 1 does not give the shipped model: run make model")
 	}
 }

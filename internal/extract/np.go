@@ -30,7 +30,6 @@ var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": tr
 var nameParticles = map[string]bool{"de": true, "van": true, "von": true, "bin": true, "al": true, "la": true, "der": true, "da": true, "di": true, "le": true, "du": true, "ibn": true, "del": true, "dos": true, "el": true, "ben": true, "abu": true, "st.": true, "of": true, "and": true, "&": true, "'s": true}
 
 // Capitalised words that start sentences or headlines but are not names.
-var capStop = map[string]bool{"the": true, "a": true, "an": true, "but": true, "and": true, "or": true, "in": true, "on": true, "at": true, "for": true, "with": true, "as": true, "if": true, "when": true, "while": true, "after": true, "before": true, "since": true, "because": true, "although": true, "though": true, "still": true, "yet": true, "so": true, "then": true, "now": true, "meanwhile": true, "however": true, "this": true, "that": true, "these": true, "those": true, "there": true, "here": true, "it": true, "he": true, "she": true, "they": true, "we": true, "i": true, "you": true, "his": true, "her": true, "their": true, "our": true, "my": true, "its": true, "what": true, "who": true, "why": true, "how": true, "where": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true, "january": true, "february": true, "march": true, "april": true, "june": true, "july": true, "august": true, "september": true, "october": true, "november": true, "december": true, "according": true, "asked": true, "speaking": true, "also": true, "both": true, "even": true, "only": true, "just": true, "today": true, "yesterday": true, "last": true, "next": true, "earlier": true, "later": true, "instead": true, "rather": true, "like": true, "unlike": true, "from": true, "to": true, "by": true, "of": true, "under": true, "over": true, "during": true, "until": true, "despite": true, "among": true, "between": true, "without": true, "within": true, "into": true, "about": true, "not": true, "no": true, "all": true, "some": true, "many": true, "most": true, "more": true, "other": true, "one": true, "every": true, "each": true, "any": true, "such": true, "do": true, "does": true, "did": true, "is": true, "are": true, "was": true, "were": true, "will": true, "would": true, "can": true, "could": true, "should": true, "may": true, "might": true, "must": true, "has": true, "have": true, "had": true, "mr.": false}
 
 func (x *Extractor) isTitle(w string) bool { return x.lex.has(lTitles, w) }
 func (x *Extractor) isHead(w string) bool  { return x.lex.has(lHeads, w) }
@@ -41,7 +40,7 @@ func (x *Extractor) isNameToken(d *nlp.Doc, i int) bool {
 	if t.Kind != nlp.Word || !t.Cap {
 		return false
 	}
-	return !capStop[t.Lower]
+	return !x.lex.has(lCapStop|lCapStopDE, t.Lower)
 }
 
 // isNounLike guesses whether a lower-case word can head a speaker phrase.
@@ -206,7 +205,7 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 		if p.Kind != nlp.Word {
 			break
 		}
-		if x.isNameToken(d, k) || p.Lower == "'s" || (p.Cap && capStop[p.Lower] && k == i && false) {
+		if x.isNameToken(d, k) || p.Lower == "'s" {
 			last = k
 			nominal = false
 			k++

@@ -42,8 +42,12 @@ func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
 			return ph, true
 		}
 	}
-	if r.german {
-		if ph, ok := r.x.rightPhrase(r.d, c.Last, end); ok && (ph.Pronoun != "" || !ph.Nominal || ph.Definite) {
+	// verb second: the subject follows a verb that something else opens
+	// the clause with ("Am Montag sagte er"); after "und" the clause shares
+	// the subject of the one before, and what follows is the object ("Pau
+	// spricht von ... und fordert eine Rücknahme")
+	if r.german && !(c.First > stop && isConjunctionDE(r.d.Tokens[c.First-1].Lower)) {
+		if ph, ok := r.x.rightPhrase(r.d, c.Last, end); ok && (ph.Pronoun != "" || !ph.Nominal || ph.Definite) && !objectCaseDE(r.d.Tokens[ph.First].Lower) {
 			return ph, true
 		}
 	}
@@ -179,8 +183,8 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	}
 	if ok {
 		ph = r.extendOf(ph, stop)
-		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) && !(ing && d.Tokens[ph.First-1].Lower == "of") {
-			return phrase{}, false // "the report by the committee" heads elsewhere; "footage of Trump saying" is fine
+		if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) && !(ing && (d.Tokens[ph.First-1].Lower == "of" || d.Tokens[ph.First-1].Lower == "with")) {
+			return phrase{}, false // "the report by the committee" heads elsewhere; "footage of Trump saying", "with spokesman X saying" are fine
 		}
 		return ph, true
 	}
@@ -262,7 +266,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		}
 	}
 	// "Lazar said he welcomed it and added": the subject of the cue before.
-	if w := d.Tokens[e-1].Lower; w == "and" || w == "but" {
+	if w := d.Tokens[e-1].Lower; w == "and" || w == "but" || isConjunctionDE(w) {
 		for i := e - 2; i >= stop && i > e-40; i-- {
 			if r.inQuote[i] >= 0 {
 				break
@@ -430,7 +434,8 @@ func isPrepositionDE(w string) bool {
 
 func isPreposition(w string) bool {
 	switch w {
-	case "of", "by", "to", "with", "for", "from", "about", "against", "on", "at", "in", "into", "than", "like", "as", "between", "among", "under", "over", "after", "before", "toward", "towards", "that", "whom", "whose":
+	case "of", "by", "to", "with", "for", "from", "about", "against", "on", "at", "in", "into", "than", "like", "as", "between", "among", "under", "over", "after", "before", "toward", "towards", "that", "whom", "whose",
+		"despite", "without", "during", "amid", "upon", "through", "throughout", "within", "across":
 		return true
 	}
 	return false
@@ -671,7 +676,7 @@ func (r *run) isScare(qi int) bool {
 			continue
 		}
 		words++
-		if t.Cap || capStop[t.Lower] && !t.Cap && len(t.Lower) <= 3 {
+		if t.Cap || r.x.lex.has(lCapStop, t.Lower) && len(t.Lower) <= 3 {
 			caps++
 		}
 	}
@@ -816,7 +821,9 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		c, ok = r.cues[r.cueAt[a]], true // „...“, so Merkel / "...," according to X
 	}
 	if ok && (r.endsOpen(qi) || d.Tokens[a-1].Lower == ",") {
-		if ph, ok := r.x.rightPhrase(d, c.Last, end); ok {
+		// "it" or "you" after the verb is its object ("...," called it a
+		// disgrace), never an inverted subject
+		if ph, ok := r.x.rightPhrase(d, c.Last, end); ok && ph.Pronoun != "it" && ph.Pronoun != "you" {
 			r.setAttr(f, qi, c, ph, ruleQuoteCueSpeaker, 0.95, true)
 			return true
 		}
@@ -837,7 +844,7 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			return false
 		}
 	}
-	for c := a; c < end && c < a+18; c++ {
+	for c := a; c < end && c < a+afterWindow; c++ {
 		if d.Tokens[c].Kind == nlp.Punct && (r.inQuote[c] >= 0 || d.Tokens[c].Sent != d.Tokens[a].Sent || strings.Contains(";:!?\"“”«»„", d.Tokens[c].Lower)) {
 			break
 		}
@@ -951,6 +958,15 @@ func (r *run) sieveColon(qi int, f *found) bool {
 			r.setAttr(f, qi, cue{First: -1}, ph, ruleColonSpeaker, 0.7, true)
 			return true
 		}
+		// a round-up line "Ann Lee, The Daily Ledger: '...'": the person
+		// opening the line speaks, the outlet is her role
+		if p := ph.First - 1; d.Tokens[p].Lower == "," && p > sf {
+			if name, ok := r.x.rightPhrase(d, start, p); ok && name.Last == p && name.First == start && !name.Nominal && name.Pronoun == "" && name.Type == attribution.SpeakerPerson && r.cueAt[name.Last-1] < 0 {
+				name.Role = d.Text[d.Tokens[ph.First].Start:d.Tokens[ph.Last-1].End]
+				r.setAttr(f, qi, cue{First: -1}, name, ruleColonSpeaker, 0.7, true)
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -987,7 +1003,8 @@ func (r *run) sieveBefore(qi int, f *found) bool {
 				// later one that opens a clause of its own: "Cruz accuses
 				// Obama of "...", and Trump says he's "..."". A cue inside
 				// the first one's content ("she said Trump favors") is not.
-				if best == nil || ph.First > 0 && clauseOpener(d.Tokens[ph.First-1].Lower) {
+				// "..., with spokesman X saying" opens one too.
+				if best == nil || ph.First > 0 && (clauseOpener(d.Tokens[ph.First-1].Lower) || d.Tokens[ph.First-1].Lower == "with") {
 					best = &cand{c, ph}
 				}
 			} else if c.Entry.Class == ClassBelief && belief == nil {
@@ -1357,4 +1374,29 @@ func (r *run) setAttr(f *found, qi int, c cue, ph phrase, rule string, conf floa
 		f.cue = &cc
 	}
 	f.kind = r.quoteKind(qi, adjacent)
+}
+
+// afterWindow is how far after a quote sieveAfter looks for its cue: far
+// enough for a name with a long apposition ("...," Ann Lee, a senior
+// fellow at the Hoover Institution and a former ambassador, said).
+const afterWindow = 26
+
+// isConjunctionDE: a German conjunction that joins two main clauses sharing
+// their subject ("Er kritisierte ... und forderte ...").
+func isConjunctionDE(w string) bool {
+	switch w {
+	case "und", "oder", "aber", "sowie", "doch":
+		return true
+	}
+	return false
+}
+
+// objectCaseDE: a German article that is never nominative ("bezeichnete den
+// Plan", "sagte dem Sender"): the phrase it opens is no subject.
+func objectCaseDE(w string) bool {
+	switch w {
+	case "den", "dem", "des", "einen", "einem", "eines":
+		return true
+	}
+	return false
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -176,10 +177,25 @@ func (s *Server) ingest(ctx context.Context, a attribution.Article) (attribution
 		res, err := s.runExtractor(ctx, text)
 		return attribution.Convert(text, res, attribution.UnitCodepoint), err
 	}, &a)
-	if err == nil && r.Created && s.notifier != nil {
-		s.notifier.Notify(r.Quotes) // never blocks
+	if err == nil && len(r.Added) > 0 && s.notifier != nil {
+		s.notifier.Notify(addedQuotes(r)) // never blocks
 	}
 	return r, err
+}
+
+// addedQuotes are the quotes of r the ingest stored: all of a new
+// article's, the new ones of a revision.
+func addedQuotes(r attribution.IngestResult) []attribution.StoredQuote {
+	if len(r.Added) == len(r.Quotes) {
+		return r.Quotes
+	}
+	out := make([]attribution.StoredQuote, 0, len(r.Added))
+	for _, q := range r.Quotes {
+		if slices.Contains(r.Added, q.ID) {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // validIdempotencyKey accepts 1 to 255 visible ASCII characters.
@@ -200,8 +216,14 @@ func validIdempotencyKey(k string) bool {
 //	@Summary		Store an article and its quotes
 //	@ID				createArticle
 //	@Description	Extracts the quotes of the text and stores the article, its quotes and their speakers.
-//	@Description	An article is stored once: when an article with the same `url` (or, without `url`, the same `text`) exists,
+//	@Description	An article is its `url`: when the article at that URL has the same `text` (or, without `url`, an article has the same `text`),
 //	@Description	the answer is 200 with the stored article and its quotes and nothing is written; a new article gets 201.
+//	@Description	The same text at another URL (a syndicated copy) is a new article, whose quotes join the statements of the first copy.
+//	@Description	The same `url` with another `text` is an update: the article's next `revision` (200 with the new state, `updated_at` now).
+//	@Description	Its quotes are extracted again; a quote whose words are unchanged keeps its id, statement and corrections,
+//	@Description	quotes no longer in the text are removed (from listings, speakers and statements), new ones get new ids
+//	@Description	(`<article id>-<n>`, numbered after the highest number the article ever used). The id, URL, outlet, `published_at`
+//	@Description	and `created_at` stay; `title` and `language` change when given.
 //	@Description	Either way `Location` names the article.
 //	@Description
 //	@Description	`Idempotency-Key` (optional, 1 to 255 visible ASCII characters): a retry with the same key and the same body
@@ -213,7 +235,8 @@ func validIdempotencyKey(k string) bool {
 //	@Description	```json
 //	@Description	{"article": {"id": "67b4591cb2a1f1a2c3d4e5f6", "url": "https://example.com/news/2025/02/18/riyadh-talks", "title": "US, Russian officials begin meeting in Riyadh",
 //	@Description	"text": "Kremlin spokesman Dmitry Peskov told reporters the talks would be \"primarily devoted to restoring the whole complex of Russian-American relations\".",
-//	@Description	"published_at": "2025-02-18T09:30:00Z", "outlet": "Reuters", "language": "en", "created_at": "2025-02-18T10:00:00.123Z"},
+//	@Description	"published_at": "2025-02-18T09:30:00Z", "outlet": "Reuters", "language": "en", "created_at": "2025-02-18T10:00:00.123Z",
+//	@Description	"revision": 1, "updated_at": "2025-02-18T10:00:00.123Z"},
 //	@Description	"quotes": [{"id": "67b4591cb2a1f1a2c3d4e5f6-0", "article_id": "67b4591cb2a1f1a2c3d4e5f6",
 //	@Description	"text": "primarily devoted to restoring the whole complex of Russian-American relations", "span": {"start": 67, "end": 145}, "kind": "mixed",
 //	@Description	"cue": {"text": "told", "span": {"start": 32, "end": 36}},
@@ -231,14 +254,14 @@ func validIdempotencyKey(k string) bool {
 //	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
 //	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		400	{object}	Problem	"the body is not a JSON object of the documented shape, or the Idempotency-Key is malformed"
-//	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body"
+//	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body, or (MongoDB) another request is revising the article: retry"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
 //	@Failure		422	{object}	Problem	"a field breaks a rule: text empty or not valid UTF-8, url not absolute http(s), published_at neither RFC 3339 nor YYYY-MM-DD, language not BCP 47, a field too long"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
 //	@Produce		json
-//	@Success		200		{object}	ArticleResponse	"the article was stored before (same URL, or same text without URL, or same Idempotency-Key); nothing was written"
+//	@Success		200		{object}	ArticleResponse	"stored before (same URL and text, same text without URL, or same Idempotency-Key; nothing written), or updated to a new revision (same URL, other text)"
 //	@Success		201		{object}	ArticleResponse	"the article and its quotes were stored"
 //	@Header			200,201	{string}	Location		"the path of the article"
 //	@Router			/v1/articles [post]

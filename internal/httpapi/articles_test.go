@@ -71,16 +71,23 @@ func TestCreateArticle(t *testing.T) {
 		t.Errorf("quote 0 span %+v gives %q, want code points of %q", q.Span, string(r[q.Span.Start:q.Span.End]), q.Text)
 	}
 
-	// The same URL again, even with another text: the stored article, 200.
-	again := ruizArticle()
-	again["text"] = "Another text entirely."
+	// The same URL and text again: the stored article, 200.
 	var got2 ArticleResponse
-	w = a.json("POST", "/v1/articles", again, http.StatusOK, &got2)
-	if got2.Article.ID != art.ID || got2.Article.Text != ruizText || len(got2.Quotes) != 2 {
-		t.Errorf("POST same URL = article %s with %d quotes, want %s with 2", got2.Article.ID, len(got2.Quotes), art.ID)
+	w = a.json("POST", "/v1/articles", ruizArticle(), http.StatusOK, &got2)
+	if got2.Article.ID != art.ID || got2.Article.Text != ruizText || len(got2.Quotes) != 2 || got2.Article.Revision != 1 {
+		t.Errorf("POST same URL = article %s revision %d with %d quotes, want %s revision 1 with 2", got2.Article.ID, got2.Article.Revision, len(got2.Quotes), art.ID)
 	}
 	if loc := w.Header().Get("Location"); loc != "/v1/articles/"+art.ID {
 		t.Errorf("Location of 200 = %q, want /v1/articles/%s", loc, art.ID)
+	}
+	// The same URL with another text: its next revision, 200 (see
+	// TestArticleUpdate).
+	again := ruizArticle()
+	again["text"] = "Another text entirely."
+	var got3 ArticleResponse
+	a.json("POST", "/v1/articles", again, http.StatusOK, &got3)
+	if got3.Article.ID != art.ID || got3.Article.Text != "Another text entirely." || len(got3.Quotes) != 0 || got3.Article.Revision != 2 {
+		t.Errorf("POST same URL, other text = article %s revision %d with %d quotes, want %s revision 2 without quotes", got3.Article.ID, got3.Article.Revision, len(got3.Quotes), art.ID)
 	}
 
 	// Without URL, the text identifies the article.

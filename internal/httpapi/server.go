@@ -61,15 +61,16 @@ type Options struct {
 	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For
 	// gives the client address; empty trusts none.
 	TrustedProxies []string
-	// Notifier is told the quotes of every newly stored article (the
-	// webhook dispatcher); nil tells no one.
+	// Notifier is told the quotes every ingest stores: all those of a new
+	// article, the new ones of a revision (the webhook dispatcher); nil
+	// tells no one.
 	Notifier Notifier
 	// WebhookAllowPrivate lets subscriptions target private and loopback
 	// addresses.
 	WebhookAllowPrivate bool
 }
 
-// Notifier takes the quotes of a newly stored article; it must not block.
+// Notifier takes the quotes an ingest stored; it must not block.
 type Notifier interface {
 	Notify(quotes []attribution.StoredQuote)
 }

@@ -12,15 +12,17 @@ import (
 	"github.com/whosaid/whosaid/internal/attribution"
 )
 
-// Store stores an article with its quotes (spans in code points), or
-// answers the stored one (Created false).
+// Store stores an article with its quotes (spans in code points), stores
+// a new text at a stored URL as the article's next revision (Revised), or
+// answers the stored one (neither Created nor Revised).
 type Store interface {
 	IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (attribution.IngestResult, error)
 }
 
 // Finder is implemented by stores that can answer a stored article (same
-// URL, or without URL the same text) without its extraction; the error
-// wraps attribution.ErrNotFound for a new article.
+// URL and text, or without URL the same text) without its extraction; the
+// error wraps attribution.ErrNotFound for a new article, and for a new
+// text at a stored URL (a revision, which IngestArticle stores).
 type Finder interface {
 	StoredArticle(ctx context.Context, a *attribution.Article) (attribution.IngestResult, error)
 }

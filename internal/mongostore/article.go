@@ -32,10 +32,22 @@ type articleDoc struct {
 	// Pending is true from the insert of the article until all its quotes
 	// are stored; an ingest that finds a pending article finishes it.
 	Pending bool `bson:"pending,omitempty"`
-	// QuoteCount is how many quotes the article has (ids id-0 .. id-(n-1)),
-	// set when the ingest completes; absent on articles made by
-	// CreateArticle.
+	// QuoteCount is how many quotes the article has, set when the ingest
+	// (or a revision) completes; absent on articles made by CreateArticle.
 	QuoteCount *int `bson:"quote_count,omitempty"`
+	// Revision counts the texts stored at the article's URL (absent: 1);
+	// UpdatedAt is when the text last changed (absent: CreatedAt).
+	Revision  int        `bson:"revision,omitempty"`
+	UpdatedAt *time.Time `bson:"updated_at,omitempty"`
+	// NextQuote is the number of the article's next new quote (ids are
+	// the article id, a dash and a number, never given twice); absent on
+	// articles stored before revisions, where it is one more than the
+	// highest number of their quotes.
+	NextQuote *int `bson:"next_quote,omitempty"`
+	// Revising is set from the moment a revision writes the new text
+	// until its quotes are all written; an ingest of the same text finishes
+	// a revision left so.
+	Revising bool `bson:"revising,omitempty"`
 }
 
 // articleIDFor derives an article's id from its URL, or without URL from its
@@ -79,6 +91,11 @@ func (d articleDoc) article() attribution.Article {
 		Outlet:    d.Outlet,
 		Language:  d.Language,
 		CreatedAt: d.CreatedAt.UTC(),
+		Revision:  max(d.Revision, 1),
+		UpdatedAt: d.CreatedAt.UTC(),
+	}
+	if d.UpdatedAt != nil && d.UpdatedAt.After(d.CreatedAt) {
+		a.UpdatedAt = d.UpdatedAt.UTC()
 	}
 	if d.PublishedAt != nil {
 		a.PublishedAt = d.PublishedAt.UTC()
@@ -121,6 +138,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *attribution.Article) error
 	// MongoDB keeps milliseconds; truncate so a.CreatedAt equals what a
 	// later read returns.
 	a.CreatedAt = time.Now().UTC().Truncate(time.Millisecond)
+	a.Revision, a.UpdatedAt = 1, a.CreatedAt
 	d := newArticleDoc(a)
 	d.ID = bson.NewObjectID()
 	if _, err := s.db.Collection(collArticles).InsertOne(ctx, d); err != nil {

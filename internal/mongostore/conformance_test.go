@@ -27,6 +27,7 @@ var ferretSkips = map[string]string{
 	"ConcurrentCorrections":            noFilterRecheck + ": corrections made at once each match the version they read, and overwrite each other (3 of 8 kept, seen)",
 	"ConcurrentCorrectionsIfVersion":   noFilterRecheck + ": corrections with the same If-Match version all match it, and several succeed",
 	"ConcurrentRevokeKey":              noFilterRecheck + ": every revoke matches \"revoked_at absent\", and the last one's time is stored",
+	"ConcurrentRevisions":              noFilterRecheck + ": several writers of one update match the article's old text and revision, and each stores the new quotes (3 of 8 revised, seen)",
 	"ConcurrentSameAlias": "FerretDB's unique index on an array field (the speakers' keys) is on the whole array, " +
 		"not on each element as MongoDB's multikey index is, so several speakers take one alias at once",
 	"ConcurrentSameName": "FerretDB answers an update that breaks a unique index with InternalError " +

@@ -150,6 +150,14 @@ func (s *Store) exportArticles(ctx context.Context, emit func(dump.Record) error
 				return err
 			}
 		}
+		if d.NextQuote != nil {
+			a.NextQuote = *d.NextQuote
+		}
+		for _, q := range a.Quotes {
+			if n, ok := dump.QuoteNumber(id, q.ID); ok {
+				a.NextQuote = max(a.NextQuote, n+1)
+			}
+		}
 		return emit(dump.Record{Type: dump.TypeArticle, Article: a})
 	})
 }
@@ -278,8 +286,18 @@ func (s *Store) importArticle(ctx context.Context, a *dump.Article) (bool, error
 		}
 	}
 	n := len(a.Quotes)
+	next := a.NextQuote
+	for _, q := range a.Quotes {
+		if k, ok := dump.QuoteNumber(a.ID, q.ID); ok {
+			next = max(next, k+1)
+		}
+	}
 	d := articleDoc{ID: oid, URL: a.URL, Title: a.Title, Text: a.Text, TextHash: TextHash(a.Text), TextKey: textKey(&a.Article),
-		Outlet: a.Outlet, Language: a.Language, CreatedAt: dumpMS(a.CreatedAt), QuoteCount: &n}
+		Outlet: a.Outlet, Language: a.Language, CreatedAt: dumpMS(a.CreatedAt), QuoteCount: &n, Revision: max(a.Revision, 1), NextQuote: &next}
+	if a.UpdatedAt.After(a.CreatedAt) {
+		t := dumpMS(a.UpdatedAt)
+		d.UpdatedAt = &t
+	}
 	if !a.PublishedAt.IsZero() {
 		t := dumpMS(a.PublishedAt)
 		d.PublishedAt = &t

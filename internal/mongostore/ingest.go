@@ -16,8 +16,10 @@ import (
 
 // IngestArticle stores an article with the quotes extracted from it (spans
 // in code points of a.Text) and links each named person or organisation to
-// a speaker across articles. An article with the same URL, or without URL
-// the same text, is returned as stored with Created false.
+// a speaker across articles. An article is its URL: the same URL with the
+// same text, or without URL the same text, is returned as stored with
+// Created false; the same URL with another text is the stored article's
+// next revision (reviseArticle).
 //
 // The article is written first, marked pending, then the speakers and the
 // quotes, then the mark is cleared. No step is acknowledged before all are
@@ -50,6 +52,9 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		d := newArticleDoc(a)
 		d.ID = articleIDFor(a)
 		d.Pending = true
+		d.Revision = 1
+		next := len(res.Quotes)
+		d.NextQuote = &next
 		_, err := s.db.Collection(collArticles).InsertOne(ctx, d)
 		switch {
 		case err == nil:
@@ -66,6 +71,9 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 		}
 	}
 	if existing != nil {
+		if (a.URL != "" && existing.Text != a.Text) || existing.Revising {
+			return s.reviseArticle(ctx, *existing, a, res)
+		}
 		if !existing.Pending {
 			art := existing.article()
 			qs, err := s.quotesOf(ctx, *existing)
@@ -204,7 +212,14 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	}); err != nil {
 		return attribution.IngestResult{}, wrapErr("finish article "+a.ID, err)
 	}
-	return attribution.IngestResult{Article: *a, Quotes: out, Created: created}, nil
+	a.Revision, a.UpdatedAt = max(a.Revision, 1), a.CreatedAt
+	r := attribution.IngestResult{Article: *a, Quotes: out, Created: created}
+	if created {
+		for i := range out {
+			r.Added = append(r.Added, out[i].ID)
+		}
+	}
+	return r, nil
 }
 
 func onlyDuplicates(err error) bool {
@@ -237,17 +252,21 @@ func (s *Store) sameArticle(ctx context.Context, a *attribution.Article) (articl
 	return d, nil
 }
 
-// StoredArticle answers the article stored as a (same URL, or without
-// URL the same text) with its quotes, so that an ingest need not extract
-// it again; ErrNotFound when there is none, or when it is pending (an
-// ingest with its quotes finishes it).
+// StoredArticle answers the article stored as a (same URL and text, or
+// without URL the same text) with its quotes, so that an ingest need not
+// extract it again; ErrNotFound when there is none, when it is pending or
+// being revised (an ingest with its quotes finishes it), or when a's text
+// is a new revision of the article at its URL.
 func (s *Store) StoredArticle(ctx context.Context, a *attribution.Article) (attribution.IngestResult, error) {
 	d, err := s.sameArticle(ctx, a)
 	if err != nil {
 		return attribution.IngestResult{}, err
 	}
-	if d.Pending {
+	if d.Pending || d.Revising {
 		return attribution.IngestResult{}, fmt.Errorf("stored article %s: pending: %w", d.ID.Hex(), attribution.ErrNotFound)
+	}
+	if a.URL != "" && d.Text != a.Text {
+		return attribution.IngestResult{}, fmt.Errorf("stored article %s has another text at this URL: %w", d.ID.Hex(), attribution.ErrNotFound)
 	}
 	qs, err := s.quotesOf(ctx, d)
 	if err != nil {

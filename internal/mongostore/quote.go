@@ -16,9 +16,9 @@ import (
 // code points of the article's text. Everything a listing filters or sorts
 // on is here, so a search is one indexed query.
 type quoteDoc struct {
-	ID         string       `bson:"_id"` // article id + "-" + position
+	ID         string       `bson:"_id"` // article id + "-" + number (see reviseArticle)
 	ArticleID  string       `bson:"article_id"`
-	N          int          `bson:"n"` // position in the article
+	N          int          `bson:"n"` // position in the article's current text
 	Text       string       `bson:"text"`
 	Start      int          `bson:"start"`
 	End        int          `bson:"end"`

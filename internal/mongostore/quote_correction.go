@@ -78,9 +78,17 @@ func stateOf(d *quoteDoc) stateDoc {
 // speaker_id): the quote takes its id, name and type, and drops the role
 // and mention the extractor had found, which described the attribution
 // replaced. An empty speaker id clears the attribution: the quote keeps
-// no speaker, like a quote the extractor could not attribute. The quote
-// stays an occurrence of its statement. A correction that changes
-// nothing is not written, and the quote is returned as it is.
+// no speaker, like a quote the extractor could not attribute. A
+// correction that changes nothing is not written, and the quote is
+// returned as it is.
+//
+// The quote's statement follows (followStatement): hidden or made
+// indirect it is no occurrence any more; given another speaker it shows
+// that speaker, and moves to the statement of its words by that speaker
+// when the other occurrences name someone else. That runs right after the
+// quote's guarded update, in a transaction of its own where the server
+// has them, else step by step (each step a write guarded by the
+// statement's version).
 func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.QuotePatch, by string, ifVersion int64) (attribution.StoredQuote, error) {
 	if err := p.Validate(); err != nil {
 		return attribution.StoredQuote{}, fmt.Errorf("correct quote %s: %w", id, err)
@@ -92,6 +100,7 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 		if err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
 			return attribution.StoredQuote{}, wrapErr(fmt.Sprintf("correct quote %q", id), err)
 		}
+		orig := d
 		if ifVersion > 0 && d.version() != ifVersion {
 			return attribution.StoredQuote{}, fmt.Errorf("correct quote %s: version %d, not %d: %w", id, d.version(), ifVersion, attribution.ErrPrecondition)
 		}
@@ -153,6 +162,16 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 		if res.MatchedCount == 1 {
 			d.Version = next
 			d.Corrections = append(d.Corrections, corr)
+			if err := s.atomically(ctx, func(ctx context.Context) error {
+				qd := d
+				if err := s.followStatement(ctx, &orig, &qd); err != nil {
+					return err
+				}
+				d.StatementID = qd.StatementID
+				return nil
+			}); err != nil {
+				return attribution.StoredQuote{}, fmt.Errorf("correct quote %s: move it to its statement: %w", id, err)
+			}
 			out := d.quote()
 			if len(set) > 0 && d.SpeakerID != "" && d.SpeakerID != before.SpeakerID {
 				// The speaker may have been merged away since it was

@@ -463,3 +463,176 @@ func (s *Store) removeOccurrences(ctx context.Context, articleID string, stateme
 	}
 	return nil
 }
+
+// withoutQuote is occs without the occurrence of quote id.
+func withoutQuote(occs []occurrenceDoc, id string) []occurrenceDoc {
+	return slices.DeleteFunc(occs, func(o occurrenceDoc) bool { return o.QuoteID == id })
+}
+
+// occurrenceOf is the occurrence quote qd is of its statement.
+func occurrenceOf(qd *quoteDoc) occurrenceDoc {
+	speaker := statementSpeaker(qd)
+	occ := occurrenceDoc{
+		QuoteID: qd.ID, ArticleID: qd.ArticleID, Text: qd.Text, Kind: qd.Kind,
+		SpeakerID: qd.SpeakerID, Speaker: speaker, Outlet: qd.Outlet, URL: qd.URL, PublishedAt: qd.Published,
+	}
+	if qd.Speaker != nil && speaker == "" {
+		occ.Speaker = qd.Speaker.Name
+	}
+	return occ
+}
+
+// fullest is the statement text and speaker occurrences give it: the
+// longest text, the fullest name of a named speaker (one with a speaker
+// id), in the order they were published, as joins would have chosen.
+func fullest(occs []occurrenceDoc) (text string, words []string, speakerID, speakerName string) {
+	occs = slices.Clone(occs)
+	slices.SortStableFunc(occs, func(a, b occurrenceDoc) int {
+		return cmp.Or(a.PublishedAt.Compare(b.PublishedAt), strings.Compare(a.QuoteID, b.QuoteID))
+	})
+	for i, o := range occs {
+		w := statement.Words(o.Text)
+		if i == 0 || len(w) > len(words) {
+			text, words = o.Text, w
+		}
+		if o.SpeakerID != "" && o.Speaker != "" && (speakerName == "" || statement.Fuller(speakerName, o.Speaker) != speakerName) {
+			speakerID, speakerName = o.SpeakerID, o.Speaker
+		}
+	}
+	return text, words, speakerID, speakerName
+}
+
+// rewriteStatement sets the occurrences of statement id to what edit
+// makes of them, with the text and speaker they give it (fullest); a
+// statement left without occurrences is deleted. Each write is guarded by
+// the statement's version, read again and retried when another changed it
+// meanwhile. A statement gone already is left so.
+func (s *Store) rewriteStatement(ctx context.Context, id string, edit func([]occurrenceDoc) []occurrenceDoc) error {
+	coll := s.db.Collection(collStatements)
+	for attempt := 0; ; attempt++ {
+		var d statementDoc
+		err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil
+		}
+		if err != nil {
+			return wrapErr("get statement "+id, err)
+		}
+		occs := edit(slices.Clone(d.Occurrences))
+		guard := bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}}
+		done := false
+		if len(occs) == 0 {
+			var r *mongo.DeleteResult
+			if r, err = coll.DeleteOne(ctx, guard); err == nil {
+				done = r.DeletedCount == 1
+			}
+		} else {
+			text, words, sid, name := fullest(occs)
+			set := bson.D{{Key: "occurrences", Value: occs}, {Key: "text", Value: text}, {Key: "words", Value: words},
+				{Key: "updated_at", Value: time.Now().UTC().Truncate(time.Millisecond)}}
+			update := bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}
+			if name != "" {
+				set = append(set, bson.E{Key: "speaker_id", Value: sid}, bson.E{Key: "speaker_name", Value: name})
+			} else {
+				update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "speaker_id", Value: ""}, {Key: "speaker_name", Value: ""}}})
+			}
+			update = append(update, bson.E{Key: "$set", Value: set})
+			var r *mongo.UpdateResult
+			if r, err = coll.UpdateOne(ctx, guard, update); err == nil {
+				done = r.MatchedCount == 1
+			}
+		}
+		if err != nil {
+			return wrapErr("update statement "+id, err)
+		}
+		if done {
+			return nil
+		}
+		if attempt >= 10 {
+			return fmt.Errorf("update statement %s: changed by others 10 times in a row: %w", id, attribution.ErrUnavailable)
+		}
+	}
+}
+
+// occurs says whether a quote is an occurrence of a statement: shown,
+// direct or mixed, and with words.
+func occurs(qd *quoteDoc) bool {
+	return !qd.Hidden && qd.Kind != string(attribution.KindIndirect) && len(statement.Words(qd.Text)) > 0
+}
+
+// enterStatement makes qd an occurrence of the statement of its words and
+// speaker, joined or made as at ingest, and stores its statement id.
+func (s *Store) enterStatement(ctx context.Context, qd *quoteDoc) error {
+	b := statementBatch{s: s}
+	if err := b.assign(ctx, qd); err != nil {
+		return err
+	}
+	renamed, err := b.flush(ctx)
+	if err != nil {
+		return err
+	}
+	if to, ok := renamed[qd.StatementID]; ok {
+		qd.StatementID = to
+	}
+	if qd.StatementID == "" {
+		return nil
+	}
+	if _, err := s.db.Collection(collQuotes).UpdateOne(ctx, bson.D{{Key: "_id", Value: qd.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "statement_id", Value: qd.StatementID}}}}); err != nil {
+		return wrapErr("link quote "+qd.ID+" to its statement", err)
+	}
+	return nil
+}
+
+// followStatement moves quote qd, corrected from before (the quote is
+// written already), to the statement it belongs to now, by the rules of
+// the embedded store: hidden or indirect, it leaves its statement (which
+// goes with its last occurrence); shown or quoted again, it joins or
+// makes one; with a new speaker it stays while the statement's other
+// occurrences can share it (statement.CanShare), else it moves to the
+// statement of its words by its new speaker; a kind between direct and
+// mixed shows in its occurrence.
+func (s *Store) followStatement(ctx context.Context, before, qd *quoteDoc) error {
+	from := qd.StatementID
+	if from == "" {
+		if occurs(qd) {
+			return s.enterStatement(ctx, qd)
+		}
+		return nil
+	}
+	occ := occurrenceOf(qd)
+	if occurs(qd) {
+		sameSpeaker := before.SpeakerID == qd.SpeakerID && statementSpeaker(before) == statementSpeaker(qd)
+		stays := false
+		if err := s.rewriteStatement(ctx, from, func(occs []occurrenceDoc) []occurrenceDoc {
+			others := withoutQuote(slices.Clone(occs), qd.ID)
+			_, _, sid, name := fullest(others)
+			stays = sameSpeaker || (len(others) > 0 && statement.CanShare(qd.SpeakerID, statementSpeaker(qd), sid, name))
+			if !stays {
+				return others
+			}
+			for i := range occs {
+				if occs[i].QuoteID == qd.ID {
+					occs[i] = occ
+				}
+			}
+			return occs
+		}); err != nil {
+			return err
+		}
+		if stays {
+			return nil
+		}
+	} else if err := s.rewriteStatement(ctx, from, func(occs []occurrenceDoc) []occurrenceDoc { return withoutQuote(occs, qd.ID) }); err != nil {
+		return err
+	}
+	if _, err := s.db.Collection(collQuotes).UpdateOne(ctx, bson.D{{Key: "_id", Value: qd.ID}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "statement_id", Value: ""}}}}); err != nil {
+		return wrapErr("unlink quote "+qd.ID, err)
+	}
+	qd.StatementID = ""
+	if occurs(qd) {
+		return s.enterStatement(ctx, qd)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -34,14 +35,14 @@ func TextHash(text string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const articleColumns = "id, url, title, text, published_at, outlet, language, created_at"
+const articleColumns = "id, url, title, text, published_at, outlet, language, created_at, revision, updated_at"
 
 func scanArticle(row interface{ Scan(...any) error }) (attribution.Article, error) {
 	var a attribution.Article
 	var url sql.NullString
 	var published sql.NullInt64
-	var created int64
-	if err := row.Scan(&a.ID, &url, &a.Title, &a.Text, &published, &a.Outlet, &a.Language, &created); err != nil {
+	var created, updated int64
+	if err := row.Scan(&a.ID, &url, &a.Title, &a.Text, &published, &a.Outlet, &a.Language, &created, &a.Revision, &updated); err != nil {
 		return a, err
 	}
 	a.URL = url.String
@@ -49,6 +50,10 @@ func scanArticle(row interface{ Scan(...any) error }) (attribution.Article, erro
 		a.PublishedAt = fromMS(published.Int64)
 	}
 	a.CreatedAt = fromMS(created)
+	a.UpdatedAt = a.CreatedAt
+	if updated > created {
+		a.UpdatedAt = fromMS(updated)
+	}
 	return a, nil
 }
 
@@ -72,10 +77,12 @@ func sameArticle(ctx context.Context, q queryer, a *attribution.Article) (attrib
 
 // IngestArticle stores an article with the quotes extracted from it (spans
 // in code points of a.Text), linking each named person or organisation to
-// a speaker across articles, in one transaction. An article with the same
-// URL, or without URL the same text, is returned as stored with Created
-// false: a stored quote, which an editor may have corrected, is never
-// rewritten.
+// a speaker across articles, in one transaction. An article is its URL:
+// the same URL with the same text, or without URL the same text, is
+// returned as stored with Created false, and nothing is written; the same
+// URL with another text is a new revision of the stored article (see
+// reviseArticle), written in one transaction too. A stored quote that an
+// editor corrected keeps its correction either way.
 func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res attribution.Result) (attribution.IngestResult, error) {
 	if err := a.Validate(); err != nil {
 		return attribution.IngestResult{}, fmt.Errorf("ingest article: %w", err)
@@ -194,10 +201,14 @@ func (s *Store) writeBatch(jobs []*ingestJob) {
 	}
 }
 
-// ingestOne stores a new article within tx, or answers the one stored
-// meanwhile (by another request, or earlier in the same batch).
+// ingestOne stores a new article within tx, revises the one stored at its
+// URL with another text, or answers the one stored (by another request,
+// or earlier in the same batch).
 func (s *Store) ingestOne(ctx context.Context, tx *wtx, a *attribution.Article, res attribution.Result, contexts []attribution.Span) (attribution.IngestResult, error) {
 	if stored, err := sameArticle(ctx, tx, a); err == nil {
+		if a.URL != "" && stored.Text != a.Text {
+			return s.reviseArticle(ctx, tx, stored, a, res, contexts)
+		}
 		qs, err := articleQuotes(ctx, tx, stored.ID)
 		return attribution.IngestResult{Article: stored, Quotes: qs}, err
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -206,29 +217,159 @@ func (s *Store) ingestOne(ctx context.Context, tx *wtx, a *attribution.Article, 
 	art := *a
 	art.ID = ArticleID(a)
 	art.CreatedAt = now()
+	art.Revision, art.UpdatedAt = 1, art.CreatedAt
 	var published any
 	if !art.PublishedAt.IsZero() {
 		art.PublishedAt = art.PublishedAt.UTC().Truncate(time.Millisecond)
 		published = ms(art.PublishedAt)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
-		art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count,
+		revision, updated_at, next_quote)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
+		art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes), ms(art.CreatedAt), len(res.Quotes)); err != nil {
 		return attribution.IngestResult{}, err
 	}
-	qs, err := s.storeQuotes(ctx, tx, &art, res, contexts)
+	ids := make([]string, len(res.Quotes))
+	for n := range ids {
+		ids[n] = quoteID(art.ID, n)
+	}
+	qs, err := s.storeQuotes(ctx, tx, &art, res, contexts, ids)
 	if err != nil {
 		return attribution.IngestResult{}, err
 	}
-	return attribution.IngestResult{Article: art, Quotes: qs, Created: true}, nil
+	return attribution.IngestResult{Article: art, Quotes: qs, Created: true, Added: ids}, nil
 }
 
-// StoredArticle answers the article stored as a (same URL, or without URL
-// the same text) with its quotes; ErrNotFound when there is none.
+// quoteID is the id of quote number n of an article: the article's id, a
+// dash and n. The quotes of an article's first text are numbered by
+// position; the new quotes of each revision continue after the highest
+// number the article ever used, so an id is never given twice.
+func quoteID(articleID string, n int) string { return fmt.Sprintf("%s-%d", articleID, n) }
+
+// reviseArticle makes a's text, new at the URL of stored, the article's
+// next revision within tx: the quotes are matched by their words (folded,
+// in text order) with the stored ones. A matched quote keeps its id,
+// attribution, corrections, version and statement, and takes its place
+// in the new text (span, cue, context, the speaker's mention); the
+// stored quotes left unmatched are deleted, with their share of the
+// speakers' figures and their statement occurrences (a statement left
+// empty goes); the new ones are stored as at a first ingest, numbered
+// after the highest number used. The article takes the new text, title
+// and language (the stored ones when the request has none), keeps its
+// id, URL, outlet, publication time and creation time, and counts one
+// more revision, updated now.
+func (s *Store) reviseArticle(ctx context.Context, tx *wtx, stored attribution.Article, a *attribution.Article, res attribution.Result, contexts []attribution.Span) (attribution.IngestResult, error) {
+	old, err := articleQuotes(ctx, tx, stored.ID)
+	if err != nil {
+		return attribution.IngestResult{}, err
+	}
+	var next int
+	if err := tx.QueryRowContext(ctx, "SELECT next_quote FROM articles WHERE id = ?", stored.ID).Scan(&next); err != nil {
+		return attribution.IngestResult{}, err
+	}
+	kept := attribution.MatchRevision(old, res.Quotes)
+	used := make([]bool, len(old))
+	for _, i := range kept {
+		if i >= 0 {
+			used[i] = true
+		}
+	}
+	var stmts []string
+	for i := range old {
+		q := &old[i]
+		if used[i] {
+			continue
+		}
+		if !q.Hidden {
+			if err := addFigure(ctx, tx, q.SpeakerID, q.Kind, q.Outlet, -1); err != nil {
+				return attribution.IngestResult{}, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM quote_words WHERE rowid = (SELECT rowid FROM quotes WHERE id = ?)", q.ID); err != nil {
+			return attribution.IngestResult{}, err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM quotes WHERE id = ?", q.ID); err != nil {
+			return attribution.IngestResult{}, err
+		}
+		if q.StatementID != "" && !slices.Contains(stmts, q.StatementID) {
+			stmts = append(stmts, q.StatementID)
+		}
+	}
+	for _, id := range stmts {
+		if err := settleStatement(ctx, tx, id); err != nil {
+			return attribution.IngestResult{}, err
+		}
+	}
+	// Positions change: out of the way of UNIQUE (article_id, n) first.
+	if _, err := tx.ExecContext(ctx, "UPDATE quotes SET n = -1 - n WHERE article_id = ?", stored.ID); err != nil {
+		return attribution.IngestResult{}, err
+	}
+	ids := make([]string, len(res.Quotes))
+	var added []string
+	for n, i := range kept {
+		if i < 0 {
+			ids[n] = quoteID(stored.ID, next)
+			added = append(added, ids[n])
+			next++
+			continue
+		}
+		q := old[i]
+		attribution.MoveQuote(&q, res.Quotes[n])
+		var cue, speaker any
+		if q.Cue != nil {
+			b, _ := json.Marshal(q.Cue)
+			cue = string(b)
+		}
+		if q.Speaker != nil {
+			b, _ := json.Marshal(q.Speaker)
+			speaker = string(b)
+		}
+		ctxStart, ctxEnd := 0, 0
+		if n < len(contexts) {
+			ctxStart, ctxEnd = contexts[n].Start, contexts[n].End
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE quotes SET n = ?, text = ?, span_start = ?, span_end = ?, cue = ?, speaker = ?, context_start = ?, context_end = ?
+			WHERE id = ?`, n, q.Text, q.Span.Start, q.Span.End, cue, speaker, ctxStart, ctxEnd, q.ID); err != nil {
+			return attribution.IngestResult{}, fmt.Errorf("move quote %s: %w", q.ID, err)
+		}
+	}
+	art := stored
+	art.Text = a.Text
+	art.Title = cmp.Or(a.Title, stored.Title)
+	art.Language = cmp.Or(a.Language, stored.Language)
+	art.Revision = stored.Revision + 1
+	art.UpdatedAt = now()
+	if !art.UpdatedAt.After(stored.UpdatedAt) {
+		art.UpdatedAt = stored.UpdatedAt.Add(time.Millisecond)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET text = ?, text_hash = ?, title = ?, language = ?, revision = ?, updated_at = ?,
+		quote_count = ?, next_quote = ? WHERE id = ?`, art.Text, TextHash(art.Text), art.Title, art.Language, art.Revision, ms(art.UpdatedAt),
+		len(res.Quotes), next, art.ID); err != nil {
+		return attribution.IngestResult{}, err
+	}
+	if len(added) > 0 {
+		if _, err := s.storeQuotes(ctx, tx, &art, res, contexts, ids); err != nil {
+			return attribution.IngestResult{}, err
+		}
+	}
+	qs, err := articleQuotes(ctx, tx, art.ID)
+	if err != nil {
+		return attribution.IngestResult{}, err
+	}
+	return attribution.IngestResult{Article: art, Quotes: qs, Revised: true, Added: added}, nil
+}
+
+// StoredArticle answers the article stored as a (same URL and text, or
+// without URL the same text) with its quotes; ErrNotFound when there is
+// none, or when a's text is a new revision of the article at its URL
+// (which IngestArticle stores).
 func (s *Store) StoredArticle(ctx context.Context, a *attribution.Article) (attribution.IngestResult, error) {
 	stored, err := sameArticle(ctx, s.r, a)
 	if err != nil {
 		return attribution.IngestResult{}, wrapErr("find stored article", err)
+	}
+	if a.URL != "" && stored.Text != a.Text {
+		return attribution.IngestResult{}, fmt.Errorf("find stored article: %s has another text at this URL: %w", stored.ID, attribution.ErrNotFound)
 	}
 	qs, err := articleQuotes(ctx, s.r, stored.ID)
 	if err != nil {
@@ -245,8 +386,9 @@ func quoteSpans(qs []attribution.Quote) []attribution.Span {
 	return out
 }
 
-// storeQuotes writes the speakers, statements and quotes of a new article.
-func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article, res attribution.Result, contexts []attribution.Span) ([]attribution.StoredQuote, error) {
+// storeQuotes writes the speakers of an article, and the quotes n of res
+// with ids[n] set, under that id at position n, with their statements.
+func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article, res attribution.Result, contexts []attribution.Span, ids []string) ([]attribution.StoredQuote, error) {
 	published := a.PublishedAt
 	if published.IsZero() {
 		published = a.CreatedAt
@@ -267,9 +409,14 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 		return nil, err
 	}
 	out := make([]attribution.StoredQuote, 0, len(res.Quotes))
+	var positions []int
 	for n, q := range res.Quotes {
+		if ids[n] == "" {
+			continue
+		}
+		positions = append(positions, n)
 		sq := attribution.StoredQuote{
-			ID: fmt.Sprintf("%s-%d", a.ID, n), ArticleID: a.ID, Quote: q,
+			ID: ids[n], ArticleID: a.ID, Quote: q,
 			PublishedAt: published, Outlet: a.Outlet, URL: a.URL, Version: 1,
 		}
 		if sp := q.Speaker; sp != nil {
@@ -313,7 +460,7 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 			out[i].StatementID = id
 		}
 	}
-	if err := insertQuotes(ctx, tx, out); err != nil {
+	if err := insertQuotes(ctx, tx, out, positions); err != nil {
 		return nil, err
 	}
 	// The webhook outbox, in the same transaction as the quotes.
@@ -361,16 +508,16 @@ const quoteRowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 // insertBatch is how many rows one multi-row INSERT writes.
 const insertBatch = 32
 
-// insertQuotes writes the quotes of a new article (their position is
-// their index), their words and their speakers' figures, a few
+// insertQuotes writes quotes of an article (qs[i] at position
+// positions[i]), their words and their speakers' figures, a few
 // statements for all.
-func insertQuotes(ctx context.Context, tx *wtx, qs []attribution.StoredQuote) error {
+func insertQuotes(ctx context.Context, tx *wtx, qs []attribution.StoredQuote, positions []int) error {
 	figures := map[[3]string]int{}
 	for start, end := 0, 0; start < len(qs); start = end {
 		end = start + chunk(len(qs)-start, insertBatch)
 		var args []any
 		for n := start; n < end; n++ {
-			args = append(args, quoteRowArgs(n, &qs[n], nil)...)
+			args = append(args, quoteRowArgs(positions[n], &qs[n], nil)...)
 			if q := &qs[n]; !q.Hidden && q.SpeakerID != "" {
 				figures[[3]string{q.SpeakerID, string(q.Kind), q.Outlet}]++
 			}

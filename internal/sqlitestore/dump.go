@@ -44,6 +44,9 @@ func (s *Store) Export(ctx context.Context, emit func(dump.Record) error) error 
 			return err
 		}
 		rec := &dump.Article{Article: a, Quotes: []dump.Quote{}}
+		if err := tx.QueryRowContext(ctx, "SELECT next_quote FROM articles WHERE id = ?", a.ID).Scan(&rec.NextQuote); err != nil {
+			return err
+		}
 		for qrows.Next() {
 			r, err := scanQuote(qrows)
 			if err != nil {
@@ -304,9 +307,22 @@ func importArticle(ctx context.Context, tx *wtx, a *dump.Article) (bool, error) 
 		if !a.PublishedAt.IsZero() {
 			published = ms(a.PublishedAt)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, nullString(a.URL), a.Title, a.Text, TextHash(a.Text), published,
-			a.Outlet, a.Language, ms(a.CreatedAt), len(a.Quotes)); err != nil {
+		next := a.NextQuote
+		for _, q := range a.Quotes {
+			n, ok := dump.QuoteNumber(a.ID, q.ID)
+			if !ok || q.ArticleID != a.ID {
+				return fmt.Errorf("quote %q of article %s: %w", q.ID, a.ID, attribution.ErrInvalid)
+			}
+			next = max(next, n+1)
+		}
+		updated := a.UpdatedAt
+		if updated.Before(a.CreatedAt) {
+			updated = a.CreatedAt
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count,
+			revision, updated_at, next_quote)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, nullString(a.URL), a.Title, a.Text, TextHash(a.Text), published,
+			a.Outlet, a.Language, ms(a.CreatedAt), len(a.Quotes), max(a.Revision, 1), ms(updated), next); err != nil {
 			return err
 		}
 		// The sentences around quotes an exporting store did not keep.
@@ -319,9 +335,6 @@ func importArticle(ctx context.Context, tx *wtx, a *dump.Article) (bool, error) 
 		contexts := extract.ContextSpans(a.Text, missing)
 		for _, q := range a.Quotes {
 			sq := q.StoredQuote
-			if sq.ID != fmt.Sprintf("%s-%d", a.ID, q.N) || sq.ArticleID != a.ID {
-				return fmt.Errorf("quote %q of article %s: %w", sq.ID, a.ID, attribution.ErrInvalid)
-			}
 			sq.Version = max(q.Version, 1)
 			sq.Hidden = q.Hidden
 			if q.Sentence != nil {

@@ -213,6 +213,12 @@ func stateOf(q *attribution.StoredQuote) attribution.CorrectionState {
 // and mention the extractor had found. An empty speaker id clears the
 // attribution. A correction that changes nothing is not written, and the
 // quote is returned as it is.
+//
+// The quote's statement follows in the same transaction (followStatement):
+// a hidden quote, or one made indirect, is no occurrence any more; a
+// quote given another speaker shows it, and moves to the statement of its
+// words by that speaker when the statement's other occurrences name
+// someone else.
 func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.QuotePatch, by string, ifVersion int64) (attribution.StoredQuote, error) {
 	if err := p.Validate(); err != nil {
 		return attribution.StoredQuote{}, fmt.Errorf("correct quote %s: %w", id, err)
@@ -264,8 +270,15 @@ func (s *Store) CorrectQuote(ctx context.Context, id string, p attribution.Quote
 			b, _ := json.Marshal(q.Speaker)
 			speaker = string(b)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE quotes SET speaker_id = ?, speaker = ?, kind = ?, hidden = ?, version = ?, corrections = ? WHERE id = ?",
-			nullString(q.SpeakerID), speaker, string(q.Kind), q.Hidden, q.Version, string(hist), id); err != nil {
+		occSpeaker := ""
+		if q.Speaker != nil {
+			occSpeaker = q.Speaker.Name
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE quotes SET speaker_id = ?, speaker = ?, occurrence_speaker = ?, kind = ?, hidden = ?, version = ?, corrections = ? WHERE id = ?",
+			nullString(q.SpeakerID), speaker, occSpeaker, string(q.Kind), q.Hidden, q.Version, string(hist), id); err != nil {
+			return err
+		}
+		if err := followStatement(ctx, tx, &r.q, &q); err != nil {
 			return err
 		}
 		if !r.q.Hidden {

@@ -663,3 +663,139 @@ func dropEmptyStatements(ctx context.Context, tx *wtx, ids []string) error {
 	}
 	return nil
 }
+
+// settleStatement rewrites statement id from the quotes that are its
+// occurrences now, after one left it: the longest text, the fullest
+// speaker name of a named speaker (in the order the occurrences were
+// published, as joins would have chosen). A statement left without
+// occurrences is dropped.
+func settleStatement(ctx context.Context, tx *wtx, id string) error {
+	rows, err := tx.QueryContext(ctx, "SELECT text, speaker_id, occurrence_speaker FROM quotes WHERE statement_id = ? ORDER BY published_at, id", id)
+	if err != nil {
+		return fmt.Errorf("settle statement %s: %w", id, err)
+	}
+	var c stmt
+	n := 0
+	for rows.Next() {
+		var text, name string
+		var sid sql.NullString
+		if err := rows.Scan(&text, &sid, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		if n == 0 {
+			c.text, c.words = text, statement.Words(text)
+		}
+		n++
+		speaker := ""
+		if sid.String != "" {
+			speaker = name
+		}
+		join(&c, text, statement.Words(text), nil, speaker, sid.String)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n == 0 {
+		return dropEmptyStatements(ctx, tx, []string{id})
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE statements SET text = ?, words = ?, speaker_id = ?, speaker_name = ?, updated_at = ?, version = version + 1
+		WHERE id = ?`, c.text, strings.Join(c.words, " "), c.speakerID, c.speakerName, ms(now()), id)
+	return err
+}
+
+// enterStatement makes q (visible, direct or mixed) an occurrence of the
+// statement of its words and speaker, joined or made as at ingest, and
+// stores its statement id.
+func enterStatement(ctx context.Context, tx *wtx, q *attribution.StoredQuote) error {
+	b := statementBatch{tx: tx}
+	if err := b.lookUp(ctx, []attribution.Quote{q.Quote}); err != nil {
+		return err
+	}
+	if err := b.assign(ctx, q); err != nil {
+		return err
+	}
+	renamed, err := b.flush(ctx)
+	if err != nil {
+		return err
+	}
+	if id, ok := renamed[q.StatementID]; ok {
+		q.StatementID = id
+	}
+	if q.StatementID == "" {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE quotes SET statement_id = ? WHERE id = ?", q.StatementID, q.ID)
+	return err
+}
+
+// occurs says whether a quote is an occurrence of a statement: shown,
+// direct or mixed, and with words.
+func occurs(q *attribution.StoredQuote) bool {
+	return !q.Hidden && q.Kind != attribution.KindIndirect && len(statement.Words(q.Text)) > 0
+}
+
+// followStatement moves quote q, corrected from before (the row is
+// written already), to the statement it belongs to now. Hidden, or
+// indirect speech now, it leaves its statement (dropped if left empty);
+// shown again, or quoted again, it joins or makes one. With a new speaker
+// it stays in its statement while the other occurrences' speaker can
+// share it (statement.CanShare: the same person, or unknown), which then
+// names the new speaker if that is the fullest; otherwise it moves to the
+// statement of its words by its new speaker, joined or made.
+func followStatement(ctx context.Context, tx *wtx, before, q *attribution.StoredQuote) error {
+	from := q.StatementID
+	if from == "" {
+		if occurs(q) {
+			return enterStatement(ctx, tx, q)
+		}
+		return nil
+	}
+	if occurs(q) {
+		if before.SpeakerID == q.SpeakerID && statementSpeaker(before) == statementSpeaker(q) {
+			return nil // a kind between direct and mixed: read from the quote
+		}
+		others, id, name, err := otherOccurrences(ctx, tx, from, q.ID)
+		if err != nil {
+			return err
+		}
+		if others > 0 && statement.CanShare(q.SpeakerID, statementSpeaker(q), id, name) {
+			return settleStatement(ctx, tx, from)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE quotes SET statement_id = NULL WHERE id = ?", q.ID); err != nil {
+		return err
+	}
+	q.StatementID = ""
+	if err := settleStatement(ctx, tx, from); err != nil {
+		return err
+	}
+	if occurs(q) {
+		return enterStatement(ctx, tx, q)
+	}
+	return nil
+}
+
+// otherOccurrences counts the occurrences of statement id but quote
+// quoteID, and names the speaker they give it (the fullest named one).
+func otherOccurrences(ctx context.Context, tx *wtx, id, quoteID string) (n int, speakerID, speakerName string, err error) {
+	rows, err := tx.QueryContext(ctx, "SELECT speaker_id, occurrence_speaker FROM quotes WHERE statement_id = ? AND id != ? ORDER BY published_at, id", id, quoteID)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer rows.Close()
+	var c stmt
+	for rows.Next() {
+		var sid sql.NullString
+		var name string
+		if err := rows.Scan(&sid, &name); err != nil {
+			return 0, "", "", err
+		}
+		n++
+		if sid.String != "" {
+			join(&c, "", nil, nil, name, sid.String)
+		}
+	}
+	return n, c.speakerID, c.speakerName, rows.Err()
+}

@@ -61,15 +61,21 @@ func testIngestNew(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatalf("GetArticle(%q) error = %v", got.Article.ID, err)
 	}
-	want := attribution.Article{ID: got.Article.ID, URL: a.url, Title: a.title, Text: article.Text, Outlet: a.outlet, Language: "en"}
+	want := attribution.Article{ID: got.Article.ID, URL: a.url, Title: a.title, Text: article.Text, Outlet: a.outlet, Language: "en", Revision: 1}
 	if diff := cmp.Diff(want, stored, cmp.FilterPath(func(p cmp.Path) bool {
 		n := p.Last().String()
-		return n == ".PublishedAt" || n == ".CreatedAt"
+		return n == ".PublishedAt" || n == ".CreatedAt" || n == ".UpdatedAt"
 	}, cmp.Ignore())); diff != "" {
 		t.Errorf("GetArticle mismatch (-want +got):\n%s", diff)
 	}
-	if !stored.PublishedAt.Equal(a.published) || !stored.CreatedAt.Equal(got.Article.CreatedAt) {
-		t.Errorf("GetArticle times = published %v, created %v; want %v, %v", stored.PublishedAt, stored.CreatedAt, a.published, got.Article.CreatedAt)
+	if !stored.PublishedAt.Equal(a.published) || !stored.CreatedAt.Equal(got.Article.CreatedAt) || !stored.UpdatedAt.Equal(stored.CreatedAt) {
+		t.Errorf("GetArticle times = published %v, created %v, updated %v; want %v, %v, %[2]v", stored.PublishedAt, stored.CreatedAt, stored.UpdatedAt, a.published, got.Article.CreatedAt)
+	}
+	if stored.Revision != 1 || got.Article.Revision != 1 || !got.Article.UpdatedAt.Equal(got.Article.CreatedAt) {
+		t.Errorf("new article: revision %d (ingest answered %d, updated %v); want 1, updated when created", stored.Revision, got.Article.Revision, got.Article.UpdatedAt)
+	}
+	if len(got.Added) != len(res.Quotes) {
+		t.Errorf("new article: Added = %v, want all %d quotes", got.Added, len(res.Quotes))
 	}
 
 	if len(got.Quotes) != len(res.Quotes) {
@@ -134,13 +140,16 @@ func testIngestAgainByURL(t *testing.T, e *env) {
 		edit func(*art)
 	}{
 		{"same article", func(*art) {}},
-		{"same URL, other text", func(a *art) { a.lead = "Updated." }},
+		{"same URL, other title and outlet", func(a *art) { a.title, a.outlet = "Another title", "Another outlet" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := ruizArticle()
 			tc.edit(&a)
 			again := e.ingest(t, a)
 			checkSameIngest(t, first, again)
+			if again.Revised || again.Article.Revision != 1 || len(again.Added) != 0 || again.Article.Title != first.Article.Title {
+				t.Errorf("the same text again = revised %v, revision %d, added %v, title %q; want nothing written", again.Revised, again.Article.Revision, again.Added, again.Article.Title)
+			}
 		})
 	}
 }
@@ -444,7 +453,6 @@ func testStoredArticle(t *testing.T, e *env) {
 		edit func(*art)
 	}{
 		{"same article", func(*art) {}},
-		{"same URL, other text", func(a *art) { a.lead = "Updated." }},
 		{"same text without URL", func(a *art) { a.url = "" }},
 	} {
 		a := ruizArticle()
@@ -463,6 +471,12 @@ func testStoredArticle(t *testing.T, e *env) {
 	other.url = "https://other.example/news/port"
 	if _, err := find(other); !errors.Is(err, attribution.ErrNotFound) {
 		t.Errorf("StoredArticle(same text, another URL) error = %v, want ErrNotFound", err)
+	}
+	// Another text at the URL is a revision to extract and store.
+	updated := ruizArticle()
+	updated.lead = "Updated."
+	if _, err := find(updated); !errors.Is(err, attribution.ErrNotFound) {
+		t.Errorf("StoredArticle(same URL, other text) error = %v, want ErrNotFound (a new revision)", err)
 	}
 	if err := e.s.DeleteArticle(ctx(t), first.Article.ID); err != nil {
 		t.Fatal(err)

@@ -110,7 +110,10 @@ func testStatementsAcrossArticles(t *testing.T, e *env) {
 	}
 
 	// Ingesting again adds nothing.
-	a, res := art{url: "https://courier.example/floods", says: []say{{words: bridgeWords, speaker: "Jansen"}}}.article()
+	a, res := art{url: "https://courier.example/floods", outlet: "Example Courier", published: time.Date(2026, 3, 1, 18, 0, 0, 0, time.UTC), says: []say{
+		{words: "repairs would start in spring", kind: attribution.KindIndirect, speaker: "Jansen"},
+		{words: bridgeWords, speaker: "Jansen"},
+	}}.article()
 	if r, err := e.s.IngestArticle(ctx(t), &a, res); err != nil || r.Created || r.Article.ID != courier.Article.ID || len(r.Quotes) != 2 {
 		t.Errorf("courier again = created %v, %s, %d quotes, %v; want the stored article", r.Created, r.Article.ID, len(r.Quotes), err)
 	}

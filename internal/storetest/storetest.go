@@ -76,6 +76,7 @@ func cases() []testCase {
 		speakerCases(),
 		correctionCases(),
 		statementCases(),
+		revisionCases(),
 		webhookCases(),
 		outboxCases(),
 		keyCases(),

@@ -109,6 +109,32 @@ func WithoutSentences(recs []dump.Record) []dump.Record {
 	return out
 }
 
+// WithRevisions is recs with each article's revision fields as a store
+// derives them for a dump of a release before revisions: revision 1,
+// updated when created, the next quote number one more than the highest
+// one used.
+func WithRevisions(recs []dump.Record) []dump.Record {
+	out := make([]dump.Record, len(recs))
+	for i, r := range recs {
+		out[i] = r
+		if r.Article == nil {
+			continue
+		}
+		a := *r.Article
+		a.Revision = max(a.Revision, 1)
+		if a.UpdatedAt.Before(a.CreatedAt) {
+			a.UpdatedAt = a.CreatedAt
+		}
+		for _, q := range a.Quotes {
+			if n, ok := dump.QuoteNumber(a.ID, q.ID); ok {
+				a.NextQuote = max(a.NextQuote, n+1)
+			}
+		}
+		out[i].Article = &a
+	}
+	return out
+}
+
 // Canonical is recs with what a store may derive from its quotes put as
 // the quotes say: each statement occurrence has the kind of its quote now
 // (a correction of the quote reaches its statement; a store that copied
@@ -124,6 +150,7 @@ func Canonical(recs []dump.Record) []dump.Record {
 			}
 		}
 	}
+	recs = WithRevisions(recs)
 	for i, r := range recs {
 		if r.Statement == nil {
 			continue

@@ -12,7 +12,10 @@ CREATE TABLE articles (
 	outlet       TEXT NOT NULL DEFAULT '',
 	language     TEXT NOT NULL DEFAULT '',
 	created_at   INTEGER NOT NULL,
-	quote_count  INTEGER NOT NULL DEFAULT 0
+	quote_count  INTEGER NOT NULL DEFAULT 0,
+	revision     INTEGER NOT NULL DEFAULT 1, -- grows with each new text at the URL
+	updated_at   INTEGER NOT NULL DEFAULT 0, -- when the text last changed (created_at before a revision)
+	next_quote   INTEGER NOT NULL DEFAULT 0  -- the number of the next new quote's id (<id>-<n>), never reused
 );
 CREATE INDEX articles_text_hash ON articles (text_hash);
 
@@ -81,9 +84,9 @@ CREATE TABLE shingle_df (
 );
 
 CREATE TABLE quotes (
-	id            TEXT PRIMARY KEY,         -- article id - position
+	id            TEXT PRIMARY KEY,         -- article id - number (its position in the first revision)
 	article_id    TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-	n             INTEGER NOT NULL,
+	n             INTEGER NOT NULL,         -- position in the article's current text
 	text          TEXT NOT NULL,
 	span_start    INTEGER NOT NULL,
 	span_end      INTEGER NOT NULL,
