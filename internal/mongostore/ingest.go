@@ -202,7 +202,7 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	}
 	// The webhook outbox, before the article is finished (see
 	// enqueueDeliveries).
-	if err := s.enqueueDeliveries(ctx, out, a.CreatedAt); err != nil {
+	if err := s.enqueueDeliveries(ctx, out, time.Now()); err != nil {
 		return attribution.IngestResult{}, err
 	}
 	oid, _ := bson.ObjectIDFromHex(a.ID)

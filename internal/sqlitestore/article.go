@@ -464,7 +464,7 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 		return nil, err
 	}
 	// The webhook outbox, in the same transaction as the quotes.
-	if err := enqueueDeliveries(ctx, tx, out, a.CreatedAt); err != nil {
+	if err := enqueueDeliveries(ctx, tx, out, now()); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -20,6 +20,7 @@ import (
 func outboxCases() []testCase {
 	return []testCase{
 		{"OutboxEnqueuedWithQuotes", testOutboxEnqueuedWithQuotes},
+		{"OutboxRevision", testOutboxRevision},
 		{"OutboxLeaseExclusive", testOutboxLeaseExclusive},
 		{"OutboxLeaseExpiry", testOutboxLeaseExpiry},
 		{"OutboxRestart", testOutboxRestart},
@@ -140,6 +141,31 @@ func testOutboxEnqueuedWithQuotes(t *testing.T, e *env) {
 		if ev.Data.Quote.Text == "" || (c.SubscriptionID == bySpeaker.ID && ev.Data.Quote.SpeakerID != ruiz) {
 			t.Errorf("claim %s carries quote %+v", c.ID, ev.Data.Quote)
 		}
+	}
+}
+
+// testOutboxRevision: a new revision of an article (a new text at its
+// URL) enqueues its new quotes only, in the write that stores them.
+func testOutboxRevision(t *testing.T, e *env) {
+	sub := e.subscribe(t, webhook.Subscription{ID: "sub_any"})
+	first := e.ingest(t, art{url: "https://news.example/rev", lead: "Council news.", says: []say{{words: "We will rebuild every bridge", speaker: "Ana Ruiz"}}})
+	if got, want := e.deliveryIDs(t, sub.ID), messageIDs(sub.ID, first.Quotes...); !slices.Equal(got, want) {
+		t.Fatalf("deliveries after the first revision = %v, want %v", got, want)
+	}
+	second := e.ingest(t, art{url: "https://news.example/rev", lead: "Council news, updated.", says: []say{
+		{words: "We will rebuild every bridge", speaker: "Ana Ruiz"},
+		{words: "The money is not there", speaker: "Jonas Berg"},
+	}})
+	if !second.Revised || len(second.Added) != 1 {
+		t.Fatalf("second ingest = revised %v, added %v; want a revision adding one quote", second.Revised, second.Added)
+	}
+	var want []string
+	for _, q := range second.Quotes {
+		want = append(want, webhook.MessageID(sub.ID, q.ID))
+	}
+	slices.Sort(want)
+	if got := e.deliveryIDs(t, sub.ID); !slices.Equal(got, want) || !slices.Contains(got, webhook.MessageID(sub.ID, second.Added[0])) {
+		t.Errorf("deliveries after the revision = %v, want %v (the first quote's, once, and the added one's)", got, want)
 	}
 }
 
