@@ -114,6 +114,10 @@ type ingestOutcome struct {
 	// Created is false when the article was stored before (same URL, or
 	// same text) and nothing was added.
 	Created bool
+	// Revised is set when a new text at a stored URL made the article's
+	// next revision (known of the store only: the API answers 200 for
+	// both, so through --api a revision counts as stored before).
+	Revised bool
 	// Quotes is the number of quotes the article has in the store.
 	Quotes int
 }
@@ -246,7 +250,8 @@ type ingestSummary struct {
 	Read     int64 // non-blank lines read
 	Created  int64 // articles stored by this run
 	Quotes   int64 // quotes of the articles created
-	Existing int64 // articles stored before
+	Existing int64 // articles stored before, unchanged
+	Revised  int64 // articles stored before at their URL, with a new text now
 	Failed   int64
 	Errors   []lineFailure // the first ingestMaxErrors failures by line number
 	Elapsed  time.Duration
@@ -255,7 +260,7 @@ type ingestSummary struct {
 }
 
 // Processed is the number of lines done, failed or not.
-func (s *ingestSummary) Processed() int64 { return s.Created + s.Existing + s.Failed }
+func (s *ingestSummary) Processed() int64 { return s.Created + s.Existing + s.Revised + s.Failed }
 
 type lineFailure struct {
 	Line int
@@ -354,6 +359,8 @@ func ingestLines(ctx context.Context, in io.Reader, target ingestTarget, workers
 		case d.err == nil && d.outcome.Created:
 			sum.Created++
 			sum.Quotes += int64(d.outcome.Quotes)
+		case d.err == nil && d.outcome.Revised:
+			sum.Revised++
 		case d.err == nil:
 			sum.Existing++
 		default:
@@ -408,6 +415,9 @@ func printIngestSummary(w io.Writer, s ingestSummary) {
 	fmt.Fprintf(w, "read            %d lines\n", s.Read)
 	fmt.Fprintf(w, "created         %d articles (%d quotes)\n", s.Created, s.Quotes)
 	fmt.Fprintf(w, "already stored  %d articles\n", s.Existing)
+	if s.Revised > 0 {
+		fmt.Fprintf(w, "revised         %d articles (a new text at a stored URL)\n", s.Revised)
+	}
 	fmt.Fprintf(w, "failed          %d lines\n", s.Failed)
 	for _, f := range s.Errors {
 		id := ""
@@ -424,7 +434,7 @@ func printIngestSummary(w io.Writer, s ingestSummary) {
 			s.Interrupted, s.Read-s.Processed())
 	}
 	fmt.Fprintf(w, "elapsed         %s\n", s.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(w, "rate            %.1f articles/s\n", perSecond(s.Created+s.Existing, s.Elapsed))
+	fmt.Fprintf(w, "rate            %.1f articles/s\n", perSecond(s.Created+s.Existing+s.Revised, s.Elapsed))
 }
 
 func perSecond(n int64, d time.Duration) float64 {

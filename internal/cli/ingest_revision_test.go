@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/whosaid/whosaid/internal/attribution"
@@ -30,7 +31,10 @@ func TestIngestSyndicatedAndUpdated(t *testing.T) {
 	out := run(`{"url":"https://wire.example/ferries","outlet":"Wire","published_at":"2026-03-02T08:00:00Z","text":"`+jsonEscape(wire)+`"}`,
 		`{"url":"https://daily.example/ferries","outlet":"Daily","published_at":"2026-03-02T12:00:00Z","text":"`+jsonEscape(wire)+`"}`)
 	checkCounts(t, out, 2, 2, 0, 0)
-	run(`{"url":"https://daily.example/ferries","outlet":"Daily","published_at":"2026-03-02T12:00:00Z","text":"` + jsonEscape(updated) + `"}`)
+	out = run(`{"url":"https://daily.example/ferries","outlet":"Daily","published_at":"2026-03-02T12:00:00Z","text":"` + jsonEscape(updated) + `"}`)
+	if !strings.Contains(out, "revised         1 articles") {
+		t.Errorf("the summary does not count the revision:\n%s", out)
+	}
 
 	st, err := sqlitestore.Open(sqlitestore.Options{Path: filepath.Join(dir, sqlitestore.FileName)})
 	if err != nil {

@@ -54,7 +54,7 @@ func (t *storeTarget) ingest(ctx context.Context, a *attribution.Article) (inges
 		}
 		return ingestOutcome{}, err
 	}
-	return ingestOutcome{ArticleID: r.Article.ID, Created: r.Created, Quotes: len(r.Quotes)}, nil
+	return ingestOutcome{ArticleID: r.Article.ID, Created: r.Created, Revised: r.Revised, Quotes: len(r.Quotes)}, nil
 }
 
 // Retries of apiTarget: a request that failed on the network or got 429,

@@ -259,7 +259,19 @@ func (s *Store) revise(ctx context.Context, d articleDoc, a *attribution.Article
 		for _, sid := range speakerIDs {
 			used = append(used, sid)
 		}
-		if _, err := s.settleSpeakers(ctx, used); err != nil {
+		moved, err := s.settleSpeakers(ctx, used)
+		if err != nil {
+			return attribution.IngestResult{}, err
+		}
+		// The webhook outbox: the new quotes, before the revision is
+		// finished (see enqueueDeliveries).
+		fresh := quotesFromDocs(docs)
+		for i := range fresh {
+			if to, ok := moved[fresh[i].SpeakerID]; ok {
+				fresh[i].SpeakerID = to.ID
+			}
+		}
+		if err := s.enqueueDeliveries(ctx, fresh, time.Now()); err != nil {
 			return attribution.IngestResult{}, err
 		}
 	}

@@ -464,6 +464,10 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 	if err := insertQuotes(ctx, tx, out, positions); err != nil {
 		return nil, err
 	}
+	// The webhook outbox, in the same transaction as the quotes.
+	if err := enqueueDeliveries(ctx, tx, out, now()); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
