@@ -108,7 +108,7 @@ func (b *statementBatch) assign(ctx context.Context, qd *quoteDoc) error {
 		return err
 	}
 	pick := func(c *statementDoc) float64 {
-		score, m := statement.Compare(statement.CapWords(words), statement.CapWords(c.Words))
+		score, m := statement.CompareJoin(statement.CapWords(words), statement.CapWords(c.Words))
 		if !statement.Joinable(m, len(words), len(c.Words)) || !statement.CanShare(qd.SpeakerID, speaker, c.SpeakerID, c.SpeakerName) {
 			return 0
 		}
@@ -189,7 +189,7 @@ func (b *statementBatch) flush(ctx context.Context) (renamed map[string]string, 
 			if err := b.s.db.Collection(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&existing); err != nil {
 				return renamed, wrapErr("find statement "+d.ID, err)
 			}
-			_, m := statement.Compare(statement.CapWords(d.Words), statement.CapWords(existing.Words))
+			_, m := statement.CompareJoin(statement.CapWords(d.Words), statement.CapWords(existing.Words))
 			if !statement.Joinable(m, len(d.Words), len(existing.Words)) || !statement.CanShare(d.SpeakerID, d.SpeakerName, existing.SpeakerID, existing.SpeakerName) {
 				if renamed == nil {
 					renamed = map[string]string{}

@@ -91,7 +91,8 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 	if r, err := s.StoredArticle(ctx, a); !errors.Is(err, attribution.ErrNotFound) {
 		return r, err
 	}
-	job := &ingestJob{ctx: ctx, a: a, res: res, contexts: extract.ContextSpans(a.Text, quoteSpans(res.Quotes)), done: make(chan ingestDone, 1)}
+	job := &ingestJob{ctx: ctx, a: a, res: res, contexts: extract.ContextSpans(a.Text, quoteSpans(res.Quotes)),
+		folded: foldQuotes(res.Quotes), done: make(chan ingestDone, 1)}
 	select {
 	case s.jobs <- job:
 	case <-ctx.Done():
@@ -123,7 +124,20 @@ type ingestJob struct {
 	a        *attribution.Article
 	res      attribution.Result
 	contexts []attribution.Span
+	folded   map[string][]string
 	done     chan ingestDone
+}
+
+// foldQuotes folds the words of each quote's text once, before the
+// writer: its statement look-up and its word index read them.
+func foldQuotes(qs []attribution.Quote) map[string][]string {
+	m := make(map[string][]string, len(qs))
+	for _, q := range qs {
+		if _, ok := m[q.Text]; !ok {
+			m[q.Text] = attribution.FoldWords(q.Text)
+		}
+	}
+	return m
 }
 
 type ingestDone struct {
@@ -173,6 +187,7 @@ func (s *Store) writeBatch(jobs []*ingestJob) {
 	// fail the others and no savepoint is needed on the usual path.
 	err := s.tx(ctx, func(tx *wtx) error {
 		for _, i := range live {
+			tx.folded = jobs[i].folded
 			r, err := s.ingestOne(ctx, tx, jobs[i].a, jobs[i].res, jobs[i].contexts)
 			if err != nil {
 				return err
@@ -186,6 +201,7 @@ func (s *Store) writeBatch(jobs []*ingestJob) {
 			j := jobs[i]
 			results[i] = ingestDone{}
 			results[i].err = s.tx(ctx, func(tx *wtx) error {
+				tx.folded = j.folded
 				r, err := s.ingestOne(ctx, tx, j.a, j.res, j.contexts)
 				results[i].r = r
 				return err
@@ -544,7 +560,7 @@ func insertQuotes(ctx context.Context, tx *wtx, qs []attribution.StoredQuote, po
 		}
 		var wargs []any
 		for n := start; n < end; n++ {
-			if words := attribution.DistinctWords(attribution.FoldWords(qs[n].Text)); len(words) > 0 {
+			if words := attribution.DistinctWords(slices.Clone(tx.words(qs[n].Text))); len(words) > 0 {
 				wargs = append(wargs, rowids[qs[n].ID], strings.Join(words, " "))
 			}
 		}

@@ -66,7 +66,7 @@ func (b *statementBatch) lookUp(ctx context.Context, qs []attribution.Quote) err
 	var all []int64
 	for _, q := range qs {
 		if q.Kind != attribution.KindIndirect {
-			all = append(all, statement.Shingles(statement.Words(q.Text))...)
+			all = append(all, statement.Shingles(b.tx.words(q.Text))...)
 		}
 	}
 	df, err := readDF(ctx, b.tx, all)
@@ -116,7 +116,7 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 	if q.Kind == attribution.KindIndirect {
 		return nil
 	}
-	words := statement.Words(q.Text)
+	words := b.tx.words(q.Text)
 	if len(words) == 0 {
 		return nil
 	}
@@ -147,7 +147,7 @@ func (b *statementBatch) assign(ctx context.Context, q *attribution.StoredQuote)
 	var best *stmt
 	bestScore := 0.0
 	for _, c := range all {
-		score, m := statement.Compare(statement.CapWords(words), statement.CapWords(c.words))
+		score, m := statement.CompareJoin(statement.CapWords(words), statement.CapWords(c.words))
 		if !statement.Joinable(m, len(words), len(c.words)) || !statement.CanShare(q.SpeakerID, speaker, c.speakerID, c.speakerName) {
 			continue
 		}

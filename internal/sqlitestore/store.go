@@ -400,6 +400,19 @@ func (c *stmtCache) close() {
 type wtx struct {
 	tx    *sql.Tx
 	cache *stmtCache
+	// folded holds the folded words of the texts of the articles being
+	// written, computed by their callers before the writer took them (the
+	// writer is the one goroutine every ingest waits for).
+	folded map[string][]string
+}
+
+// words are the folded words of text (attribution.FoldWords), from
+// t.folded when the caller computed them; the caller must not change them.
+func (t *wtx) words(text string) []string {
+	if w, ok := t.folded[text]; ok {
+		return w
+	}
+	return attribution.FoldWords(text)
 }
 
 func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

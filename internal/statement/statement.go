@@ -152,6 +152,28 @@ func Compare(q, s []string) (float64, Match) {
 	return score, Near
 }
 
+// CompareJoin is Compare for a join (Joinable): the same score and match
+// when q and s are the same words or one is a run of the other, else None
+// without computing a near-match score (a longest common subsequence is
+// quadratic, and near matches never join).
+func CompareJoin(q, s []string) (float64, Match) {
+	if len(q) == 0 || len(s) == 0 {
+		return 0, None
+	}
+	if slices.Equal(q, s) {
+		return 1, Exact
+	}
+	short, long := q, s
+	if len(short) > len(long) {
+		short, long = long, short
+	}
+	share := float64(len(short)) / float64(len(long))
+	if containsRun(long, short) {
+		return 0.9 + 0.1*share, Contained
+	}
+	return 0, None
+}
+
 // containsRun reports whether run occurs as consecutive words in words.
 func containsRun(words, run []string) bool {
 	for i := 0; i+len(run) <= len(words); i++ {

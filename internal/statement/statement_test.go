@@ -132,3 +132,27 @@ func TestIndexShinglesKeepJoins(t *testing.T) {
 		}
 	}
 }
+
+// CompareJoin decides joins as Compare does: the same score for the same
+// words and for a run of the other, None where Compare finds a near match
+// or nothing.
+func TestCompareJoinAgreesWithCompare(t *testing.T) {
+	base := Words("We will rebuild every bridge in this province before the winter comes")
+	for i := 0; i <= len(base); i++ {
+		for j := i + 1; j <= len(base); j++ {
+			part := base[i:j]
+			near := append(slices.Clone(part), "indeed")
+			for _, q := range [][]string{part, near, Words("something else entirely")} {
+				cs, cm := Compare(q, base)
+				js, jm := CompareJoin(q, base)
+				want := cm
+				if cm == Near {
+					want, cs = None, 0
+				}
+				if jm != want || (jm != None && js != cs) {
+					t.Fatalf("CompareJoin(%q) = %v %v, Compare %v %v", q, js, jm, cs, cm)
+				}
+			}
+		}
+	}
+}
