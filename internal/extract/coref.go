@@ -54,7 +54,7 @@ func (r *run) names() []fullName {
 		if lp, ok := r.x.leftPhrase(d, j, d.Sents[d.Tokens[i].Sent].First); ok && !lp.Nominal && lp.Pronoun == "" && lp.NameLast == ph.NameLast {
 			ph = lp
 		}
-		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.lex.has(lOrgs, d.Tokens[ph.NameLast-1].Lower) && !r.x.isTitle(d.Tokens[ph.NameLast-1].Lower) {
+		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.tokHas(d, ph.NameLast-1, lOrgs) && !r.x.tokHas(d, ph.NameLast-1, lTitles) {
 			fn := fullName{name: d.Text[d.Tokens[ph.NameFirst].Start:d.Tokens[ph.NameLast-1].End], surname: d.Tokens[ph.NameLast-1].Lower, pos: d.Tokens[i].Start, role: ph.Role}
 			fn.gender = r.x.lex.firstMF[d.Tokens[ph.NameFirst].Lower]
 			out = append(out, fn)
@@ -244,7 +244,7 @@ func (r *run) resolve() attribution.Result {
 // allTitles: tokens [a, b) are all title words ("Prime Minister").
 func (r *run) allTitles(a, b int) bool {
 	for i := a; i < b; i++ {
-		if !r.x.isTitle(r.d.Tokens[i].Lower) {
+		if !r.x.tokHas(r.d, i, lTitles) {
 			return false
 		}
 	}

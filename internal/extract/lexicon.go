@@ -181,8 +181,8 @@ func (lx *Lexicon) addList(list, data string) error {
 			b = listBit(list)
 			if b == 0 {
 				b = 1 << (len(listNames) + len(lx.bits))
-				if len(listNames)+len(lx.bits) >= 32 {
-					return fmt.Errorf("more than 32 word lists")
+				if len(listNames)+len(lx.bits) >= maxLists {
+					return fmt.Errorf("more than %d word lists", maxLists)
 				}
 			}
 			lx.bits[list] = b

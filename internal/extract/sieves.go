@@ -34,7 +34,7 @@ const (
 // subjectOf finds the speaker of the cue at c: before it, or in German
 // after it when the verb comes second ("Am Montag sagte er:").
 func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
-	if r.german && c.Last < end && r.x.lex.has(lPronouns, r.d.Tokens[c.Last].Lower) {
+	if r.german && c.Last < end && r.x.tokHas(r.d, c.Last, lPronouns) {
 		return r.x.finish(r.d, phrase{First: c.Last, Last: c.Last + 1, Pronoun: r.d.Tokens[c.Last].Lower}), true
 	}
 	if ph, ok := r.subjectBefore(c.First, stop); ok {
@@ -98,7 +98,7 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		if e.Nouny && e.FormIdx == 1 && ph.Nominal && !determiners[r.d.Tokens[ph.First].Lower] {
 			return phrase{}, false // "personal attacks", "a U.S. appeals court"
 		}
-		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.lex.has(lSkip, r.d.Tokens[c-1].Lower)) && ph.Type != attribution.SpeakerGroup {
+		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.tokHas(r.d, c-1, lSkip)) && ph.Type != attribution.SpeakerGroup {
 			return phrase{}, false // "the report", "bring it back"; but "they support", "will back"
 		}
 	}
@@ -863,7 +863,7 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			return true
 		} else if ok && ph.First > a && ph.Pronoun == "" && !ph.Nominal && r.rolePrefix(a, ph.First) {
 			// "...," psychologist Ann Lee says / a beaming Novak said
-			if ph.Role == "" && !determiners[d.Tokens[ph.First-1].Lower] && r.x.isNounLike(d.Tokens[ph.First-1].Lower) {
+			if ph.Role == "" && !determiners[d.Tokens[ph.First-1].Lower] && r.x.nounLikeAt(d, ph.First-1) {
 				ph.Role = d.TokenText(ph.First - 1)
 			}
 			ph.First = a

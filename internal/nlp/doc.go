@@ -22,13 +22,16 @@ const (
 // Token is a word or punctuation mark with its byte offsets.
 type Token struct {
 	Start, End int
-	Kind       TokenKind
 	// Lower is the lower-cased text with curly apostrophes straightened.
 	Lower string
-	// Cap is true when the token starts with an upper-case letter.
-	Cap bool
 	// Para and Sent index the paragraph and sentence holding the token.
 	Para, Sent int
+	Kind       TokenKind
+	// Cap is true when the token starts with an upper-case letter.
+	Cap bool
+	// Tags are free for the caller: bits it works out once a token (word
+	// lists the token is in, say) and keeps here. New leaves them zero.
+	Tags uint32
 }
 
 // Sentence is a range of tokens [First, Last) and its byte span.
