@@ -364,7 +364,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 	nf := p.First
 	for k := p.First; k < p.Last; k++ {
 		w := d.Tokens[k].Lower
-		_, firstName := x.lex.firstMF[w]
+		firstName := x.firstGender(d, k) != 0
 		demonym := isDemonym(w) && !(firstName && k+1 < p.Last && d.Tokens[k+1].Cap) // "Christian Lindqvist", "Brian Cole"
 		// an organisation word before a name is its employer ("Hamas
 		// leader Ismail Haniyeh"), unless the phrase is the organisation's
@@ -433,14 +433,13 @@ func isDemonym(w string) bool {
 // nameType guesses whether a proper name is a person or an organization.
 func (x *Extractor) nameType(d *nlp.Doc, first, last int, hasTitle bool) attribution.SpeakerType {
 	n := last - first
-	firstW := d.Tokens[first].Lower
 	if x.tokHas(d, last-1, lCountries|lOrgs) || x.tokHas(d, first, lOrgs) && n > 1 {
 		return attribution.SpeakerOrganization
 	}
 	if n == 1 && (x.tokHas(d, last-1, lOrgs) || isAcronym(d.TokenText(first))) {
 		return attribution.SpeakerOrganization
 	}
-	if _, ok := x.lex.firstMF[firstW]; ok || hasTitle || n >= 2 {
+	if x.firstGender(d, first) != 0 || hasTitle || n >= 2 {
 		return attribution.SpeakerPerson
 	}
 	return attribution.SpeakerPerson

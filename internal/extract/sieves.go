@@ -116,7 +116,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	for n := 0; n < 4 && e-1 >= stop; n++ {
 		w := d.Tokens[e-1].Lower
 		switch {
-		case r.x.lex.has(lSkip, w) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
+		case r.x.tokHas(d, e-1, lSkip) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
 			e--
 			continue
 		case ing && (w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "'s" || w == "'re"):
@@ -335,10 +335,10 @@ func (r *run) rolePrefix(a, b int) bool {
 	}
 	for i := a; i < b; i++ {
 		t := d.Tokens[i]
-		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.lex.has(lPronouns, t.Lower) || r.x.lex.has(lSkip, t.Lower) || determiners[t.Lower] {
+		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.tokHas(d, i, lPronouns|lSkip|tagDet) {
 			return false
 		}
-		if !r.x.isNounLike(t.Lower) && !isModifier(t.Lower) && !strings.HasSuffix(t.Lower, "ing") {
+		if !r.x.nounLikeAt(d, i) && !isModifier(t.Lower) && !strings.HasSuffix(t.Lower, "ing") {
 			return false
 		}
 	}
@@ -676,7 +676,7 @@ func (r *run) isScare(qi int) bool {
 			continue
 		}
 		words++
-		if t.Cap || r.x.lex.has(lCapStop, t.Lower) && len(t.Lower) <= 3 {
+		if t.Cap || r.x.tokHas(d, i, lCapStop) && len(t.Lower) <= 3 {
 			caps++
 		}
 	}
@@ -1121,7 +1121,7 @@ func (r *run) sieveGermanColon(qi int, f *found) bool {
 		// a full name: a known first name, or two capitalised words where
 		// the second is not a common noun form
 		if t.Cap && i+1 < o-1 && d.Tokens[i+1].Cap && d.Tokens[i+1].Kind == nlp.Word {
-			if _, first := r.x.lex.firstMF[t.Lower]; first {
+			if r.x.firstGender(d, i) != 0 {
 				j := i + 1
 				for j < o-1 && d.Tokens[j].Cap && d.Tokens[j].Kind == nlp.Word {
 					j++

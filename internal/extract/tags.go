@@ -8,32 +8,50 @@ import "github.com/whosaid/whosaid/internal/nlp"
 // that, so each hot test is a load and a mask rather than a map look-up.
 const (
 	tagListMask uint32 = 1<<maxLists - 1
-	tagDet      uint32 = 1 << (maxLists + iota) // in determiners
-	tagParticle                                 // in nameParticles
-	tagCueForm                                  // a one-word cue form
-	tagNounDone                                 // tagNoun is known
-	tagNoun                                     // isNounLike
-	tagDone                                     // the tags above are set
+	tagDet      uint32 = 1 << (maxLists + iota - 1) // in determiners
+	tagParticle                                     // in nameParticles
+	tagCueForm                                      // a one-word cue form
+	tagFirstM                                       // a male first name (firstMF 'm')
+	tagFirstF                                       // a female first name (firstMF 'f')
+	tagNounDone                                     // tagNoun is known
+	tagNoun                                         // isNounLike
+	tagDone                                         // the tags above are set
 )
 
 // maxLists is how many word lists the lexicon may have: their bits share
 // the token's tags with the word classes.
 const maxLists = 24
 
-// wordTags are the tags of a lower-case word but tagNoun.
-func (x *Extractor) wordTags(w string) uint32 {
-	t := x.lex.mask[w] & tagListMask
-	if determiners[w] {
-		t |= tagDet
+// buildTags fills lx.tagOf: every word with a tag but tagNoun, in one map.
+func (lx *Lexicon) buildTags() {
+	lx.tagOf = make(map[string]uint32, len(lx.mask)+len(lx.firstMF))
+	for w, m := range lx.mask {
+		lx.tagOf[w] |= m & tagListMask
 	}
-	if nameParticles[w] {
-		t |= tagParticle
+	for w := range determiners {
+		if determiners[w] {
+			lx.tagOf[w] |= tagDet
+		}
 	}
-	if _, ok := x.lex.forms[w]; ok {
-		t |= tagCueForm
+	for w := range nameParticles {
+		if nameParticles[w] {
+			lx.tagOf[w] |= tagParticle
+		}
 	}
-	return t | tagDone
+	for f := range lx.forms {
+		lx.tagOf[f] |= tagCueForm // a form of several words matches no token
+	}
+	for w, g := range lx.firstMF {
+		if g == 'm' {
+			lx.tagOf[w] |= tagFirstM
+		} else {
+			lx.tagOf[w] |= tagFirstF
+		}
+	}
 }
+
+// wordTags are the tags of a lower-case word but tagNoun.
+func (x *Extractor) wordTags(w string) uint32 { return x.lex.tagOf[w] | tagDone }
 
 // tags are the tags of token i of d.
 func (x *Extractor) tags(d *nlp.Doc, i int) uint32 {
@@ -59,4 +77,16 @@ func (x *Extractor) nounLikeAt(d *nlp.Doc, i int) bool {
 		d.Tokens[i].Tags = t
 	}
 	return t&tagNoun != 0
+}
+
+// firstGender is firstMF[d.Tokens[i].Lower]: 'm' or 'f' for a first name,
+// 0 for any other word.
+func (x *Extractor) firstGender(d *nlp.Doc, i int) byte {
+	switch t := x.tags(d, i); {
+	case t&tagFirstM != 0:
+		return 'm'
+	case t&tagFirstF != 0:
+		return 'f'
+	}
+	return 0
 }
