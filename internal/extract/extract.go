@@ -15,6 +15,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/nlp"
@@ -132,12 +133,29 @@ func (x *Extractor) ExtractContext(ctx context.Context, text string) (attributio
 	return res, err
 }
 
+// tokenBufs holds token slices of finished runs for the next run's Doc
+// (*[]nlp.Token): nothing of a run refers to its tokens once it returns.
+var tokenBufs sync.Pool
+
+// maxPooledTokens bounds the slices kept in tokenBufs (about 3.5 MB).
+const maxPooledTokens = 1 << 16
+
 // extract is ExtractContext that also returns the steps counted.
 func (x *Extractor) extract(ctx context.Context, text string) (attribution.Result, int, error) {
 	if err := ctx.Err(); err != nil {
 		return attribution.Result{}, 0, err
 	}
-	r := &run{x: x, d: nlp.New(text), usedCue: map[int]bool{}}
+	var buf []nlp.Token
+	if p, ok := tokenBufs.Get().(*[]nlp.Token); ok {
+		buf = *p
+	}
+	r := &run{x: x, d: nlp.NewReusing(text, buf), usedCue: map[int]bool{}}
+	defer func() {
+		if toks := r.d.Tokens; cap(toks) <= maxPooledTokens {
+			toks = toks[:0]
+			tokenBufs.Put(&toks)
+		}
+	}()
 	r.steps = len(r.d.Tokens) + len(r.d.Sents) + len(r.d.Paras)
 	r.german = isGerman(r.d)
 	for _, stage := range []func(){r.markQuotes, r.findCues, r.attributeQuotes, r.findIndirect} {
