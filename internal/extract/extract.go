@@ -233,10 +233,18 @@ func (r *run) findCues() {
 				break
 			}
 			if n == 1 {
+				// one word: its tags say whether forms or prefix hold it
 				key = t.Lower
-			} else {
-				key += " " + t.Lower
+				tg := r.x.tags(d, i)
+				if tg&tagCueForm != 0 {
+					best, be = n, lx.forms[key]
+				}
+				if tg&tagCuePrefix == 0 {
+					break
+				}
+				continue
 			}
+			key += " " + t.Lower
 			if e, ok := lx.forms[key]; ok {
 				best, be = n, e
 			}

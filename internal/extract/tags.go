@@ -7,20 +7,21 @@ import "github.com/whosaid/whosaid/internal/nlp"
 // word classes, worked out on a token's first query and read back after
 // that, so each hot test is a load and a mask rather than a map look-up.
 const (
-	tagListMask uint32 = 1<<maxLists - 1
-	tagDet      uint32 = 1 << (maxLists + iota - 1) // in determiners
-	tagParticle                                     // in nameParticles
-	tagCueForm                                      // a one-word cue form
-	tagFirstM                                       // a male first name (firstMF 'm')
-	tagFirstF                                       // a female first name (firstMF 'f')
-	tagNounDone                                     // tagNoun is known
-	tagNoun                                         // isNounLike
-	tagDone                                         // the tags above are set
+	tagListMask  uint32 = 1<<maxLists - 1
+	tagDet       uint32 = 1 << (maxLists + iota - 1) // in determiners
+	tagParticle                                      // in nameParticles
+	tagCueForm                                       // a one-word cue form
+	tagFirstM                                        // a male first name (firstMF 'm')
+	tagFirstF                                        // a female first name (firstMF 'f')
+	tagCuePrefix                                     // the first word of a longer cue form
+	tagNounDone                                      // tagNoun is known
+	tagNoun                                          // isNounLike
+	tagDone                                          // the tags above are set
 )
 
 // maxLists is how many word lists the lexicon may have: their bits share
 // the token's tags with the word classes.
-const maxLists = 24
+const maxLists = 20
 
 // buildTags fills lx.tagOf: every word with a tag but tagNoun, in one map.
 func (lx *Lexicon) buildTags() {
@@ -40,6 +41,9 @@ func (lx *Lexicon) buildTags() {
 	}
 	for f := range lx.forms {
 		lx.tagOf[f] |= tagCueForm // a form of several words matches no token
+	}
+	for p := range lx.prefix {
+		lx.tagOf[p] |= tagCuePrefix // so is a prefix of several words
 	}
 	for w, g := range lx.firstMF {
 		if g == 'm' {
