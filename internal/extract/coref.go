@@ -39,7 +39,7 @@ func (r *run) names() []fullName {
 			continue
 		}
 		j := i
-		for j < len(d.Tokens) && (r.x.isNameToken(d, j) || nameParticles[d.Tokens[j].Lower] && d.Tokens[j].Lower != "of" && d.Tokens[j].Lower != "and" && d.Tokens[j].Lower != "&" && d.Tokens[j].Lower != "'s" && j+1 < len(d.Tokens) && r.x.isNameToken(d, j+1)) {
+		for j < len(d.Tokens) && (r.x.isNameToken(d, j) || r.x.tokHas(d, j, tagParticle) && d.Tokens[j].Lower != "of" && d.Tokens[j].Lower != "and" && d.Tokens[j].Lower != "&" && d.Tokens[j].Lower != "'s" && j+1 < len(d.Tokens) && r.x.isNameToken(d, j+1)) {
 			if j > i && d.Tokens[j].Sent != d.Tokens[i].Sent {
 				break
 			}
@@ -54,9 +54,9 @@ func (r *run) names() []fullName {
 		if lp, ok := r.x.leftPhrase(d, j, d.Sents[d.Tokens[i].Sent].First); ok && !lp.Nominal && lp.Pronoun == "" && lp.NameLast == ph.NameLast {
 			ph = lp
 		}
-		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.lex.has(lOrgs, d.Tokens[ph.NameLast-1].Lower) && !r.x.isTitle(d.Tokens[ph.NameLast-1].Lower) {
+		if ph.NameLast-ph.NameFirst >= 2 && ph.Type == attribution.SpeakerPerson && !r.x.tokHas(d, ph.NameLast-1, lOrgs) && !r.x.tokHas(d, ph.NameLast-1, lTitles) {
 			fn := fullName{name: d.Text[d.Tokens[ph.NameFirst].Start:d.Tokens[ph.NameLast-1].End], surname: d.Tokens[ph.NameLast-1].Lower, pos: d.Tokens[i].Start, role: ph.Role}
-			fn.gender = r.x.lex.firstMF[d.Tokens[ph.NameFirst].Lower]
+			fn.gender = r.x.firstGender(d, ph.NameFirst)
 			out = append(out, fn)
 		}
 		i = j
@@ -244,7 +244,7 @@ func (r *run) resolve() attribution.Result {
 // allTitles: tokens [a, b) are all title words ("Prime Minister").
 func (r *run) allTitles(a, b int) bool {
 	for i := a; i < b; i++ {
-		if !r.x.isTitle(r.d.Tokens[i].Lower) {
+		if !r.x.tokHas(r.d, i, lTitles) {
 			return false
 		}
 	}

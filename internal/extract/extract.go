@@ -15,6 +15,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/nlp"
@@ -100,6 +101,7 @@ type found struct {
 type run struct {
 	x      *Extractor
 	d      *nlp.Doc
+	bufs   *runBufs // storage to reuse, nil for none
 	quotes []quotemark.Quote
 	// inQuote[i] is the index of the outermost quote holding token i, or -1.
 	inQuote []int
@@ -155,12 +157,45 @@ func (x *Extractor) ExtractContext(ctx context.Context, text string) (attributio
 	return res, err
 }
 
+// runBufs are the per-token slices of a finished run, for the next run to
+// fill: its Doc's tokens, inQuote and cueAt. Nothing of a run refers to
+// them once it returns.
+type runBufs struct {
+	tokens         []nlp.Token
+	inQuote, cueAt []int
+}
+
+// runBufPool holds *runBufs.
+var runBufPool sync.Pool
+
+// maxPooledTokens bounds the runs whose slices are kept (about 4.5 MB).
+const maxPooledTokens = 1 << 16
+
+// ints is buf resized to n, reallocated when too small; its values are
+// left as they are.
+func ints(buf []int, n int) []int {
+	if cap(buf) >= n {
+		return buf[:n]
+	}
+	return make([]int, n)
+}
+
 // extract is ExtractContext that also returns the steps counted.
 func (x *Extractor) extract(ctx context.Context, text string) (attribution.Result, int, error) {
 	if err := ctx.Err(); err != nil {
 		return attribution.Result{}, 0, err
 	}
-	r := &run{x: x, d: nlp.New(text), usedCue: map[int]bool{}}
+	rb, _ := runBufPool.Get().(*runBufs)
+	if rb == nil {
+		rb = &runBufs{}
+	}
+	r := &run{x: x, d: nlp.NewReusing(text, rb.tokens), usedCue: map[int]bool{}, bufs: rb}
+	defer func() {
+		if cap(r.d.Tokens) <= maxPooledTokens {
+			rb.tokens, rb.inQuote, rb.cueAt = r.d.Tokens[:0], r.inQuote[:0], r.cueAt[:0]
+			runBufPool.Put(rb)
+		}
+	}()
 	r.steps = len(r.d.Tokens) + len(r.d.Sents) + len(r.d.Paras)
 	r.german = x.lang == "de" || x.lang == "" && isGerman(r.d)
 	for _, stage := range []func(){r.markQuotes, r.findCues, r.attributeQuotes, r.findIndirect} {
@@ -181,7 +216,11 @@ func (x *Extractor) extract(ctx context.Context, text string) (attribution.Resul
 
 func (r *run) markQuotes() {
 	d := r.d
-	r.inQuote = make([]int, len(d.Tokens))
+	var buf []int
+	if r.bufs != nil {
+		buf = r.bufs.inQuote
+	}
+	r.inQuote = ints(buf, len(d.Tokens))
 	for i := range r.inQuote {
 		r.inQuote[i] = -1
 	}
@@ -219,7 +258,11 @@ func (r *run) markQuotes() {
 func (r *run) findCues() {
 	d := r.d
 	lx := r.x.lex
-	r.cueAt = make([]int, len(d.Tokens))
+	var buf []int
+	if r.bufs != nil {
+		buf = r.bufs.cueAt
+	}
+	r.cueAt = ints(buf, len(d.Tokens))
 	for i := range r.cueAt {
 		r.cueAt[i] = -1
 	}
@@ -238,10 +281,18 @@ func (r *run) findCues() {
 				break
 			}
 			if n == 1 {
+				// one word: its tags say whether forms or prefix hold it
 				key = t.Lower
-			} else {
-				key += " " + t.Lower
+				tg := r.x.tags(d, i)
+				if e := lx.forms[key]; tg&tagCueForm != 0 && (r.x.lang == "" || e.Lang == r.x.lang) {
+					best, be = n, e
+				}
+				if tg&tagCuePrefix == 0 {
+					break
+				}
+				continue
 			}
+			key += " " + t.Lower
 			if e, ok := lx.forms[key]; ok && (r.x.lang == "" || e.Lang == r.x.lang) {
 				best, be = n, e
 			}

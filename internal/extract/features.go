@@ -311,7 +311,7 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 	nl := ph.NameLast - ph.NameFirst
 	if ph.NameFirst >= 0 {
 		add("namelen", bucket(nl, 1, 2, 3))
-		if _, first := r.x.lex.firstMF[d.Tokens[ph.NameFirst].Lower]; first {
+		if r.x.firstGender(d, ph.NameFirst) != 0 {
 			add("firstname")
 		}
 	}
@@ -515,7 +515,7 @@ func (r *run) lastGender(i int) byte {
 		if t.Kind != nlp.Word || !t.Cap {
 			continue
 		}
-		if g, ok := r.x.lex.firstMF[t.Lower]; ok && k+1 < len(d.Tokens) && d.Tokens[k+1].Cap {
+		if g := r.x.firstGender(d, k); g != 0 && k+1 < len(d.Tokens) && d.Tokens[k+1].Cap {
 			return g
 		}
 	}

@@ -168,7 +168,7 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	d := r.d
 	e := c
-	for e-1 >= sf && r.x.lex.has(lSkip, d.Tokens[e-1].Lower) {
+	for e-1 >= sf && r.x.tokHas(d, e-1, lSkip) {
 		e--
 	}
 	if e-1 < sf || d.Tokens[e-1].Kind != nlp.Word || r.inQuote[e-1] >= 0 {

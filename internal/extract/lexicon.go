@@ -70,6 +70,8 @@ type Lexicon struct {
 	mask    map[string]uint32
 	bits    map[string]uint32 // list name -> its bit
 	firstMF map[string]byte   // first names: 'm' or 'f'
+	// tagOf holds every word's token tags (tags.go), made once loaded
+	tagOf map[string]uint32
 }
 
 // loadLexicon reads every lexicon/*.txt file. Cue files are named LANG.txt;
@@ -99,6 +101,7 @@ func loadLexicon() (*Lexicon, error) {
 			}
 		}
 	}
+	lx.buildTags()
 	return lx, nil
 }
 
@@ -181,8 +184,8 @@ func (lx *Lexicon) addList(list, data string) error {
 			b = listBit(list)
 			if b == 0 {
 				b = 1 << (len(listNames) + len(lx.bits))
-				if len(listNames)+len(lx.bits) >= 32 {
-					return fmt.Errorf("more than 32 word lists")
+				if len(listNames)+len(lx.bits) >= maxLists {
+					return fmt.Errorf("more than %d word lists", maxLists)
 				}
 			}
 			lx.bits[list] = b

@@ -40,7 +40,7 @@ func (x *Extractor) isNameToken(d *nlp.Doc, i int) bool {
 	if t.Kind != nlp.Word || !t.Cap {
 		return false
 	}
-	return !x.lex.has(lCapStop|lCapStopDE, t.Lower)
+	return !x.tokHas(d, i, lCapStop|lCapStopDE)
 }
 
 // isNounLike guesses whether a lower-case word can head a speaker phrase.
@@ -73,13 +73,13 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 	if t.Kind != nlp.Word {
 		return phrase{}, false
 	}
-	if x.lex.has(lPronouns, t.Lower) {
+	if x.tokHas(d, j, lPronouns) {
 		return x.finish(d, phrase{First: j, Last: j + 1, Pronoun: t.Lower}), true
 	}
 	var headNominal bool
 	switch {
 	case x.isNameToken(d, j) && t.Lower != "'s":
-	case !t.Cap && x.isNounLike(t.Lower):
+	case !t.Cap && x.nounLikeAt(d, j):
 		headNominal = true
 	case !t.Cap && j-1 >= stop && d.Tokens[j-1].Lower == "'s" && !isPrepositionWord(t.Lower):
 		headNominal = true // "Ivana Trump's brief said"
@@ -93,37 +93,37 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 			// keep hyphens and dots that glue ("Al-Aiban" is one token already)
 			break
 		}
-		if determiners[p.Lower] {
+		if x.tokHas(d, k-1, tagDet) {
 			if p.Lower != "that" || headNominal {
 				k-- // "that" before a name is the conjunction: "stated that Melania would"
 			}
 			break
 		}
-		if x.isNameToken(d, k-1) || x.isTitle(p.Lower) || p.Lower == "'s" {
+		if x.isNameToken(d, k-1) || x.tokHas(d, k-1, lTitles) || p.Lower == "'s" {
 			k--
 			continue
 		}
 		// a word of a compound title: "senior trial counsel Jane Doe"
-		_, isCue := x.lex.forms[p.Lower]
-		if !headNominal && !p.Cap && !isCue && x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(p.Lower) && !x.lex.has(lSkip, p.Lower) && !x.lex.has(lPronouns, p.Lower) && !strings.HasSuffix(p.Lower, "ed") && !strings.HasSuffix(p.Lower, "ing") && j-k < 8 {
+		isCue := x.tokHas(d, k-1, tagCueForm)
+		if !headNominal && !p.Cap && !isCue && x.tokHas(d, k, lTitles) && !isPrepositionWord(p.Lower) && !x.tokHas(d, k-1, lSkip|lPronouns) && !strings.HasSuffix(p.Lower, "ed") && !strings.HasSuffix(p.Lower, "ing") && j-k < 8 {
 			k--
 			continue
 		}
-		if nameParticles[p.Lower] && k-2 >= stop && x.isNameToken(d, k-2) && d.Tokens[k].Cap {
+		if x.tokHas(d, k-1, tagParticle) && k-2 >= stop && x.isNameToken(d, k-2) && d.Tokens[k].Cap {
 			k--
 			continue
 		}
-		if !p.Cap && (headNominal || x.isTitle(p.Lower) || isModifier(p.Lower)) && (x.isNounLike(p.Lower) || isModifier(p.Lower)) && j-k < 6 {
+		if !p.Cap && (headNominal || x.tokHas(d, k-1, lTitles) || isModifier(p.Lower)) && (x.nounLikeAt(d, k-1) || isModifier(p.Lower)) && j-k < 6 {
 			k--
 			continue
 		}
 		// coordinated nouns: "teachers and union officials"
-		if p.Lower == "and" && headNominal && k-2 >= stop && j-k < 4 && d.Tokens[k-2].Kind == nlp.Word && !d.Tokens[k-2].Cap && x.isNounLike(d.Tokens[k-2].Lower) {
+		if p.Lower == "and" && headNominal && k-2 >= stop && j-k < 4 && d.Tokens[k-2].Kind == nlp.Word && !d.Tokens[k-2].Cap && x.nounLikeAt(d, k-2) {
 			k -= 2
 			continue
 		}
 		// a noun compound after a determiner: "the transport ministry"
-		if !p.Cap && headNominal && j-k < 3 && k-2 >= stop && determiners[d.Tokens[k-2].Lower] && !isPrepositionWord(p.Lower) {
+		if !p.Cap && headNominal && j-k < 3 && k-2 >= stop && x.tokHas(d, k-2, tagDet) && !isPrepositionWord(p.Lower) {
 			k--
 			continue
 		}
@@ -134,19 +134,19 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 	// the start of the sentence.
 	if headNominal && k == j {
 		m := k
-		for m-1 >= stop && k-m < 3 && d.Tokens[m-1].Kind == nlp.Word && !d.Tokens[m-1].Cap && !determiners[d.Tokens[m-1].Lower] && !isPrepositionWord(d.Tokens[m-1].Lower) && !x.lex.has(lSkip, d.Tokens[m-1].Lower) && !x.lex.has(lPronouns, d.Tokens[m-1].Lower) && !strings.HasSuffix(d.Tokens[m-1].Lower, "ed") && !strings.HasSuffix(d.Tokens[m-1].Lower, "ing") {
+		for m-1 >= stop && k-m < 3 && d.Tokens[m-1].Kind == nlp.Word && !d.Tokens[m-1].Cap && !x.tokHas(d, m-1, tagDet) && !isPrepositionWord(d.Tokens[m-1].Lower) && !x.tokHas(d, m-1, lSkip|lPronouns) && !strings.HasSuffix(d.Tokens[m-1].Lower, "ed") && !strings.HasSuffix(d.Tokens[m-1].Lower, "ing") {
 			m--
 		}
 		switch {
 		case m == k:
-		case m-1 >= stop && determiners[d.Tokens[m-1].Lower]:
+		case m-1 >= stop && x.tokHas(d, m-1, tagDet):
 			k = m - 1
 		case m == stop || m-1 >= stop && d.Tokens[m-1].Lower == ",":
 			k = m
 		}
 	}
 	// Do not start a phrase with a dangling particle or possessive.
-	for k < j && (nameParticles[d.Tokens[k].Lower] || d.Tokens[k].Lower == "'s") {
+	for k < j && (x.tokHas(d, k, tagParticle) || d.Tokens[k].Lower == "'s") {
 		k++
 	}
 	ph := phrase{First: k, Last: j + 1, Nominal: headNominal}
@@ -173,16 +173,16 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 	if t.Kind != nlp.Word {
 		return phrase{}, false
 	}
-	if x.lex.has(lPronouns, t.Lower) {
+	if x.tokHas(d, i, lPronouns) {
 		return x.finish(d, phrase{First: i, Last: i + 1, Pronoun: t.Lower}), true
 	}
 	k := i
-	if determiners[t.Lower] {
+	if x.tokHas(d, i, tagDet) {
 		k++
 		// "one of two witnesses", "some of the voters"
 		if k+1 < stop && d.Tokens[k].Lower == "of" {
 			k++
-			if k < stop && determiners[d.Tokens[k].Lower] {
+			if k < stop && x.tokHas(d, k, tagDet) {
 				k++
 			}
 		}
@@ -190,10 +190,10 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 	// Adjectives before the head: "one unaligned Florida Republican
 	// strategist", "undecided Republican voter Stephanie Hooton".
 	for n := 0; n < 3 && k+1 < stop && d.Tokens[k].Kind == nlp.Word && !d.Tokens[k].Cap &&
-		!x.isNounLike(d.Tokens[k].Lower) && !x.isTitle(d.Tokens[k].Lower) && !isPrepositionWord(d.Tokens[k].Lower) &&
-		!x.lex.has(lPronouns, d.Tokens[k].Lower) && !x.lex.has(lSkip, d.Tokens[k].Lower) && !determiners[d.Tokens[k].Lower] &&
-		(d.Tokens[k+1].Cap || x.isNounLike(d.Tokens[k+1].Lower) || x.isTitle(d.Tokens[k+1].Lower)); n++ {
-		if _, cue := x.lex.forms[d.Tokens[k].Lower]; cue {
+		!x.nounLikeAt(d, k) && !x.tokHas(d, k, lTitles) && !isPrepositionWord(d.Tokens[k].Lower) &&
+		!x.tokHas(d, k, lPronouns|lSkip|tagDet) &&
+		(d.Tokens[k+1].Cap || x.nounLikeAt(d, k+1) || x.tokHas(d, k+1, lTitles)); n++ {
+		if x.tokHas(d, k, tagCueForm) {
 			break
 		}
 		k++
@@ -211,23 +211,23 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 			k++
 			continue
 		}
-		if nameParticles[p.Lower] && last >= 0 && k+1 < stop && x.isNameToken(d, k+1) && p.Lower != "of" && p.Lower != "and" {
+		if x.tokHas(d, k, tagParticle) && last >= 0 && k+1 < stop && x.isNameToken(d, k+1) && p.Lower != "of" && p.Lower != "and" {
 			k++
 			continue
 		}
 		// "Former secretary of state Hillary Clinton"
-		if p.Lower == "of" && last >= 0 && x.isTitle(d.Tokens[last].Lower) && k+1 < stop && (d.Tokens[k+1].Cap || x.isTitle(d.Tokens[k+1].Lower)) {
+		if p.Lower == "of" && last >= 0 && x.tokHas(d, last, lTitles) && k+1 < stop && (d.Tokens[k+1].Cap || x.tokHas(d, k+1, lTitles)) {
 			k++
 			continue
 		}
 		adjective := strings.HasSuffix(p.Lower, "al") || strings.HasSuffix(p.Lower, "ic") || strings.HasSuffix(p.Lower, "ian")
-		if adjective && !p.Cap && k+1 < stop && d.Tokens[k+1].Kind == nlp.Word && (x.isTitle(d.Tokens[k+1].Lower) || x.isNounLike(d.Tokens[k+1].Lower)) {
+		if adjective && !p.Cap && k+1 < stop && d.Tokens[k+1].Kind == nlp.Word && (x.tokHas(d, k+1, lTitles) || x.nounLikeAt(d, k+1)) {
 			k++ // "Democratic presidential nominee Hillary Clinton"
 			continue
 		}
-		if !p.Cap && (x.isNounLike(p.Lower) || isModifier(p.Lower) || x.isTitle(p.Lower)) {
+		if !p.Cap && (x.nounLikeAt(d, k) || isModifier(p.Lower) || x.tokHas(d, k, lTitles)) {
 			last = k
-			nominal = !x.isNameToken(d, k) && (x.isNounLike(p.Lower))
+			nominal = !x.isNameToken(d, k) && x.nounLikeAt(d, k)
 			k++
 			continue
 		}
@@ -280,7 +280,7 @@ func (x *Extractor) rightRole(d *nlp.Doc, i, stop int) string {
 	}
 	if t.Lower == "," && i+1 < stop {
 		n := d.Tokens[i+1].Lower
-		if n == "a" || n == "an" || n == "the" || n == "who" || x.isTitle(n) {
+		if n == "a" || n == "an" || n == "the" || n == "who" || x.tokHas(d, i+1, lTitles) {
 			for j := i + 2; j < stop && j < i+16; j++ {
 				if d.Tokens[j].Lower == "," || d.Tokens[j].Lower == "." {
 					if n == "who" {
@@ -311,7 +311,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 	if !p.Nominal && p.Last-p.First == 1 && d.Tokens[p.First].Cap {
 		// a plural common noun in capitals ("Officials said", "Analysts
 		// say") is a group, not a person's name
-		if w := d.Tokens[p.First].Lower; x.isHead(w) && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !x.lex.has(lOrgs, w) {
+		if w := d.Tokens[p.First].Lower; x.tokHas(d, p.First, lHeads) && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !x.tokHas(d, p.First, lOrgs) {
 			p.Nominal = true
 		}
 	}
@@ -323,7 +323,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		switch {
 		case first == "a" || first == "an" || first == "one" || first == "two" || first == "three" || first == "several" || first == "some" || first == "many" || p.Head == "source" || p.Head == "sources":
 			p.Type = attribution.SpeakerAnonymous
-		case x.lex.has(lOrgs, p.Head) || x.isStatementNoun(p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
+		case x.tokHas(d, p.Last-1, lOrgs) || x.isStatementNoun(p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
 			p.Type = attribution.SpeakerOrganization
 		case strings.HasSuffix(p.Head, "s") && !strings.HasSuffix(p.Head, "ss") && p.Head != "police" && p.Head != "us":
 			p.Type = attribution.SpeakerGroup
@@ -345,8 +345,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		if d.Tokens[k].Lower != "of" {
 			continue
 		}
-		prev := d.Tokens[k-1].Lower
-		if d.Tokens[k-1].Cap && x.lex.has(lCountries, d.Tokens[p.Last-1].Lower) && !x.lex.has(lOrgs, prev) && !x.isTitle(prev) && !x.lex.has(lCountries, prev) {
+		if d.Tokens[k-1].Cap && x.tokHas(d, p.Last-1, lCountries) && !x.tokHas(d, k-1, lOrgs|lTitles|lCountries) {
 			q := x.finish(d, phrase{First: p.First, Last: k})
 			if q.Type == attribution.SpeakerPerson && q.NameFirst >= 0 {
 				of := d.Text[d.Tokens[k].Start:d.Tokens[p.Last-1].End]
@@ -365,21 +364,21 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 	nf := p.First
 	for k := p.First; k < p.Last; k++ {
 		w := d.Tokens[k].Lower
-		_, firstName := x.lex.firstMF[w]
+		firstName := x.firstGender(d, k) != 0
 		demonym := isDemonym(w) && !(firstName && k+1 < p.Last && d.Tokens[k+1].Cap) // "Christian Lindqvist", "Brian Cole"
 		// an organisation word before a name is its employer ("Hamas
 		// leader Ismail Haniyeh"), unless the phrase is the organisation's
 		// own name ("the State Department")
-		employer := x.lex.has(lOrgs, w) && k+1 < p.Last && d.Tokens[k+1].Cap && !x.isTitle(d.Tokens[k+1].Lower) && !x.lex.has(lOrgs, d.Tokens[p.Last-1].Lower)
-		if determiners[w] || x.isTitle(w) || w == "'s" || !d.Tokens[k].Cap || demonym || employer {
+		employer := x.tokHas(d, k, lOrgs) && k+1 < p.Last && d.Tokens[k+1].Cap && !x.tokHas(d, k+1, lTitles) && !x.tokHas(d, p.Last-1, lOrgs)
+		if x.tokHas(d, k, tagDet|lTitles) || w == "'s" || !d.Tokens[k].Cap || demonym || employer {
 			nf = k + 1
 		}
 	}
-	if lw := d.Tokens[p.Last-1].Lower; nf > p.First && x.lex.has(lOrgs, lw) && d.Tokens[p.Last-1].Cap {
+	if nf > p.First && x.tokHas(d, p.Last-1, lOrgs) && d.Tokens[p.Last-1].Cap {
 		// an organisation's own name in capitals, "the State Department",
 		// "the Justice Ministry": all of it, after the article
 		k := p.First
-		for k < p.Last-1 && determiners[d.Tokens[k].Lower] {
+		for k < p.Last-1 && x.tokHas(d, k, tagDet) {
 			k++
 		}
 		all := true
@@ -393,14 +392,14 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 	if nf >= p.Last {
 		// all title words: "the President", "Kremlin"
 		nf = p.First
-		for nf < p.Last-1 && determiners[d.Tokens[nf].Lower] {
+		for nf < p.Last-1 && x.tokHas(d, nf, tagDet) {
 			nf++
 		}
 	}
 	p.NameFirst, p.NameLast = nf, p.Last
 	if nf > p.First {
 		rs := p.First
-		for rs < nf && determiners[d.Tokens[rs].Lower] {
+		for rs < nf && x.tokHas(d, rs, tagDet) {
 			rs++
 		}
 		if rs < nf {
@@ -434,15 +433,13 @@ func isDemonym(w string) bool {
 // nameType guesses whether a proper name is a person or an organization.
 func (x *Extractor) nameType(d *nlp.Doc, first, last int, hasTitle bool) attribution.SpeakerType {
 	n := last - first
-	lastW := d.Tokens[last-1].Lower
-	firstW := d.Tokens[first].Lower
-	if x.lex.has(lCountries, lastW) || x.lex.has(lOrgs, lastW) || x.lex.has(lOrgs, firstW) && n > 1 {
+	if x.tokHas(d, last-1, lCountries|lOrgs) || x.tokHas(d, first, lOrgs) && n > 1 {
 		return attribution.SpeakerOrganization
 	}
-	if n == 1 && (x.lex.has(lOrgs, lastW) || isAcronym(d.TokenText(first))) {
+	if n == 1 && (x.tokHas(d, last-1, lOrgs) || isAcronym(d.TokenText(first))) {
 		return attribution.SpeakerOrganization
 	}
-	if _, ok := x.lex.firstMF[firstW]; ok || hasTitle || n >= 2 {
+	if x.firstGender(d, first) != 0 || hasTitle || n >= 2 {
 		return attribution.SpeakerPerson
 	}
 	return attribution.SpeakerPerson

@@ -34,7 +34,7 @@ const (
 // subjectOf finds the speaker of the cue at c: before it, or in German
 // after it when the verb comes second ("Am Montag sagte er:").
 func (r *run) subjectOf(c cue, stop, end int) (phrase, bool) {
-	if r.german && c.Last < end && r.x.lex.has(lPronouns, r.d.Tokens[c.Last].Lower) {
+	if r.german && c.Last < end && r.x.tokHas(r.d, c.Last, lPronouns) {
 		return r.x.finish(r.d, phrase{First: c.Last, Last: c.Last + 1, Pronoun: r.d.Tokens[c.Last].Lower}), true
 	}
 	if ph, ok := r.subjectBefore(c.First, stop); ok {
@@ -98,7 +98,7 @@ func (r *run) subjectBefore(c, stop int) (phrase, bool) {
 		if e.Nouny && e.FormIdx == 1 && ph.Nominal && !determiners[r.d.Tokens[ph.First].Lower] {
 			return phrase{}, false // "personal attacks", "a U.S. appeals court"
 		}
-		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.lex.has(lSkip, r.d.Tokens[c-1].Lower)) && ph.Type != attribution.SpeakerGroup {
+		if e.Nouny && e.FormIdx == 0 && ph.Pronoun == "" && !(c > 0 && r.x.tokHas(r.d, c-1, lSkip)) && ph.Type != attribution.SpeakerGroup {
 			return phrase{}, false // "the report", "bring it back"; but "they support", "will back"
 		}
 	}
@@ -116,7 +116,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 	for n := 0; n < 4 && e-1 >= stop; n++ {
 		w := d.Tokens[e-1].Lower
 		switch {
-		case r.x.lex.has(lSkip, w) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
+		case r.x.tokHas(d, e-1, lSkip) || isAdverb(w) && !d.Tokens[e-1].Cap: // "Kelly said" is no adverb
 			e--
 			continue
 		case ing && (w == "is" || w == "are" || w == "was" || w == "were" || w == "been" || w == "'s" || w == "'re"):
@@ -335,10 +335,10 @@ func (r *run) rolePrefix(a, b int) bool {
 	}
 	for i := a; i < b; i++ {
 		t := d.Tokens[i]
-		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.lex.has(lPronouns, t.Lower) || r.x.lex.has(lSkip, t.Lower) || determiners[t.Lower] {
+		if t.Kind != nlp.Word || t.Cap || r.cueAt[i] >= 0 && !r.adjectivalIng(i) || isPrepositionWord(t.Lower) || r.x.tokHas(d, i, lPronouns|lSkip|tagDet) {
 			return false
 		}
-		if !r.x.isNounLike(t.Lower) && !isModifier(t.Lower) && !strings.HasSuffix(t.Lower, "ing") {
+		if !r.x.nounLikeAt(d, i) && !isModifier(t.Lower) && !strings.HasSuffix(t.Lower, "ing") {
 			return false
 		}
 	}
@@ -676,7 +676,7 @@ func (r *run) isScare(qi int) bool {
 			continue
 		}
 		words++
-		if t.Cap || r.x.lex.has(lCapStop, t.Lower) && len(t.Lower) <= 3 {
+		if t.Cap || r.x.tokHas(d, i, lCapStop) && len(t.Lower) <= 3 {
 			caps++
 		}
 	}
@@ -863,7 +863,7 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 			return true
 		} else if ok && ph.First > a && ph.Pronoun == "" && !ph.Nominal && r.rolePrefix(a, ph.First) {
 			// "...," psychologist Ann Lee says / a beaming Novak said
-			if ph.Role == "" && !determiners[d.Tokens[ph.First-1].Lower] && r.x.isNounLike(d.Tokens[ph.First-1].Lower) {
+			if ph.Role == "" && !determiners[d.Tokens[ph.First-1].Lower] && r.x.nounLikeAt(d, ph.First-1) {
 				ph.Role = d.TokenText(ph.First - 1)
 			}
 			ph.First = a
@@ -1121,7 +1121,7 @@ func (r *run) sieveGermanColon(qi int, f *found) bool {
 		// a full name: a known first name, or two capitalised words where
 		// the second is not a common noun form
 		if t.Cap && i+1 < o-1 && d.Tokens[i+1].Cap && d.Tokens[i+1].Kind == nlp.Word {
-			if _, first := r.x.lex.firstMF[t.Lower]; first {
+			if r.x.firstGender(d, i) != 0 {
 				j := i + 1
 				for j < o-1 && d.Tokens[j].Cap && d.Tokens[j].Kind == nlp.Word {
 					j++

@@ -22,13 +22,16 @@ const (
 // Token is a word or punctuation mark with its byte offsets.
 type Token struct {
 	Start, End int
-	Kind       TokenKind
 	// Lower is the lower-cased text with curly apostrophes straightened.
 	Lower string
-	// Cap is true when the token starts with an upper-case letter.
-	Cap bool
 	// Para and Sent index the paragraph and sentence holding the token.
 	Para, Sent int
+	Kind       TokenKind
+	// Cap is true when the token starts with an upper-case letter.
+	Cap bool
+	// Tags are free for the caller: bits it works out once a token (word
+	// lists the token is in, say) and keeps here. New leaves them zero.
+	Tags uint32
 }
 
 // Sentence is a range of tokens [First, Last) and its byte span.
@@ -70,9 +73,14 @@ func (d *Doc) TokenAt(b int) int {
 }
 
 // New tokenizes text and splits it into paragraphs and sentences.
-func New(text string) *Doc {
+func New(text string) *Doc { return NewReusing(text, nil) }
+
+// NewReusing is New that may keep the tokens in buf's storage (its length
+// does not matter), overwriting what is there: a caller done with a Doc can
+// hand its Tokens to the next one and spare the allocation.
+func NewReusing(text string, buf []Token) *Doc {
 	d := &Doc{Text: text}
-	d.tokenize()
+	d.tokenize(buf)
 	d.split()
 	return d
 }
@@ -87,11 +95,48 @@ func isWordRune(r rune) bool {
 // IsApostrophe reports whether r can be an apostrophe.
 func IsApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
 
-func (d *Doc) tokenize() {
+// decodeRune is utf8.DecodeRuneInString(t[i:]) with the ASCII case inline.
+func decodeRune(t string, i int) (rune, int) {
+	if c := t[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(t[i:])
+}
+
+// asciiLower is t with the ASCII capitals lower-cased and every other byte
+// as it is: the lower-case form of any all-ASCII token is a slice of it.
+func asciiLower(t string) string {
+	k := 0
+	for k < len(t) && (t[k] < 'A' || t[k] > 'Z') {
+		k++
+	}
+	if k == len(t) {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	start := 0
+	for ; k < len(t); k++ {
+		if c := t[k]; 'A' <= c && c <= 'Z' {
+			b.WriteString(t[start:k])
+			b.WriteByte(c + 'a' - 'A')
+			start = k + 1
+		}
+	}
+	b.WriteString(t[start:])
+	return b.String()
+}
+
+func (d *Doc) tokenize(buf []Token) {
 	t := d.Text
-	d.Tokens = make([]Token, 0, len(t)/5)
+	low := asciiLower(t)
+	if cap(buf) >= len(t)/5 {
+		d.Tokens = buf[:0]
+	} else {
+		d.Tokens = make([]Token, 0, len(t)/5)
+	}
 	for i := 0; i < len(t); {
-		r, size := utf8.DecodeRuneInString(t[i:])
+		r, size := decodeRune(t, i)
 		if unicode.IsSpace(r) {
 			i += size
 			continue
@@ -109,7 +154,7 @@ func (d *Doc) tokenize() {
 		}
 		j := i + size
 		for j < len(t) {
-			r2, s2 := utf8.DecodeRuneInString(t[j:])
+			r2, s2 := decodeRune(t, j)
 			if isWordRune(r2) {
 				j += s2
 				continue
@@ -123,7 +168,7 @@ func (d *Doc) tokenize() {
 			// rune follows ("don't", "Al-Aiban", "U.S").
 			if r2 == '\'' || r2 == '’' || r2 == '-' || r2 == '.' || r2 == '&' {
 				if j+s2 < len(t) {
-					r3, s3 := utf8.DecodeRuneInString(t[j+s2:])
+					r3, s3 := decodeRune(t, j+s2)
 					if isWordRune(r3) && (r2 != '.' || isAbbrevDot(t, i, j, j+s2+s3)) {
 						j += s2
 						continue
@@ -139,9 +184,9 @@ func (d *Doc) tokenize() {
 		// A possessive "'s" is a token of its own: "Putin's advisor".
 		if j-i > 3 && (strings.HasSuffix(t[i:j], "'s") || strings.HasSuffix(t[i:j], "’s")) {
 			k := strings.LastIndexAny(t[i:j], "'’") + i
-			d.Tokens = append(d.Tokens, newWord(t, i, k), newWord(t, k, j))
+			d.Tokens = append(d.Tokens, newWord(t, low, i, k), newWord(t, low, k, j))
 		} else {
-			d.Tokens = append(d.Tokens, newWord(t, i, j))
+			d.Tokens = append(d.Tokens, newWord(t, low, i, j))
 		}
 		i = j
 	}
@@ -166,10 +211,22 @@ func isAbbrevDot(t string, i, j, next int) bool {
 	return utf8.RuneCountInString(seg) == 1 && utf8.RuneCountInString(after) == 1
 }
 
-func newWord(t string, i, j int) Token {
+// newWord is the word t[i:j]; low is asciiLower(t).
+func newWord(t, low string, i, j int) Token {
 	s := t[i:j]
+	ascii := true
+	for k := 0; k < len(s); k++ {
+		if s[k] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		c := s[0]
+		return Token{Start: i, End: j, Kind: Word, Lower: low[i:j], Cap: 'A' <= c && c <= 'Z'}
+	}
 	r, _ := utf8.DecodeRuneInString(s)
-	low := strings.ToLower(s)
+	low = strings.ToLower(s)
 	if strings.IndexByte(low, 0xe2) >= 0 && strings.ContainsRune(low, '’') {
 		low = strings.ReplaceAll(low, "’", "'")
 	}
