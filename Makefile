@@ -143,9 +143,9 @@ e2e: $(E2E_BIN) node_modules/playwright-core ## browser tests of the web pages i
 	@test -x $(CHROMIUM) || { echo "e2e: no $(CHROMIUM); apt-get install -y chromium (or CHROMIUM=/path)" >&2; exit 1; }
 	WHOSAID_BIN=$(E2E_BIN) CHROMIUM=$(CHROMIUM) node e2e/ui.spec.mjs
 
-screenshots: $(E2E_BIN) node_modules/playwright-core ## regenerate docs/screenshots/*.png: each page at 1280 and 390 px wide
+screenshots: $(E2E_BIN) node_modules/playwright-core ## regenerate e2e/screenshots/*.png: each page at 1280 and 390 px wide
 	@test -x $(CHROMIUM) || { echo "screenshots: no $(CHROMIUM); apt-get install -y chromium (or CHROMIUM=/path)" >&2; exit 1; }
-	WHOSAID_BIN=$(E2E_BIN) CHROMIUM=$(CHROMIUM) node e2e/screenshots.mjs docs/screenshots
+	WHOSAID_BIN=$(E2E_BIN) CHROMIUM=$(CHROMIUM) node e2e/screenshots.mjs e2e/screenshots
 
 clean: ## remove the binary
 	rm -rf bin

@@ -84,7 +84,13 @@ async function authOff(browser) {
     };
     const quoteLink = await page.locator('#results a[href*="/ui/articles/"]').first().getAttribute('href');
     assert.equal(await verify(), 'found');
-    step('verify finds the quote by Peskov');
+    assert.match(await page.textContent('#candidates'), /First appearance: Reuters, 2025-02-18/);
+    await page.click('#candidates button:has-text("Copy ClaimReview JSON-LD")');
+    await page.waitForSelector('#candidates pre:not([hidden])');
+    const review = JSON.parse(await page.textContent('#candidates pre'));
+    assert.equal(review['@type'], 'ClaimReview');
+    assert.equal(review.itemReviewed.author.name, 'Dmitry Peskov');
+    step('verify finds the quote by Peskov, its first appearance and its ClaimReview JSON-LD');
 
     // Correct its speaker on the article page.
     await page.goto(srv.base + quoteLink);

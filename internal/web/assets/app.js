@@ -237,8 +237,7 @@
     } else note.append('newest first');
     const params = Object.assign({}, filters);
     if (q) params[useSpeaker ? 'speaker' : 'q'] = q;
-    const data = await listQuotes('/v1/quotes', params);
-    status((data.quotes || []).length + ' quotes on this page.');
+    await listQuotes('/v1/quotes', params);
   }
 
   // ---- speaker ----
@@ -531,7 +530,6 @@
       }
       ol.append(li);
     }
-    status((data.candidates || []).length + ' candidates.');
   }
 
   // ---- paste ----
