@@ -34,6 +34,7 @@ test: fmt-check vet docs-check spec-lint ## gofmt check, go vet, docs-check, Red
 FUZZ_TARGETS := \
 	./internal/extract:FuzzExtract \
 	./internal/nlp/quotemark:FuzzFind \
+	./internal/page:FuzzRead \
 	./internal/httpapi:FuzzArticleRequest \
 	./internal/httpapi:FuzzExtractRequest \
 	./internal/httpapi:FuzzBatchLines \

@@ -14,6 +14,9 @@ type Article struct {
 	// URL is where the article was published; optional but unique when set.
 	URL   string `json:"url,omitempty"`
 	Title string `json:"title,omitempty"`
+	// Byline names the authors ("Ana Ruiz and Li Wei"), as the request or
+	// the page gave it.
+	Byline string `json:"byline,omitempty" example:"Priya Natarajan"`
 	// Text is the body exactly as received; quote offsets point into it.
 	Text        string    `json:"text"`
 	PublishedAt time.Time `json:"published_at,omitzero"`

@@ -19,6 +19,7 @@ import (
 
 	"github.com/whosaid/whosaid/internal/attribution"
 	"github.com/whosaid/whosaid/internal/config"
+	"github.com/whosaid/whosaid/internal/ingest"
 )
 
 // Limits of ingest.
@@ -40,7 +41,7 @@ func ingestCommand() command {
 	return command{
 		name: "ingest",
 		args: "FILE.jsonl|-",
-		summary: "store JSONL articles ({\"text\", \"url\", \"title\", \"published_at\", \"outlet\", \"language\", \"id\"} a line) " +
+		summary: "store JSONL articles ({\"text\" or \"html\", \"url\", \"title\", \"published_at\", \"outlet\", \"language\", \"id\"} a line) " +
 			"with their quotes, in the store (as serve opens it) or through a running API with --api; " +
 			"articles already stored (same URL, or same text) are skipped, so a re-run adds nothing",
 		setup: func(fs *flag.FlagSet, env *Env) runFunc {
@@ -146,7 +147,9 @@ type ingestInput struct {
 	ID          string  `json:"id"`
 	URL         string  `json:"url"`
 	Title       string  `json:"title"`
+	Byline      string  `json:"byline"`
 	Text        *string `json:"text"`
+	HTML        *string `json:"html"`
 	PublishedAt string  `json:"published_at"`
 	Outlet      string  `json:"outlet"`
 	Language    string  `json:"language"`
@@ -163,18 +166,28 @@ func parseIngestLine(line []byte) (*attribution.Article, string, error) {
 	if err := json.Unmarshal(line, &in); err != nil {
 		return nil, "", &lineError{fmt.Errorf("bad JSON: %w", err)}
 	}
-	if in.Text == nil {
-		return nil, in.ID, &lineError{errors.New(`missing "text"`)}
+	// The API's rule: exactly one of "text" and "html".
+	if err := ingest.OneBody(in.Text != nil, in.HTML != nil); err != nil {
+		return nil, in.ID, &lineError{errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))}
 	}
 	// Trimmed as the API trims them, so that both ways store the same.
-	a := &attribution.Article{URL: strings.TrimSpace(in.URL), Title: strings.TrimSpace(in.Title), Text: *in.Text,
+	a := &attribution.Article{URL: strings.TrimSpace(in.URL), Title: strings.TrimSpace(in.Title), Byline: strings.TrimSpace(in.Byline),
 		Outlet: strings.TrimSpace(in.Outlet), Language: strings.TrimSpace(in.Language)}
+	if in.Text != nil {
+		a.Text = *in.Text
+	}
 	if in.PublishedAt != "" {
 		t, err := attribution.ParsePublished(in.PublishedAt)
 		if err != nil {
 			return nil, in.ID, &lineError{err}
 		}
 		a.PublishedAt = t
+	}
+	if in.HTML != nil {
+		// The page fills what the line does not give, as on the API.
+		if _, err := ingest.FromHTML(a, *in.HTML); err != nil {
+			return nil, in.ID, &lineError{err}
+		}
 	}
 	if err := a.Validate(); err != nil {
 		return nil, in.ID, &lineError{errors.New(strings.ReplaceAll(err.Error(), "\n", "; "))}

@@ -40,8 +40,12 @@ func newStoreTarget(store articleIngester, model string) (*storeTarget, error) {
 func (t *storeTarget) ingest(ctx context.Context, a *attribution.Article) (ingestOutcome, error) {
 	// The same path as POST /v1/articles; the store keeps spans in code
 	// points.
+	x := t.x
+	if lang := ingest.RuleLanguage(a.Language); lang != "" {
+		x = x.With(extract.WithLanguage(lang))
+	}
 	r, err := ingest.Article(ctx, t.store, func(ctx context.Context, text string) (attribution.Result, error) {
-		res, err := t.x.ExtractContext(ctx, text)
+		res, err := x.ExtractContext(ctx, text)
 		return attribution.Convert(text, res, attribution.UnitCodepoint), err
 	}, a)
 	if err != nil {
@@ -92,6 +96,7 @@ func newAPITarget(base string, workers int) (*apiTarget, error) {
 type apiArticle struct {
 	URL         string     `json:"url,omitempty"`
 	Title       string     `json:"title,omitempty"`
+	Byline      string     `json:"byline,omitempty"`
 	Text        string     `json:"text"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	Outlet      string     `json:"outlet,omitempty"`
@@ -109,7 +114,7 @@ type apiCreated struct {
 }
 
 func (t *apiTarget) ingest(ctx context.Context, a *attribution.Article) (ingestOutcome, error) {
-	body := apiArticle{URL: a.URL, Title: a.Title, Text: a.Text, Outlet: a.Outlet, Language: a.Language}
+	body := apiArticle{URL: a.URL, Title: a.Title, Byline: a.Byline, Text: a.Text, Outlet: a.Outlet, Language: a.Language}
 	if !a.PublishedAt.IsZero() {
 		body.PublishedAt = &a.PublishedAt
 	}

@@ -484,7 +484,7 @@ func TestParseIngestLine(t *testing.T) {
 	for line, want := range map[string]string{
 		`{"text": 5}`:               "bad JSON",
 		`[1,2]`:                     "bad JSON",
-		`{"title":"no text"}`:       `missing "text"`,
+		`{"title":"no text"}`:       `text: is required (or html)`,
 		"{\"text\":\"caf\xe9\"}":    "not valid UTF-8",
 		`{"text":"","url":"nope"}`:  "text: must not be empty; url: must be",
 		`{"text":"x","url":"/rel"}`: "url: must be an absolute",

@@ -82,9 +82,10 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 	if err != nil {
 		return fmt.Errorf("build extractor: %w", err)
 	}
-	// Webhook deliveries run in the background until HTTP is drained;
-	// retries still waiting then are abandoned (the log shows them
-	// pending).
+	// Webhook deliveries run in the background from the store's outbox
+	// (what an earlier run, another replica or `whosaid ingest` left
+	// pending is tried at once, retries when due) until HTTP is drained;
+	// an attempt cut short then is claimed again after its lease.
 	hooks := webhook.New(webhook.Options{Store: store, Logger: log, AllowPrivate: bool(cfg.WebhookAllowPrivate)})
 	hctx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
 	hooksDone := make(chan struct{})

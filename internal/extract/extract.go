@@ -26,6 +26,9 @@ import (
 type Extractor struct {
 	lex    *Lexicon
 	ranker Ranker
+	// lang fixes the language of the rules ("en", "de", "fr"); empty
+	// guesses it from the text.
+	lang string
 }
 
 // An Option configures New.
@@ -34,6 +37,26 @@ type Option func(*Extractor)
 // WithRanker sets the ranker that chooses a quote's speaker among the
 // candidates; the default is the rule ranker.
 func WithRanker(rk Ranker) Option { return func(x *Extractor) { x.ranker = rk } }
+
+// WithLanguage fixes the language whose rules are used: "en", "de" or "fr"
+// (see IsLanguage); "" (the default) guesses German from the text and reads
+// every other text with the English rules. With a language, only the cues
+// of that language are matched and German word order is assumed for "de"
+// only.
+func WithLanguage(lang string) Option { return func(x *Extractor) { x.lang = lang } }
+
+// IsLanguage reports whether WithLanguage takes lang: "en", "de" or "fr".
+func IsLanguage(lang string) bool { return lang == "en" || lang == "de" || lang == "fr" }
+
+// With returns a copy of x with opts applied (x does not change), such as
+// x.With(WithLanguage("fr")) for one request.
+func (x *Extractor) With(opts ...Option) *Extractor {
+	y := *x
+	for _, o := range opts {
+		o(&y)
+	}
+	return &y
+}
 
 // New builds an Extractor with the embedded lexicons.
 func New(opts ...Option) (*Extractor, error) {
@@ -139,7 +162,7 @@ func (x *Extractor) extract(ctx context.Context, text string) (attribution.Resul
 	}
 	r := &run{x: x, d: nlp.New(text), usedCue: map[int]bool{}}
 	r.steps = len(r.d.Tokens) + len(r.d.Sents) + len(r.d.Paras)
-	r.german = isGerman(r.d)
+	r.german = x.lang == "de" || x.lang == "" && isGerman(r.d)
 	for _, stage := range []func(){r.markQuotes, r.findCues, r.attributeQuotes, r.findIndirect} {
 		if err := ctx.Err(); err != nil {
 			return attribution.Result{}, r.steps, err
@@ -219,7 +242,7 @@ func (r *run) findCues() {
 			} else {
 				key += " " + t.Lower
 			}
-			if e, ok := lx.forms[key]; ok {
+			if e, ok := lx.forms[key]; ok && (r.x.lang == "" || e.Lang == r.x.lang) {
 				best, be = n, e
 			}
 			if !lx.prefix[key] {

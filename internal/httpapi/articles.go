@@ -23,10 +23,9 @@ import (
 
 // Limits of the fields of an article request, in bytes.
 const (
-	maxURLBytes      = 2048
-	maxTitleBytes    = 1000
-	maxOutletBytes   = 200
-	maxLanguageBytes = 35
+	maxURLBytes    = 2048
+	maxTitleBytes  = 1000
+	maxOutletBytes = 200
 	// maxIdempotencyKey is the longest Idempotency-Key accepted.
 	maxIdempotencyKey = 255
 )
@@ -57,16 +56,27 @@ type ArticleRequest struct {
 	URL string `json:"url,omitempty" example:"https://example.com/news/2025/02/18/riyadh-talks"`
 	// Title is the headline, at most 1000 bytes.
 	Title string `json:"title,omitempty" example:"US, Russian officials begin meeting in Riyadh"`
+	// Byline names the authors, at most 200 bytes.
+	Byline string `json:"byline,omitempty" example:"Ana Ruiz and Li Wei"`
 	// Text is the article body, UTF-8, analysed and stored exactly as
-	// sent. Without URL, an article is stored once per text.
-	Text string `json:"text" validate:"required" example:"Kremlin spokesman Dmitry Peskov told reporters the talks would be \"primarily devoted to restoring the whole complex of Russian-American relations\"."`
+	// sent. Without URL, an article is stored once per text. Send exactly
+	// one of text and html.
+	Text string `json:"text,omitempty" example:"Kremlin spokesman Dmitry Peskov told reporters the talks would be \"primarily devoted to restoring the whole complex of Russian-American relations\"."`
+	// HTML is the article as a web page, UTF-8, instead of text: the
+	// article text is taken out of it (as by POST /v1/extract) and stored
+	// as the article's text, which the quotes' spans index; the page's
+	// title, byline, publication date and lang fill title, byline,
+	// published_at and language when the request gives none.
+	HTML string `json:"html,omitempty" example:"<html lang=\"en\"><head><meta property=\"article:published_time\" content=\"2025-02-18T09:30:00Z\"></head><body><nav>World</nav><article><h1>Talks begin in Riyadh</h1><p>Kremlin spokesman Dmitry Peskov said the talks would be &ldquo;primarily devoted to restoring relations&rdquo;.</p></article></body></html>"`
 	// PublishedAt is the publication time: an RFC 3339 date-time, or a
 	// date (YYYY-MM-DD, midnight UTC). Quote listings are ordered by it;
 	// without it the time of ingestion counts.
 	PublishedAt string `json:"published_at,omitempty" example:"2025-02-18T09:30:00Z"`
 	// Outlet names the publisher, at most 200 bytes.
 	Outlet string `json:"outlet,omitempty" example:"Reuters"`
-	// Language is a BCP 47 tag.
+	// Language is a BCP 47 tag. When its language is en, de or fr it
+	// picks the extraction rules (see POST /v1/extract); others are stored
+	// and the rules guessed.
 	Language string `json:"language,omitempty" example:"en"`
 } //	@name	ArticleRequest
 
@@ -75,7 +85,9 @@ type ArticleRequest struct {
 type articleRequestWire struct {
 	URL         string          `json:"url"`
 	Title       string          `json:"title"`
+	Byline      string          `json:"byline"`
 	Text        json.RawMessage `json:"text"`
+	HTML        json.RawMessage `json:"html"`
 	PublishedAt string          `json:"published_at"`
 	Outlet      string          `json:"outlet"`
 	Language    string          `json:"language"`
@@ -107,19 +119,32 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 	a := attribution.Article{
 		URL:      strings.TrimSpace(w.URL),
 		Title:    strings.TrimSpace(w.Title),
+		Byline:   strings.TrimSpace(w.Byline),
 		Outlet:   strings.TrimSpace(w.Outlet),
 		Language: strings.TrimSpace(w.Language),
 	}
 	var errs []error
-	text, err := decodeText(w.Text, "text")
-	var se *statusError
-	switch {
-	case errors.As(err, &se):
-		return attribution.Article{}, err
-	case err != nil:
+	hasText, hasHTML := present(w.Text), present(w.HTML)
+	var html string
+	if err := ingest.OneBody(hasText, hasHTML); err != nil {
 		errs = append(errs, err)
-	default:
-		a.Text = text
+	} else {
+		field, raw := "text", w.Text
+		if hasHTML {
+			field, raw = "html", w.HTML
+		}
+		v, err := decodeText(raw, field)
+		var se *statusError
+		switch {
+		case errors.As(err, &se):
+			return attribution.Article{}, err
+		case err != nil:
+			errs = append(errs, err)
+		case hasHTML:
+			html = v
+		default:
+			a.Text = v
+		}
 	}
 	if a.URL != "" {
 		u, err := url.Parse(a.URL)
@@ -133,12 +158,15 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 	if len(a.Title) > maxTitleBytes {
 		errs = append(errs, &attribution.FieldError{Field: "title", Reason: fmt.Sprintf("must be at most %d bytes", maxTitleBytes)})
 	}
+	if len(a.Byline) > ingest.MaxBylineBytes {
+		errs = append(errs, &attribution.FieldError{Field: "byline", Reason: fmt.Sprintf("must be at most %d bytes", ingest.MaxBylineBytes)})
+	}
 	if len(a.Outlet) > maxOutletBytes {
 		errs = append(errs, &attribution.FieldError{Field: "outlet", Reason: fmt.Sprintf("must be at most %d bytes", maxOutletBytes)})
 	}
 	if a.Language != "" {
 		tag, err := language.Parse(a.Language)
-		if err != nil || len(a.Language) > maxLanguageBytes {
+		if err != nil || len(a.Language) > ingest.MaxLanguageBytes {
 			errs = append(errs, &attribution.FieldError{Field: "language", Reason: "must be a BCP 47 language tag such as en or de-CH"})
 		} else {
 			a.Language = tag.String()
@@ -154,6 +182,12 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 	if len(errs) > 0 {
 		return attribution.Article{}, errors.Join(errs...)
 	}
+	if html != "" {
+		// After the request's own fields, which win over the page's.
+		if _, err := ingest.FromHTML(&a, html); err != nil {
+			return attribution.Article{}, err
+		}
+	}
 	return a, nil
 }
 
@@ -162,7 +196,7 @@ func decodeArticle(body []byte) (attribution.Article, error) {
 // conflict.
 func fingerprint(a attribution.Article) string {
 	h := sha256.New()
-	for _, f := range []string{a.URL, a.Title, a.Text, a.PublishedAt.Format(time.RFC3339Nano), a.Outlet, a.Language} {
+	for _, f := range []string{a.URL, a.Title, a.Text, a.PublishedAt.Format(time.RFC3339Nano), a.Outlet, a.Language, a.Byline} {
 		fmt.Fprintf(h, "%d:%s\n", len(f), f)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -173,8 +207,9 @@ func (s *Server) ingest(ctx context.Context, a attribution.Article) (attribution
 	dctx, cancel := s.dbContext(ctx)
 	defer cancel()
 	// extraction has its own deadline (runExtractor), not the store's
+	lang := ingest.RuleLanguage(a.Language)
 	r, err := ingest.Article(dctx, s.store, func(_ context.Context, text string) (attribution.Result, error) {
-		res, err := s.runExtractor(ctx, text)
+		res, err := s.runExtractor(ctx, lang, text)
 		return attribution.Convert(text, res, attribution.UnitCodepoint), err
 	}, &a)
 	if err == nil && len(r.Added) > 0 && s.notifier != nil {
@@ -229,7 +264,14 @@ func validIdempotencyKey(k string) bool {
 //	@Description	`Idempotency-Key` (optional, 1 to 255 visible ASCII characters): a retry with the same key and the same body
 //	@Description	answers 200 with the article the key made (header `Idempotent-Replayed: true`); the same key with another body is 409.
 //	@Description
-//	@Description	Spans of the stored quotes are Unicode code points of `text`. The body must be `application/json`, at most 1 MiB.
+//	@Description	Send exactly one of `text` and `html` (both or neither: 422 naming both). With `html`, the article text is taken
+//	@Description	out of the page as by `POST /v1/extract` and stored as the article's `text` (answered in `article.text`); the page's
+//	@Description	title (og:title, JSON-LD headline, `<title>`), byline (meta author, JSON-LD author, a byline element), date
+//	@Description	(article:published_time, JSON-LD datePublished, `<time datetime>`) and `lang` fill `title`, `byline`, `published_at`
+//	@Description	and `language` when the request gives none.
+//	@Description
+//	@Description	Spans of the stored quotes are Unicode code points of `text`. The body must be `application/json`, at most 1 MiB
+//	@Description	(`html` included).
 //	@Description
 //	@Description	Example response for the example request:
 //	@Description	```json
@@ -257,7 +299,7 @@ func validIdempotencyKey(k string) bool {
 //	@Failure		409	{object}	Problem	"the Idempotency-Key was used with another body, or (MongoDB) another request is revising the article: retry"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
-//	@Failure		422	{object}	Problem	"a field breaks a rule: text empty or not valid UTF-8, url not absolute http(s), published_at neither RFC 3339 nor YYYY-MM-DD, language not BCP 47, a field too long"
+//	@Failure		422	{object}	Problem	"a field breaks a rule: not exactly one of text and html, text empty, html without article text, either not valid UTF-8, url not absolute http(s), published_at neither RFC 3339 nor YYYY-MM-DD, language not BCP 47, a field too long"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
 //	@Produce		json

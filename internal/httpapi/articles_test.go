@@ -174,7 +174,7 @@ func TestCreateArticleErrors(t *testing.T) {
 		{name: "two values", contentType: "application/json", body: `{"text":"x"} {"text":"y"}`, wantStatus: 400},
 		{name: "trailing garbage", contentType: "application/json", body: `{"text":"x"}}`, wantStatus: 400},
 		{name: "too large", contentType: "application/json", body: big, wantStatus: 413},
-		{name: "text missing", contentType: "application/json", body: `{"title":"x"}`, wantStatus: 422, wantFields: []string{"text"}},
+		{name: "text missing", contentType: "application/json", body: `{"title":"x"}`, wantStatus: 422, wantFields: []string{"text", "html"}},
 		{name: "text blank", contentType: "application/json", body: `{"text":" \n "}`, wantStatus: 422, wantFields: []string{"text"}},
 		{name: "text a number", contentType: "application/json", body: `{"text":5}`, wantStatus: 422, wantFields: []string{"text"}},
 		{name: "text invalid UTF-8", contentType: "application/json", body: "{\"text\":\"a\xffb\"}", wantStatus: 422, wantFields: []string{"text"}},

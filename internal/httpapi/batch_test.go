@@ -75,8 +75,8 @@ func TestBatch(t *testing.T) {
 	if got[0].ID != got[4].ID {
 		t.Errorf("same article twice: ids %s and %s", got[0].ID, got[4].ID)
 	}
-	if p := got[3].Problem; len(p.Errors) != 1 || p.Errors[0].Field != "text" {
-		t.Errorf("line 5 problem = %+v, want a field error for text", p)
+	if p := got[3].Problem; len(p.Errors) != 2 || p.Errors[0].Field != "text" || p.Errors[1].Field != "html" {
+		t.Errorf("line 5 problem = %+v, want field errors for text and html", p)
 	}
 	// What the batch stored is there.
 	var art ArticleResponse

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -30,6 +31,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/ingest"
 )
 
 // fuzzServer maps errors to problem documents; problemFor needs no more
@@ -75,6 +77,11 @@ func fuzzContext(method, path, rawQuery string, body []byte) *gin.Context {
 // articleSeeds are bodies of POST /v1/articles, good and bad.
 var articleSeeds = []string{
 	`{"text":"\"We will rebuild,\" said Mayor Ana Ruiz."}`,
+	`{"html":"<html lang=\"de-CH\"><title> T </title><meta name=\"author\" content=\"By A\"><article><p>&ldquo;x,&rdquo; said B.</p></article>"}`,
+	`{"html":"<meta property=\"article:published_time\" content=\"9999-12-31T23:30:00-01:00\"><p>x</p>"}`,
+	`{"text":"x","html":"<p>x</p>"}`,
+	`{"html":"<nav>x</nav>"}`,
+	`{"html":"<p>x</p>","byline":"B","title":"T"}`,
 	`{"url":"https://example.com/a","title":" T ","text":"x","published_at":"2025-02-18T09:30:00Z","outlet":"Reuters","language":"en"}`,
 	`{"url":"https://example.com/a","text":"x","published_at":"2025-02-18T09:30:00.123456789+02:00","language":"DE-ch"}`,
 	`{"text":"x","published_at":"0000-01-01T00:00:00+01:00"}`,
@@ -129,7 +136,7 @@ func FuzzArticleRequest(f *testing.F) {
 		}
 		checkArticle(t, a)
 
-		req := ArticleRequest{URL: a.URL, Title: a.Title, Text: a.Text, Outlet: a.Outlet, Language: a.Language}
+		req := ArticleRequest{URL: a.URL, Title: a.Title, Byline: a.Byline, Text: a.Text, Outlet: a.Outlet, Language: a.Language}
 		if !a.PublishedAt.IsZero() {
 			req.PublishedAt = a.PublishedAt.Format(time.RFC3339Nano)
 		}
@@ -156,7 +163,7 @@ func checkArticle(t *testing.T, a attribution.Article) {
 	if !utf8.ValidString(a.Text) || strings.TrimSpace(a.Text) == "" {
 		t.Fatalf("accepted text %q is blank or not UTF-8", a.Text)
 	}
-	if len(a.URL) > maxURLBytes || len(a.Title) > maxTitleBytes || len(a.Outlet) > maxOutletBytes {
+	if len(a.URL) > maxURLBytes || len(a.Title) > maxTitleBytes || len(a.Outlet) > maxOutletBytes || len(a.Byline) > ingest.MaxBylineBytes {
 		t.Fatalf("accepted field over its limit: %+v", a)
 	}
 	if a.Language != "" {
@@ -194,22 +201,24 @@ func FuzzExtractRequest(f *testing.F) {
 	}
 	f.Add("application/json; charset=utf-8", []byte(articleSeeds[0]))
 	f.Add("application/xml", []byte(articleSeeds[0]))
+	f.Add("text/html", []byte("<article><p>&ldquo;x,&rdquo; said B.</p></article>"))
+	f.Add("text/html; charset=utf-8", []byte("<nav>x</nav>"))
 	f.Add("", []byte(articleSeeds[0]))
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
 		r := httptest.NewRequest(http.MethodPost, "/v1/extract", bytes.NewReader(body))
 		r.Header.Set("Content-Type", contentType)
-		req, unit, err := decodeExtractRequest(httptest.NewRecorder(), r)
+		in, err := decodeExtractRequest(httptest.NewRecorder(), r)
 		if err != nil {
 			wantClientError(t, "/v1/extract", err)
 			return
 		}
-		if !utf8.ValidString(req.Text) || strings.TrimSpace(req.Text) == "" {
-			t.Fatalf("accepted text %q is blank or not UTF-8", req.Text)
+		if !utf8.ValidString(in.text) || strings.TrimSpace(in.text) == "" {
+			t.Fatalf("accepted text %q is blank or not UTF-8", in.text)
 		}
-		if _, err := attribution.ParseUnit(string(unit)); err != nil || unit == "" {
-			t.Fatalf("accepted unit %q: %v", unit, err)
+		if _, err := attribution.ParseUnit(string(in.unit)); err != nil || in.unit == "" {
+			t.Fatalf("accepted unit %q: %v", in.unit, err)
 		}
-		if !json.Valid(body) {
+		if mt, _, _ := mime.ParseMediaType(contentType); mt != "text/html" && !json.Valid(body) {
 			t.Fatalf("accepted a body that is not one JSON value: %q", body)
 		}
 	})

@@ -255,14 +255,15 @@ func corsMiddleware(origins []string) gin.HandlerFunc {
 // Options.ExtractTimeout is zero: a 1 MiB text takes well under a second.
 const DefaultExtractTimeout = 20 * time.Second
 
-// runExtractor extracts from text within the extraction deadline and
-// records the time it took. It stops when ctx (the request's: done when the
-// client goes away) is done; past the deadline it answers a 503.
-func (s *Server) runExtractor(ctx context.Context, text string) (attribution.Result, error) {
+// runExtractor extracts from text with the rules of lang ("" to guess)
+// within the extraction deadline and records the time it took. It stops
+// when ctx (the request's: done when the client goes away) is done; past
+// the deadline it answers a 503.
+func (s *Server) runExtractor(ctx context.Context, lang, text string) (attribution.Result, error) {
 	ectx, cancel := context.WithTimeout(ctx, s.extractTimeout)
 	defer cancel()
 	start := time.Now()
-	res, err := s.extractor.ExtractContext(ectx, text)
+	res, err := s.extractorFor(lang).ExtractContext(ectx, text)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return res, errStatus(http.StatusServiceUnavailable,

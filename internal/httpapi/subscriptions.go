@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/whosaid/whosaid/internal/attribution"
+	"github.com/whosaid/whosaid/internal/auth"
 	"github.com/whosaid/whosaid/internal/webhook"
 )
 
@@ -43,9 +45,15 @@ type SubscriptionRequest struct {
 	// Secret signs the deliveries: "whsec_" and the base64 of 24 to 64
 	// bytes. Absent: the server makes one and answers it once.
 	Secret string `json:"secret,omitempty" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
-	// SpeakerIDs limits the deliveries to quotes of these speakers (1 to
-	// 100 ids); absent or empty: any speaker.
+	// SpeakerIDs limits the deliveries to quotes of these speakers (ids);
+	// with speakers, at most 100 in all; both absent or empty: any
+	// speaker.
 	SpeakerIDs []string `json:"speaker_ids,omitempty" example:"spk_1118ee61dd083b08"`
+	// Speakers names speakers by id, name or alias ("Jansen", "Mr
+	// Jansen"), resolved when the subscription is made: it then lists
+	// their ids in speaker_ids, and a name given later to someone else
+	// does not change it.
+	Speakers []string `json:"speakers,omitempty" example:"Anna Jansen"`
 	// Q limits them to quotes with all these words; absent: any words.
 	Q string `json:"q,omitempty" example:"bridge"`
 } //	@name	SubscriptionRequest
@@ -71,14 +79,19 @@ type DeliveryList struct {
 //
 //	@Summary		Subscribe to new quotes
 //	@ID				createSubscription
-//	@Description	New quotes of the speakers in `speaker_ids` (any speaker when empty) that contain every word of `q` (any
-//	@Description	when empty) are POSTed to `url` as they are stored, one `quote.created` event per quote (see the `quoteCreated`
-//	@Description	webhook), signed after Standard Webhooks: `webhook-id` (the same on retries), `webhook-timestamp`,
-//	@Description	`webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the secret's bytes).
+//	@Description	New quotes of the speakers in `speaker_ids` and `speakers` (any speaker when both are empty) that contain
+//	@Description	every word of `q` (any when empty) are POSTed to `url`, one `quote.created` event per quote (see the
+//	@Description	`quoteCreated` webhook), signed after Standard Webhooks: `webhook-id` (the same on retries: deliveries are
+//	@Description	at least once, so drop an id you have processed), `webhook-timestamp`, `webhook-signature` (`v1,` + base64
+//	@Description	HMAC-SHA256 of `id.timestamp.body` keyed with the secret's bytes). `speakers` takes ids, names or aliases,
+//	@Description	resolved to ids now: the answer lists them in `speaker_ids`. The store writes a pending delivery in the same
+//	@Description	write as each matching quote (by the API or `whosaid ingest`); the server's dispatchers (one per replica)
+//	@Description	claim due deliveries under a lease, so each attempt is made once, and pending ones survive a restart.
 //	@Description	A 2xx answer delivers; anything else (or no answer in 10 s) is retried after 5 s, 30 s, 2 min, 10 min, 30 min
 //	@Description	and 2 h, then given up. Every attempt is logged (`GET /v1/subscriptions/{id}/deliveries`). Ingest never waits
 //	@Description	for deliveries. Targets on private, loopback or link-local addresses are refused (here and when connecting)
-//	@Description	unless the server runs with `--webhook-allow-private`.
+//	@Description	unless the server runs with `--webhook-allow-private`. The subscription belongs to the API key that makes it:
+//	@Description	other keys but admin ones neither see nor delete it.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
 //	@Accept			json
@@ -89,7 +102,7 @@ type DeliveryList struct {
 //	@Failure		403	{object}	Problem	"auth on: the API key's scope does not allow this request"
 //	@Failure		413	{object}	Problem	"the body is larger than 1 MiB"
 //	@Failure		415	{object}	Problem	"the body is not application/json"
-//	@Failure		422	{object}	Problem	"url missing, not http(s), or private; secret malformed; unknown speaker; q too long"
+//	@Failure		422	{object}	Problem	"url missing, not http(s), or private; secret malformed; unknown or ambiguous speaker; q too long"
 //	@Failure		429	{object}	Problem	"rate limit exceeded; see Retry-After"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Failure		503	{object}	Problem	"the database did not answer in time"
@@ -127,8 +140,9 @@ func (s *Server) createSubscription(c *gin.Context) {
 	} else if err := webhook.CheckSecret(secret); err != nil {
 		errs = append(errs, &attribution.FieldError{Field: "secret", Reason: err.Error()})
 	}
-	if len(req.SpeakerIDs) > maxSubscriptionSpeakers {
-		errs = append(errs, &attribution.FieldError{Field: "speaker_ids", Reason: fmt.Sprintf("must name at most %d speakers", maxSubscriptionSpeakers)})
+	var speakerIDs []string
+	if len(req.SpeakerIDs)+len(req.Speakers) > maxSubscriptionSpeakers {
+		errs = append(errs, &attribution.FieldError{Field: "speaker_ids", Reason: fmt.Sprintf("must name at most %d speakers with speakers", maxSubscriptionSpeakers)})
 	} else {
 		for i, id := range req.SpeakerIDs {
 			_, err := s.store.LookupSpeaker(dctx, id)
@@ -138,6 +152,22 @@ func (s *Server) createSubscription(c *gin.Context) {
 			case err != nil:
 				s.writeError(c, err)
 				return
+			case !slices.Contains(speakerIDs, id):
+				speakerIDs = append(speakerIDs, id)
+			}
+		}
+		for i, name := range req.Speakers {
+			id, err := s.store.ResolveSpeakerID(dctx, strings.TrimSpace(name))
+			switch {
+			case errors.Is(err, attribution.ErrNotFound) || strings.TrimSpace(name) == "":
+				errs = append(errs, &attribution.FieldError{Field: fmt.Sprintf("speakers[%d]", i), Reason: "is no stored speaker's id, name or alias"})
+			case errors.Is(err, attribution.ErrConflict):
+				errs = append(errs, &attribution.FieldError{Field: fmt.Sprintf("speakers[%d]", i), Reason: "names several speakers; give an id"})
+			case err != nil:
+				s.writeError(c, err)
+				return
+			case !slices.Contains(speakerIDs, id):
+				speakerIDs = append(speakerIDs, id)
 			}
 		}
 	}
@@ -151,7 +181,7 @@ func (s *Server) createSubscription(c *gin.Context) {
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	sub := webhook.Subscription{ID: "sub_" + hex.EncodeToString(rnd[:]), URL: req.URL, Secret: secret,
-		SpeakerIDs: req.SpeakerIDs, Query: strings.TrimSpace(req.Q), CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+		SpeakerIDs: speakerIDs, Query: strings.TrimSpace(req.Q), CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
 	if sub.SpeakerIDs == nil {
 		sub.SpeakerIDs = []string{}
 	}
@@ -171,7 +201,8 @@ func (s *Server) createSubscription(c *gin.Context) {
 //
 //	@Summary		List subscriptions
 //	@ID				listSubscriptions
-//	@Description	Every subscription, oldest first, without secrets.
+//	@Description	The subscriptions of the request's API key (an admin key, or auth off: every subscription), oldest first,
+//	@Description	without secrets.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
 //	@Produce		application/problem+json
@@ -185,13 +216,16 @@ func (s *Server) createSubscription(c *gin.Context) {
 func (s *Server) listSubscriptions(c *gin.Context) {
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
-	subs, err := s.store.ListSubscriptions(dctx)
+	all, err := s.store.ListSubscriptions(dctx)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	if subs == nil {
-		subs = []webhook.Subscription{}
+	subs := []webhook.Subscription{}
+	for _, sub := range all {
+		if visibleTo(c, sub) {
+			subs = append(subs, sub)
+		}
 	}
 	c.JSON(http.StatusOK, SubscriptionList{Subscriptions: subs})
 }
@@ -200,7 +234,7 @@ func (s *Server) listSubscriptions(c *gin.Context) {
 //
 //	@Summary		Get a subscription
 //	@ID				getSubscription
-//	@Description	The subscription, without its secret.
+//	@Description	The subscription, without its secret. Another key's subscription is 404 unless the key is admin.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
 //	@Param			id	path	string	true	"subscription id"	example(sub_5f2c0a9e4b1d7c33)
@@ -216,7 +250,7 @@ func (s *Server) listSubscriptions(c *gin.Context) {
 func (s *Server) getSubscription(c *gin.Context) {
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
-	sub, err := s.store.GetSubscription(dctx, c.Param("id"))
+	sub, err := s.ownSubscription(dctx, c)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -224,11 +258,33 @@ func (s *Server) getSubscription(c *gin.Context) {
 	c.JSON(http.StatusOK, sub)
 }
 
+// visibleTo reports whether the request may see sub: with auth off, with
+// an admin key, or with the key that made it.
+func visibleTo(c *gin.Context, sub webhook.Subscription) bool {
+	k, ok := keyOf(c)
+	return !ok || k.Scope == auth.ScopeAdmin || sub.KeyID == k.ID
+}
+
+// ownSubscription returns the subscription of the path's id if the
+// request may see it, else ErrNotFound (as if there were none).
+func (s *Server) ownSubscription(ctx context.Context, c *gin.Context) (webhook.Subscription, error) {
+	id := c.Param("id")
+	sub, err := s.store.GetSubscription(ctx, id)
+	if err != nil {
+		return sub, err
+	}
+	if !visibleTo(c, sub) {
+		return webhook.Subscription{}, fmt.Errorf("subscription %q: %w", id, attribution.ErrNotFound)
+	}
+	return sub, nil
+}
+
 // deleteSubscription stops deliveries to a subscription.
 //
 //	@Summary		Delete a subscription
 //	@ID				deleteSubscription
-//	@Description	No new deliveries start for it; its delivery log stays readable.
+//	@Description	No new deliveries start for it (pending ones fail, logged as "subscription deleted"); its delivery log stays.
+//	@Description	Another key's subscription is 404 unless the key is admin.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
 //	@Param			id	path	string	true	"subscription id"	example(sub_5f2c0a9e4b1d7c33)
@@ -244,6 +300,10 @@ func (s *Server) getSubscription(c *gin.Context) {
 func (s *Server) deleteSubscription(c *gin.Context) {
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
+	if _, err := s.ownSubscription(dctx, c); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	if err := s.store.DeleteSubscription(dctx, c.Param("id")); err != nil {
 		s.writeError(c, err)
 		return
@@ -255,8 +315,9 @@ func (s *Server) deleteSubscription(c *gin.Context) {
 //
 //	@Summary		Deliveries of a subscription
 //	@ID				listSubscriptionDeliveries
-//	@Description	The newest 100 deliveries, each with its webhook-id, quote, status (pending, delivered, failed) and every
-//	@Description	attempt (time, status code or error, duration).
+//	@Description	The newest 100 deliveries, each with its webhook-id, quote, status (pending, delivered, failed), every
+//	@Description	attempt (time, status code or error, duration) and, while pending, when it is next tried. Another key's
+//	@Description	subscription is 404 unless the key is admin.
 //	@Tags			subscriptions
 //	@Security		BearerAuth
 //	@Param			id	path	string	true	"subscription id"	example(sub_5f2c0a9e4b1d7c33)
@@ -273,7 +334,7 @@ func (s *Server) listDeliveries(c *gin.Context) {
 	dctx, cancel := s.dbContext(c.Request.Context())
 	defer cancel()
 	id := c.Param("id")
-	if _, err := s.store.GetSubscription(dctx, id); err != nil {
+	if _, err := s.ownSubscription(dctx, c); err != nil {
 		s.writeError(c, err)
 		return
 	}

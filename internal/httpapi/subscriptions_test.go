@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/whosaid/whosaid/internal/auth"
 	"github.com/whosaid/whosaid/internal/webhook"
 )
 
@@ -221,5 +223,84 @@ func TestSubscriptionErrors(t *testing.T) {
 	a.json("POST", "/v1/subscriptions", SubscriptionRequest{URL: "https://93.184.215.14/hook", Q: "bridge"}, http.StatusCreated, &sub)
 	if !strings.HasPrefix(sub.Secret, "whsec_") || sub.Query != "bridge" {
 		t.Errorf("subscription %+v", sub)
+	}
+}
+
+// TestSubscriptionsBelongToTheirKey: with auth on, a write key lists,
+// gets, reads the log of and deletes only its own subscriptions (another
+// key's are 404), and an admin key sees and deletes all.
+func TestSubscriptionsBelongToTheirKey(t *testing.T) {
+	t.Parallel()
+	a := newTestAPIWith(t, func(o *Options) { o.Auth = true })
+	_, admin := a.makeKey("admin", auth.ScopeAdmin)
+	_, desk := a.makeKey("desk", auth.ScopeWrite)
+	_, other := a.makeKey("other desk", auth.ScopeWrite)
+	var mine, theirs NewSubscriptionResponse
+	a.json("POST", "/v1/subscriptions", SubscriptionRequest{URL: "https://93.184.215.14/a", Q: "bridge"}, http.StatusCreated, &mine, bearer(desk)...)
+	a.json("POST", "/v1/subscriptions", SubscriptionRequest{URL: "https://93.184.215.14/b", Q: "tunnel"}, http.StatusCreated, &theirs, bearer(other)...)
+	ids := func(key string) []string {
+		var list SubscriptionList
+		a.json("GET", "/v1/subscriptions", nil, http.StatusOK, &list, bearer(key)...)
+		var out []string
+		for _, s := range list.Subscriptions {
+			out = append(out, s.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		key  string
+		name string
+		want []string
+	}{
+		{desk, "desk", []string{mine.ID}},
+		{other, "other", []string{theirs.ID}},
+		{admin, "admin", []string{mine.ID, theirs.ID}},
+	} {
+		if got := ids(tc.key); !slices.Equal(got, tc.want) {
+			t.Errorf("GET /v1/subscriptions as %s = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	for _, path := range []string{"/v1/subscriptions/" + theirs.ID, "/v1/subscriptions/" + theirs.ID + "/deliveries"} {
+		a.json("GET", path, nil, http.StatusNotFound, nil, bearer(desk)...)
+		a.json("GET", path, nil, http.StatusOK, nil, bearer(other)...)
+		a.json("GET", path, nil, http.StatusOK, nil, bearer(admin)...)
+	}
+	a.json("DELETE", "/v1/subscriptions/"+theirs.ID, nil, http.StatusNotFound, nil, bearer(desk)...)
+	if got := ids(other); len(got) != 1 {
+		t.Errorf("another key's DELETE removed the subscription: %v", got)
+	}
+	a.json("DELETE", "/v1/subscriptions/"+theirs.ID, nil, http.StatusNoContent, nil, bearer(admin)...)
+	a.json("DELETE", "/v1/subscriptions/"+mine.ID, nil, http.StatusNoContent, nil, bearer(desk)...)
+	if got := ids(admin); len(got) != 0 {
+		t.Errorf("after the deletes admin sees %v", got)
+	}
+}
+
+// TestSubscriptionBySpeakerName: speakers takes ids, names and aliases,
+// resolved to ids at creation; an unknown name is a 422 on its index.
+func TestSubscriptionBySpeakerName(t *testing.T) {
+	t.Parallel()
+	a := newWebhookAPI(t)
+	var first ArticleResponse
+	a.json("POST", "/v1/articles", ArticleRequest{URL: "https://gazette.example/names", Outlet: "Example Gazette",
+		Text: "\u201cWe will rebuild every bridge,\u201d said Clara Jansen, the regional governor. \u201cNot this year,\u201d said Pieter Berg."}, http.StatusCreated, &first)
+	jansen, berg := first.Quotes[0].SpeakerID, first.Quotes[1].SpeakerID
+	if jansen == "" || berg == "" || jansen == berg {
+		t.Fatalf("speakers %q %q", jansen, berg)
+	}
+	var sub NewSubscriptionResponse
+	a.json("POST", "/v1/subscriptions", SubscriptionRequest{URL: "https://93.184.215.14/hook", Speakers: []string{"clara jansen", berg}, SpeakerIDs: []string{berg}},
+		http.StatusCreated, &sub)
+	if !slices.Equal(sub.SpeakerIDs, []string{berg, jansen}) {
+		t.Errorf("speaker_ids = %v, want %v (ids first, then the names resolved, once each)", sub.SpeakerIDs, []string{berg, jansen})
+	}
+	var got webhook.Subscription
+	a.json("GET", "/v1/subscriptions/"+sub.ID, nil, http.StatusOK, &got)
+	if !slices.Equal(got.SpeakerIDs, sub.SpeakerIDs) {
+		t.Errorf("stored speaker_ids = %v, want %v", got.SpeakerIDs, sub.SpeakerIDs)
+	}
+	w := a.do("POST", "/v1/subscriptions", `{"url":"https://93.184.215.14/hook","speakers":["Clara Jansen","Nobody Known"]}`, "Content-Type", "application/json")
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `"#/speakers/1"`) || strings.Contains(w.Body.String(), `"#/speakers/0"`) {
+		t.Errorf("unknown name: %d %s; want 422 on speakers/1 only", w.Code, w.Body)
 	}
 }

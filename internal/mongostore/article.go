@@ -18,7 +18,9 @@ type articleDoc struct {
 	ID    bson.ObjectID `bson:"_id"`
 	URL   string        `bson:"url,omitempty"` // absent, not "", so the sparse unique index skips it
 	Title string        `bson:"title,omitempty"`
-	Text  string        `bson:"text"`
+	// Byline names the authors.
+	Byline string `bson:"byline,omitempty"`
+	Text   string `bson:"text"`
 	// TextHash is the hex SHA-256 of Text: an article without URL is the
 	// first stored with its text.
 	TextHash string `bson:"text_hash"`
@@ -68,6 +70,7 @@ func newArticleDoc(a *attribution.Article) articleDoc {
 	d := articleDoc{
 		URL:       a.URL,
 		Title:     a.Title,
+		Byline:    a.Byline,
 		Text:      a.Text,
 		TextHash:  TextHash(a.Text),
 		TextKey:   textKey(a),
@@ -87,6 +90,7 @@ func (d articleDoc) article() attribution.Article {
 		ID:        d.ID.Hex(),
 		URL:       d.URL,
 		Title:     d.Title,
+		Byline:    d.Byline,
 		Text:      d.Text,
 		Outlet:    d.Outlet,
 		Language:  d.Language,

@@ -117,7 +117,7 @@ func TestEnsureIndexesIdempotent(t *testing.T) {
 		"speakers":      {"_id_", "alias_keys", "keys_unique", "normalized_name_id", "normalized_name_unique", "search_keys"},
 		"api_keys":      {"_id_", "created_at_key_id", "key_id_unique"},
 		"subscriptions": {"_id_", "created_at_id"},
-		"deliveries":    {"_id_", "subscription_id_created_at_id"},
+		"deliveries":    {"_id_", "status_next_attempt_at_id", "subscription_id_created_at_id"},
 		"statements":    {"_id_", "shingles"},
 	} {
 		specs, err := db.Collection(coll).Indexes().ListSpecifications(ctx)

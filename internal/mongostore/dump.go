@@ -292,7 +292,7 @@ func (s *Store) importArticle(ctx context.Context, a *dump.Article) (bool, error
 			next = max(next, k+1)
 		}
 	}
-	d := articleDoc{ID: oid, URL: a.URL, Title: a.Title, Text: a.Text, TextHash: TextHash(a.Text), TextKey: textKey(&a.Article),
+	d := articleDoc{ID: oid, URL: a.URL, Title: a.Title, Byline: a.Byline, Text: a.Text, TextHash: TextHash(a.Text), TextKey: textKey(&a.Article),
 		Outlet: a.Outlet, Language: a.Language, CreatedAt: dumpMS(a.CreatedAt), QuoteCount: &n, Revision: max(a.Revision, 1), NextQuote: &next}
 	if a.UpdatedAt.After(a.CreatedAt) {
 		t := dumpMS(a.UpdatedAt)

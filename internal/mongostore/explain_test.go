@@ -173,6 +173,10 @@ func TestExplainListings(t *testing.T) {
 			_, err := s.ListDeliveries(ctx, "sub_1", 10)
 			return err
 		}},
+		{"due deliveries", collDeliveries, idxDeliveriesDue, true, func() error {
+			_, err := s.ClaimDeliveries(ctx, "lease_explain", now, now.Add(time.Minute), 4)
+			return err
+		}},
 		{"keys", collKeys, idxKeysCreated, true, func() error {
 			_, err := s.ListKeys(ctx)
 			return err

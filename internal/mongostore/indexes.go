@@ -32,6 +32,7 @@ import (
 //	statement candidates                      idxStatementsShingles
 //	ListSubscriptions                         idxSubscriptionsCreated
 //	ListDeliveries                            idxDeliveriesSubscription
+//	ClaimDeliveries                           idxDeliveriesDue
 //	ListKeys                                  idxKeysCreated
 //
 // Look-ups by _id (GetQuote, GetArticle, GetSpeaker, KeyByHash,
@@ -129,6 +130,8 @@ func indexes() map[string][]mongo.IndexModel {
 		// The delivery log of a subscription, newest first.
 		collDeliveries: {
 			{Keys: bson.D{{Key: "subscription_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName(idxDeliveriesSubscription)},
+			// The outbox: pending deliveries by when they are due.
+			{Keys: bson.D{{Key: "status", Value: 1}, {Key: "next_attempt_at", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName(idxDeliveriesDue)},
 		},
 		// Candidates of a text: statements sharing a shingle hash
 		// (multikey).

@@ -200,6 +200,11 @@ func (s *Store) IngestArticle(ctx context.Context, a *attribution.Article, res a
 			}
 		}
 	}
+	// The webhook outbox, before the article is finished (see
+	// enqueueDeliveries).
+	if err := s.enqueueDeliveries(ctx, out, time.Now()); err != nil {
+		return attribution.IngestResult{}, err
+	}
 	oid, _ := bson.ObjectIDFromHex(a.ID)
 	if _, err := s.db.Collection(collArticles).UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "quote_count", Value: len(qdocs)}}},

@@ -101,9 +101,9 @@ func (s *Store) revise(ctx context.Context, d articleDoc, a *attribution.Article
 			guard = append(guard, bson.E{Key: "revision", Value: d.Revision})
 		}
 		d.Text, d.TextHash, d.Revision, d.UpdatedAt, d.NextQuote, d.Revising = a.Text, TextHash(a.Text), max(d.Revision, 1)+1, &now, &next, true
-		d.Title, d.Language = cmp.Or(a.Title, d.Title), cmp.Or(a.Language, d.Language)
+		d.Title, d.Byline, d.Language = cmp.Or(a.Title, d.Title), cmp.Or(a.Byline, d.Byline), cmp.Or(a.Language, d.Language)
 		r, err := arts.UpdateOne(ctx, guard, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "text", Value: d.Text}, {Key: "text_hash", Value: d.TextHash}, {Key: "title", Value: d.Title}, {Key: "language", Value: d.Language},
+			{Key: "text", Value: d.Text}, {Key: "text_hash", Value: d.TextHash}, {Key: "title", Value: d.Title}, {Key: "byline", Value: d.Byline}, {Key: "language", Value: d.Language},
 			{Key: "revision", Value: d.Revision}, {Key: "updated_at", Value: now}, {Key: "next_quote", Value: next}, {Key: "revising", Value: true},
 		}}})
 		if err != nil {
@@ -259,7 +259,19 @@ func (s *Store) revise(ctx context.Context, d articleDoc, a *attribution.Article
 		for _, sid := range speakerIDs {
 			used = append(used, sid)
 		}
-		if _, err := s.settleSpeakers(ctx, used); err != nil {
+		moved, err := s.settleSpeakers(ctx, used)
+		if err != nil {
+			return attribution.IngestResult{}, err
+		}
+		// The webhook outbox: the new quotes, before the revision is
+		// finished (see enqueueDeliveries).
+		fresh := quotesFromDocs(docs)
+		for i := range fresh {
+			if to, ok := moved[fresh[i].SpeakerID]; ok {
+				fresh[i].SpeakerID = to.ID
+			}
+		}
+		if err := s.enqueueDeliveries(ctx, fresh, time.Now()); err != nil {
 			return attribution.IngestResult{}, err
 		}
 	}

@@ -105,6 +105,28 @@ type deliveryDoc struct {
 	Attempts       []attemptDoc `bson:"attempts"`
 	CreatedAt      time.Time    `bson:"created_at"`
 	UpdatedAt      time.Time    `bson:"updated_at"`
+	// The outbox (see outbox.go): absent from an imported log entry,
+	// which is never tried.
+	Payload       string     `bson:"payload,omitempty"`
+	AttemptCount  int        `bson:"attempt_count,omitempty"`
+	NextAttemptAt *time.Time `bson:"next_attempt_at,omitempty"`
+	ClaimedUntil  *time.Time `bson:"claimed_until,omitempty"`
+	ClaimToken    string     `bson:"claim_token,omitempty"`
+	// ClaimGen counts the claims (see collDeliveryLeases).
+	ClaimGen int `bson:"claim_gen"`
+}
+
+func (d deliveryDoc) delivery() webhook.Delivery {
+	out := webhook.Delivery{ID: d.ID, SubscriptionID: d.SubscriptionID, Event: d.Event, QuoteID: d.QuoteID, Status: d.Status,
+		Attempts: make([]webhook.Attempt, len(d.Attempts)), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+	for j, a := range d.Attempts {
+		out.Attempts[j] = webhook.Attempt{At: a.At.UTC(), StatusCode: a.StatusCode, Error: a.Error, DurationMS: a.DurationMS}
+	}
+	if d.NextAttemptAt != nil && d.Status == webhook.StatusPending && d.Payload != "" {
+		t := d.NextAttemptAt.UTC()
+		out.NextAttemptAt = &t
+	}
+	return out
 }
 
 // SaveDelivery writes a delivery, replacing the one with its id.
@@ -136,11 +158,7 @@ func (s *Store) ListDeliveries(ctx context.Context, subscriptionID string, limit
 	}
 	out := make([]webhook.Delivery, len(docs))
 	for i, d := range docs {
-		out[i] = webhook.Delivery{ID: d.ID, SubscriptionID: d.SubscriptionID, Event: d.Event, QuoteID: d.QuoteID, Status: d.Status,
-			Attempts: make([]webhook.Attempt, len(d.Attempts)), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
-		for j, a := range d.Attempts {
-			out[i].Attempts[j] = webhook.Attempt{At: a.At.UTC(), StatusCode: a.StatusCode, Error: a.Error, DurationMS: a.DurationMS}
-		}
+		out[i] = d.delivery()
 	}
 	return out, nil
 }

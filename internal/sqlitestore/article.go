@@ -35,14 +35,14 @@ func TextHash(text string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-const articleColumns = "id, url, title, text, published_at, outlet, language, created_at, revision, updated_at"
+const articleColumns = "id, url, title, text, published_at, outlet, language, created_at, revision, updated_at, byline"
 
 func scanArticle(row interface{ Scan(...any) error }) (attribution.Article, error) {
 	var a attribution.Article
 	var url sql.NullString
 	var published sql.NullInt64
 	var created, updated int64
-	if err := row.Scan(&a.ID, &url, &a.Title, &a.Text, &published, &a.Outlet, &a.Language, &created, &a.Revision, &updated); err != nil {
+	if err := row.Scan(&a.ID, &url, &a.Title, &a.Text, &published, &a.Outlet, &a.Language, &created, &a.Revision, &updated, &a.Byline); err != nil {
 		return a, err
 	}
 	a.URL = url.String
@@ -224,9 +224,9 @@ func (s *Store) ingestOne(ctx context.Context, tx *wtx, a *attribution.Article, 
 		published = ms(art.PublishedAt)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count,
-		revision, updated_at, next_quote)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
-		art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes), ms(art.CreatedAt), len(res.Quotes)); err != nil {
+		revision, updated_at, next_quote, byline)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, art.ID, nullString(art.URL), art.Title, art.Text, TextHash(art.Text), published,
+		art.Outlet, art.Language, ms(art.CreatedAt), len(res.Quotes), ms(art.CreatedAt), len(res.Quotes), art.Byline); err != nil {
 		return attribution.IngestResult{}, err
 	}
 	ids := make([]string, len(res.Quotes))
@@ -336,14 +336,15 @@ func (s *Store) reviseArticle(ctx context.Context, tx *wtx, stored attribution.A
 	art := stored
 	art.Text = a.Text
 	art.Title = cmp.Or(a.Title, stored.Title)
+	art.Byline = cmp.Or(a.Byline, stored.Byline)
 	art.Language = cmp.Or(a.Language, stored.Language)
 	art.Revision = stored.Revision + 1
 	art.UpdatedAt = now()
 	if !art.UpdatedAt.After(stored.UpdatedAt) {
 		art.UpdatedAt = stored.UpdatedAt.Add(time.Millisecond)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE articles SET text = ?, text_hash = ?, title = ?, language = ?, revision = ?, updated_at = ?,
-		quote_count = ?, next_quote = ? WHERE id = ?`, art.Text, TextHash(art.Text), art.Title, art.Language, art.Revision, ms(art.UpdatedAt),
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET text = ?, text_hash = ?, title = ?, byline = ?, language = ?, revision = ?, updated_at = ?,
+		quote_count = ?, next_quote = ? WHERE id = ?`, art.Text, TextHash(art.Text), art.Title, art.Byline, art.Language, art.Revision, ms(art.UpdatedAt),
 		len(res.Quotes), next, art.ID); err != nil {
 		return attribution.IngestResult{}, err
 	}
@@ -461,6 +462,10 @@ func (s *Store) storeQuotes(ctx context.Context, tx *wtx, a *attribution.Article
 		}
 	}
 	if err := insertQuotes(ctx, tx, out, positions); err != nil {
+		return nil, err
+	}
+	// The webhook outbox, in the same transaction as the quotes.
+	if err := enqueueDeliveries(ctx, tx, out, now()); err != nil {
 		return nil, err
 	}
 	return out, nil

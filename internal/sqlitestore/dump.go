@@ -320,9 +320,9 @@ func importArticle(ctx context.Context, tx *wtx, a *dump.Article) (bool, error) 
 			updated = a.CreatedAt
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO articles (id, url, title, text, text_hash, published_at, outlet, language, created_at, quote_count,
-			revision, updated_at, next_quote)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, nullString(a.URL), a.Title, a.Text, TextHash(a.Text), published,
-			a.Outlet, a.Language, ms(a.CreatedAt), len(a.Quotes), max(a.Revision, 1), ms(updated), next); err != nil {
+			revision, updated_at, next_quote, byline)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, nullString(a.URL), a.Title, a.Text, TextHash(a.Text), published,
+			a.Outlet, a.Language, ms(a.CreatedAt), len(a.Quotes), max(a.Revision, 1), ms(updated), next, a.Byline); err != nil {
 			return err
 		}
 		// The sentences around quotes an exporting store did not keep.

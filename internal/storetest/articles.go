@@ -46,6 +46,7 @@ func ruizArticle() art {
 
 func testIngestNew(t *testing.T, e *env) {
 	a := ruizArticle()
+	a.byline = "Priya Natarajan and Li Wei"
 	article, res := a.article()
 	got, err := e.s.IngestArticle(ctx(t), &article, res)
 	if err != nil {
@@ -61,7 +62,7 @@ func testIngestNew(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatalf("GetArticle(%q) error = %v", got.Article.ID, err)
 	}
-	want := attribution.Article{ID: got.Article.ID, URL: a.url, Title: a.title, Text: article.Text, Outlet: a.outlet, Language: "en", Revision: 1}
+	want := attribution.Article{ID: got.Article.ID, URL: a.url, Title: a.title, Byline: "Priya Natarajan and Li Wei", Text: article.Text, Outlet: a.outlet, Language: "en", Revision: 1}
 	if diff := cmp.Diff(want, stored, cmp.FilterPath(func(p cmp.Path) bool {
 		n := p.Last().String()
 		return n == ".PublishedAt" || n == ".CreatedAt" || n == ".UpdatedAt"

@@ -136,6 +136,7 @@ func containsString(s []string, v string) bool {
 // quotes.
 type art struct {
 	url, title, outlet string
+	byline             string
 	published          time.Time
 	lead               string
 	says               []say
@@ -143,7 +144,7 @@ type art struct {
 
 func (a art) article() (attribution.Article, attribution.Result) {
 	text, res := compose(a.lead, a.says...)
-	return attribution.Article{URL: a.url, Title: a.title, Text: text, Outlet: a.outlet, PublishedAt: a.published, Language: "en"}, res
+	return attribution.Article{URL: a.url, Title: a.title, Byline: a.byline, Text: text, Outlet: a.outlet, PublishedAt: a.published, Language: "en"}, res
 }
 
 // ingest stores a and fails the test on an error.

@@ -28,7 +28,7 @@ func (e *env) correctionFixture(t *testing.T) (ruiz, berg attribution.IngestResu
 }
 
 func ruizCorrectionArticle() art {
-	return art{url: "https://example.com/ruiz", outlet: "Harbour Times", published: time.Date(2025, 2, 18, 8, 30, 0, 0, time.UTC), says: []say{
+	return art{url: "https://example.com/ruiz", outlet: "Harbour Times", byline: "Priya Natarajan", published: time.Date(2025, 2, 18, 8, 30, 0, 0, time.UTC), says: []say{
 		{words: "We will rebuild the port by spring", speaker: "Ana Ruiz", role: "mayor"},
 		{words: "the café would reopen soon", kind: attribution.KindIndirect, speaker: "Ana Ruiz", as: "Ruiz"},
 	}}

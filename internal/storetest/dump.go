@@ -112,6 +112,15 @@ func testDumpRoundTrip(t *testing.T, e *env) {
 	}
 
 	records, first := exportAll(t, src)
+	bylines := 0
+	for _, r := range records {
+		if r.Type == dump.TypeArticle && r.Article.Byline == "Priya Natarajan" {
+			bylines++
+		}
+	}
+	if bylines != 1 {
+		t.Errorf("Export wrote %d articles with the byline of the Ruiz article, want 1", bylines)
+	}
 	for typ, ls := range first {
 		t.Logf("exported %d %s records", len(ls), typ)
 	}

@@ -31,5 +31,5 @@ func seedArticle(t *testing.T) attribution.Article {
 		t.Fatalf("read the seed article: %v", err)
 	}
 	return attribution.Article{URL: "https://example.com/riyadh", Title: "US, Russian officials begin meeting in Riyadh", Text: g.Text,
-		Outlet: "Example Wire", PublishedAt: seedPublished}
+		Byline: "Wire staff", Outlet: "Example Wire", PublishedAt: seedPublished}
 }

@@ -33,6 +33,8 @@ import (
 type Store interface {
 	httpapi.Store
 	webhook.Store
+	// SaveDelivery writes a delivery log entry as an import does.
+	SaveDelivery(ctx context.Context, d webhook.Delivery) error
 }
 
 // Harness describes one store implementation to Run.
@@ -76,6 +78,7 @@ func cases() []testCase {
 		statementCases(),
 		revisionCases(),
 		webhookCases(),
+		outboxCases(),
 		keyCases(),
 		concurrencyCases(),
 		dumpCases(),

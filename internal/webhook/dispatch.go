@@ -2,10 +2,10 @@ package webhook
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -35,6 +36,9 @@ type Delivery struct {
 	Attempts       []Attempt `json:"attempts"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// NextAttemptAt is when a pending delivery is next tried; absent once
+	// delivered or failed.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 } // @name Delivery
 
 // Attempt is one POST of a delivery.
@@ -60,14 +64,6 @@ type EventData struct {
 	Quote          attribution.StoredQuote `json:"quote"`
 }
 
-// Store keeps subscriptions and the delivery log.
-type Store interface {
-	// ListSubscriptions returns every subscription, with its secret.
-	ListSubscriptions(ctx context.Context) ([]Subscription, error)
-	// SaveDelivery writes d, replacing the delivery with its id.
-	SaveDelivery(ctx context.Context, d Delivery) error
-}
-
 // Options configure a Dispatcher.
 type Options struct {
 	Store  Store
@@ -79,55 +75,48 @@ type Options struct {
 	Backoff []time.Duration
 	// Timeout bounds one attempt; zero means 10s.
 	Timeout time.Duration
-	// QueueSize is how many stored articles may wait to be matched; zero
-	// means 1024. Past it Notify drops (and logs) the article's events.
-	QueueSize int
+	// Lease is how long a claimed delivery is this dispatcher's alone: a
+	// dispatcher that stops (or crashes) mid-attempt leaves it to be
+	// claimed again after it. Zero means 1 min; it is raised to twice
+	// Timeout when shorter.
+	Lease time.Duration
+	// Poll is how often the outbox is read for due deliveries when
+	// nothing wakes the dispatcher sooner; zero means 1s.
+	Poll time.Duration
 	// Concurrency bounds the deliveries in flight; zero means 16.
 	Concurrency int
 }
 
-// Dispatcher matches new quotes against the subscriptions and delivers
-// them. Create it with New, start Run, hand it quotes with Notify.
+// Dispatcher delivers the pending deliveries of the store's outbox:
+// several may run on one store (replicas of the service), each claiming
+// due deliveries under a lease, so each attempt is made by one of them.
+// Create it with New and start Run; Notify wakes it after an ingest.
 type Dispatcher struct {
-	store   Store
-	log     *slog.Logger
-	client  *http.Client
-	backoff []time.Duration
-	queue   chan job
-	sem     chan struct{}
-	wg      sync.WaitGroup
-}
-
-// job is the quotes of one stored article, with when it was stored: only
-// subscriptions that existed then get them.
-type job struct {
-	quotes []attribution.StoredQuote
-	at     time.Time
+	store    Store
+	log      *slog.Logger
+	client   *http.Client
+	backoff  []time.Duration
+	lease    time.Duration
+	poll     time.Duration
+	conc     int
+	inflight atomic.Int64
+	wake     chan struct{}
+	wg       sync.WaitGroup
 }
 
 // New builds a Dispatcher.
 func New(opts Options) *Dispatcher {
-	d := &Dispatcher{store: opts.Store, log: opts.Logger, backoff: opts.Backoff}
+	d := &Dispatcher{store: opts.Store, log: opts.Logger, backoff: opts.Backoff, wake: make(chan struct{}, 1)}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
 	if d.backoff == nil {
 		d.backoff = []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute, 2 * time.Hour}
 	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = 10 * time.Second
-	}
-	qs := opts.QueueSize
-	if qs == 0 {
-		qs = 1024
-	}
-	conc := opts.Concurrency
-	if conc == 0 {
-		conc = 16
-	}
-	d.queue = make(chan job, qs)
-	d.sem = make(chan struct{}, conc)
+	timeout := cmp.Or(opts.Timeout, 10*time.Second)
+	d.lease = max(cmp.Or(opts.Lease, time.Minute), 2*timeout)
+	d.poll = cmp.Or(opts.Poll, time.Second)
+	d.conc = cmp.Or(opts.Concurrency, 16)
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	if !opts.AllowPrivate {
 		dialer.Control = refuseInternal
@@ -147,117 +136,125 @@ func New(opts Options) *Dispatcher {
 	return d
 }
 
-// Notify hands over the quotes of a newly stored article. It never
-// blocks: when the queue is full the quotes are dropped and logged.
-func (d *Dispatcher) Notify(quotes []attribution.StoredQuote) {
-	if d == nil || len(quotes) == 0 {
+// Notify tells the dispatcher that quotes were stored (their deliveries,
+// if any, are in the outbox already), so that it reads the outbox now
+// rather than at its next poll. It never blocks.
+func (d *Dispatcher) Notify([]attribution.StoredQuote) {
+	if d == nil {
 		return
 	}
+	d.signal()
+}
+
+func (d *Dispatcher) signal() {
 	select {
-	case d.queue <- job{quotes: quotes, at: time.Now()}:
+	case d.wake <- struct{}{}:
 	default:
-		d.log.Warn("webhook queue full; events dropped", slog.Int("quotes", len(quotes)), slog.String("article_id", quotes[0].ArticleID))
 	}
 }
 
-// Run matches and delivers until ctx ends, then waits for the deliveries
-// in flight to stop (their pending retries are abandoned; the log shows
-// them pending).
+// Run claims and delivers due deliveries until ctx ends, then waits for
+// the attempts in flight to stop. An attempt cut short by ctx before an
+// answer is recorded as such and due again at once (for this
+// dispatcher's successor or another replica); one answered is recorded
+// as usual.
 func (d *Dispatcher) Run(ctx context.Context) {
 	defer d.wg.Wait()
+	t := time.NewTimer(0)
+	defer t.Stop()
 	for {
+		full := d.claim(ctx)
+		if !full {
+			t.Reset(d.poll)
+		} else {
+			t.Reset(0)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case j := <-d.queue:
-			d.dispatch(ctx, j)
-		}
-	}
-}
-
-// dispatch starts one delivery per matching (subscription, quote), for
-// the subscriptions made before the article was stored (the queue may be
-// read later).
-func (d *Dispatcher) dispatch(ctx context.Context, j job) {
-	quotes := j.quotes
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	subs, err := d.store.ListSubscriptions(lctx)
-	cancel()
-	if err != nil {
-		d.log.Error("webhook: list subscriptions; events dropped", slog.Any("error", err), slog.Int("quotes", len(quotes)))
-		return
-	}
-	for _, s := range subs {
-		if s.CreatedAt.After(j.at) {
-			continue
-		}
-		for _, q := range quotes {
-			if !s.Matches(q) {
-				continue
-			}
-			select {
-			case d.sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			d.wg.Add(1)
-			go func() {
-				defer d.wg.Done()
-				defer func() { <-d.sem }()
-				d.deliver(ctx, s, q)
-			}()
-		}
-	}
-}
-
-func newMessageID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return "msg_" + hex.EncodeToString(b[:])
-}
-
-// deliver POSTs one event to s, retrying with backoff, and records every
-// attempt.
-func (d *Dispatcher) deliver(ctx context.Context, s Subscription, q attribution.StoredQuote) {
-	now := time.Now().UTC()
-	del := Delivery{ID: newMessageID(), SubscriptionID: s.ID, Event: EventQuoteCreated, QuoteID: q.ID, Status: "pending",
-		Attempts: []Attempt{}, CreatedAt: now, UpdatedAt: now}
-	body, err := json.Marshal(Event{Type: EventQuoteCreated, Timestamp: now, Data: EventData{SubscriptionID: s.ID, Quote: q}})
-	if err != nil {
-		d.log.Error("webhook: encode event", slog.Any("error", err))
-		return
-	}
-	wh, err := standardwebhooks.NewWebhook(s.Secret)
-	if err != nil {
-		d.log.Error("webhook: bad secret", slog.String("subscription_id", s.ID), slog.Any("error", err))
-		return
-	}
-	for attempt := 0; ; attempt++ {
-		a := d.post(ctx, wh, s.URL, del.ID, body)
-		del.Attempts = append(del.Attempts, a)
-		del.UpdatedAt = a.At
-		done := a.Error == ""
-		switch {
-		case done:
-			del.Status = "delivered"
-		case attempt >= len(d.backoff):
-			del.Status = "failed"
-		}
-		d.save(ctx, del)
-		if del.Status != "pending" {
-			if del.Status == "failed" {
-				d.log.Warn("webhook delivery failed; giving up", slog.String("subscription_id", s.ID),
-					slog.String("webhook_id", del.ID), slog.Int("attempts", len(del.Attempts)), slog.String("error", a.Error))
-			}
-			return
-		}
-		t := time.NewTimer(d.backoff[attempt])
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
+		case <-d.wake:
 		case <-t.C:
 		}
+	}
+}
+
+// claim leases as many due deliveries as there are free delivery slots
+// and starts them; it reports whether it took all it asked for (more may
+// be due).
+func (d *Dispatcher) claim(ctx context.Context) bool {
+	free := d.conc - int(d.inflight.Load())
+	if free <= 0 || ctx.Err() != nil {
+		return false
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	claims, err := d.store.ClaimDeliveries(cctx, newToken(), now, now.Add(d.lease), free)
+	cancel()
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Warn("webhook: claim deliveries", slog.Any("error", err))
+		}
+		return false
+	}
+	for _, c := range claims {
+		d.inflight.Add(1)
+		d.wg.Go(func() {
+			defer d.signal() // a slot is free again
+			defer d.inflight.Add(-1)
+			d.deliver(ctx, c)
+		})
+	}
+	return len(claims) == free
+}
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "lease_" + hex.EncodeToString(b[:])
+}
+
+// deliver makes one attempt of a claimed delivery and records it, with
+// the next attempt after the backoff, or the end of the delivery.
+func (d *Dispatcher) deliver(ctx context.Context, c Claim) {
+	var a Attempt
+	switch {
+	case c.URL == "":
+		a = Attempt{At: time.Now().UTC().Truncate(time.Millisecond), Error: "subscription deleted"}
+	default:
+		wh, err := standardwebhooks.NewWebhook(c.Secret)
+		if err != nil {
+			a = Attempt{At: time.Now().UTC().Truncate(time.Millisecond), Error: "bad secret"}
+			break
+		}
+		a = d.post(ctx, wh, c.URL, c.ID, c.Payload)
+	}
+	o := Outcome{ID: c.ID, Token: c.Token, Attempt: a}
+	n := len(c.Attempts) + 1
+	switch {
+	case ctx.Err() != nil && a.StatusCode == 0:
+		// Cut short by a stop, without an answer (the receiver may have
+		// got it): due again at once, for whichever dispatcher runs
+		// next. A dispatcher that dies instead leaves its lease to run
+		// out.
+		a.Error = "cut short: the dispatcher stopped"
+		o.Attempt, o.Status, o.NextAttemptAt = a, StatusPending, a.At
+	case a.Error == "":
+		o.Status = StatusDelivered
+	case c.URL == "" || a.Error == "bad secret" || n > len(d.backoff):
+		o.Status = StatusFailed
+	default:
+		o.Status = StatusPending
+		o.NextAttemptAt = a.At.Add(d.backoff[n-1])
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := d.store.RecordAttempt(rctx, o); err != nil {
+		d.log.Warn("webhook: record attempt", slog.String("webhook_id", c.ID), slog.Any("error", err))
+		return
+	}
+	if o.Status == StatusFailed {
+		d.log.Warn("webhook delivery failed; giving up", slog.String("subscription_id", c.SubscriptionID),
+			slog.String("webhook_id", c.ID), slog.Int("attempts", n), slog.String("error", a.Error))
 	}
 }
 
@@ -296,14 +293,4 @@ func (d *Dispatcher) post(ctx context.Context, wh *standardwebhooks.Webhook, url
 		a.Error = fmt.Sprintf("status %d", resp.StatusCode)
 	}
 	return a
-}
-
-// save records a delivery; a store that does not answer loses the record,
-// not the delivery.
-func (d *Dispatcher) save(ctx context.Context, del Delivery) {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := d.store.SaveDelivery(sctx, del); err != nil {
-		d.log.Warn("webhook: record delivery", slog.String("webhook_id", del.ID), slog.Any("error", err))
-	}
 }

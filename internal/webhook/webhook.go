@@ -2,10 +2,15 @@
 // following Standard Webhooks 1.0: headers webhook-id (the same on every
 // retry of a message), webhook-timestamp (Unix seconds of the attempt) and
 // webhook-signature ("v1," + base64 HMAC-SHA256 of "id.timestamp.body"
-// with the subscription's secret). A Dispatcher matches the quotes of each
-// stored article against the subscriptions and delivers in the background,
-// retrying with backoff and recording every attempt; ingest never waits
-// for it.
+// with the subscription's secret).
+//
+// Delivery goes through an outbox in the store: the store's ingest writes
+// a pending delivery of each new quote that matches a subscription in the
+// same write as the quote (Enqueue builds them), and Dispatchers, one per
+// running server, claim due deliveries under a lease (Store), POST them
+// and record each attempt with the next one on the backoff schedule.
+// Pending deliveries and their schedule survive a restart; delivery is at
+// least once, and webhook-id lets a receiver drop a repeat.
 package webhook
 
 import (

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,24 +84,96 @@ func TestSecretsAndMatching(t *testing.T) {
 	}
 }
 
-// memStore is the dispatcher's store in memory.
+// memStore is an outbox in memory.
 type memStore struct {
 	mu   sync.Mutex
 	subs []Subscription
-	dels map[string]Delivery
+	dels map[string]*memDelivery
 }
 
-func (m *memStore) ListSubscriptions(context.Context) ([]Subscription, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]Subscription(nil), m.subs...), nil
+type memDelivery struct {
+	Delivery
+	payload []byte
+	next    time.Time
+	until   time.Time
+	token   string
 }
 
-func (m *memStore) SaveDelivery(_ context.Context, d Delivery) error {
+// ingest enqueues the deliveries of new quotes, as a store's ingest does.
+func (m *memStore) ingest(t *testing.T, qs []attribution.StoredQuote) {
+	t.Helper()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.dels[d.ID] = d
+	ps, err := Enqueue(m.subs, qs, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if _, ok := m.dels[p.ID]; !ok {
+			m.dels[p.ID] = &memDelivery{Delivery: p.Delivery, payload: p.Payload, next: *p.NextAttemptAt}
+		}
+	}
+}
+
+func (m *memStore) ClaimDeliveries(_ context.Context, token string, now, until time.Time, limit int) ([]Claim, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Claim
+	for _, d := range m.dels {
+		if len(out) == limit {
+			break
+		}
+		if d.Status != StatusPending || d.next.After(now) || d.until.After(now) {
+			continue
+		}
+		d.token, d.until = token, until
+		c := Claim{Delivery: d.Delivery, Payload: d.payload, Token: token}
+		c.Attempts = append([]Attempt(nil), d.Attempts...)
+		for _, s := range m.subs {
+			if s.ID == d.SubscriptionID {
+				c.URL, c.Secret = s.URL, s.Secret
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (m *memStore) RecordAttempt(_ context.Context, o Outcome) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.dels[o.ID]
+	if d == nil || d.token != o.Token || d.Status != StatusPending {
+		return ErrLeaseLost
+	}
+	d.Attempts = append(d.Attempts, o.Attempt)
+	d.Status, d.next, d.until, d.token = o.Status, o.NextAttemptAt, time.Time{}, ""
 	return nil
+}
+
+// wait polls until every delivery of m is settled and there are n, or
+// fails after 10 s.
+func (m *memStore) wait(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m.mu.Lock()
+		settled := 0
+		for _, d := range m.dels {
+			if d.Status != StatusPending {
+				settled++
+			}
+		}
+		total := len(m.dels)
+		m.mu.Unlock()
+		if total == n && settled == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d deliveries settled after 10 s, want %d", settled, total, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestDispatcher checks signatures, timestamps and retries against a
@@ -151,36 +224,23 @@ func TestDispatcher(t *testing.T) {
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) }))
 	defer down.Close()
 
-	st := &memStore{dels: map[string]Delivery{}, subs: []Subscription{
+	st := &memStore{dels: map[string]*memDelivery{}, subs: []Subscription{
 		{ID: "sub_jansen", URL: recv.URL, Secret: secret, SpeakerIDs: []string{"spk_jansen"}},
 		{ID: "sub_down", URL: down.URL, Secret: NewSecret(), Query: "bridge"},
 	}}
-	d := New(Options{Store: st, AllowPrivate: true, Backoff: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}})
+	d := New(Options{Store: st, AllowPrivate: true, Backoff: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}, Poll: 5 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
 
-	d.Notify([]attribution.StoredQuote{
+	qs := []attribution.StoredQuote{
 		{ID: "a-0", SpeakerID: "spk_jansen", Quote: attribution.Quote{Text: "We will rebuild every bridge."}},
 		{ID: "a-1", SpeakerID: "spk_berg", Quote: attribution.Quote{Text: "The money is not there."}},
 		{ID: "a-2", SpeakerID: "spk_jansen", Quote: attribution.Quote{Text: "Nobody will be left behind."}},
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st.mu.Lock()
-		n := len(st.dels)
-		final := 0
-		for _, del := range st.dels {
-			if del.Status != "pending" {
-				final++
-			}
-		}
-		st.mu.Unlock()
-		if n == 3 && final == 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
+	st.ingest(t, qs)
+	d.Notify(qs)
+	st.wait(t, 3)
 	cancel()
 	<-done
 
@@ -217,22 +277,13 @@ func TestDispatcherRefusesPrivateTargets(t *testing.T) {
 	hit := false
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hit = true }))
 	defer recv.Close()
-	st := &memStore{dels: map[string]Delivery{}, subs: []Subscription{{ID: "sub_x", URL: recv.URL, Secret: NewSecret()}}}
-	d := New(Options{Store: st, Backoff: []time.Duration{}})
+	st := &memStore{dels: map[string]*memDelivery{}, subs: []Subscription{{ID: "sub_x", URL: recv.URL, Secret: NewSecret()}}}
+	d := New(Options{Store: st, Backoff: []time.Duration{}, Poll: 5 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
-	d.Notify([]attribution.StoredQuote{{ID: "a-0", Quote: attribution.Quote{Text: "x"}}})
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st.mu.Lock()
-		n := len(st.dels)
-		st.mu.Unlock()
-		if n == 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	st.ingest(t, []attribution.StoredQuote{{ID: "a-0", Quote: attribution.Quote{Text: "x"}}})
+	st.wait(t, 1)
 	cancel()
 	<-done
 	if hit {
@@ -245,47 +296,66 @@ func TestDispatcherRefusesPrivateTargets(t *testing.T) {
 	}
 }
 
-// TestDispatcherOnlyNewerQuotes: the queue may be read after a subscription
-// is made; the quotes stored before it are not its business.
-func TestDispatcherOnlyNewerQuotes(t *testing.T) {
-	hits := 0
-	var mu sync.Mutex
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		mu.Lock()
-		hits++
-		mu.Unlock()
-	}))
-	defer recv.Close()
-	st := &memStore{dels: map[string]Delivery{}}
-	d := New(Options{Store: st, AllowPrivate: true, Backoff: []time.Duration{}})
-	d.Notify([]attribution.StoredQuote{{ID: "old-0", Quote: attribution.Quote{Text: "x"}}}) // queued, not yet read
-	time.Sleep(5 * time.Millisecond)
-	st.subs = []Subscription{{ID: "sub_late", URL: recv.URL, Secret: NewSecret(), CreatedAt: time.Now()}}
+// TestDispatcherSubscriptionDeleted: a delivery whose subscription is
+// gone fails at once, logged, without a POST.
+func TestDispatcherSubscriptionDeleted(t *testing.T) {
+	st := &memStore{dels: map[string]*memDelivery{}, subs: []Subscription{{ID: "sub_gone", URL: "http://127.0.0.1:1/", Secret: NewSecret()}}}
+	st.ingest(t, []attribution.StoredQuote{{ID: "a-0", Quote: attribution.Quote{Text: "x"}}})
+	st.subs = nil
+	d := New(Options{Store: st, AllowPrivate: true, Poll: 5 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
-	d.Notify([]attribution.StoredQuote{{ID: "new-0", Quote: attribution.Quote{Text: "y"}}})
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st.mu.Lock()
-		n := len(st.dels)
-		st.mu.Unlock()
-		if n >= 1 || time.Now().After(deadline) {
-			break
+	st.wait(t, 1)
+	cancel()
+	<-done
+	for _, del := range st.dels {
+		if del.Status != StatusFailed || len(del.Attempts) != 1 || del.Attempts[0].Error != "subscription deleted" {
+			t.Errorf("delivery %+v, want failed: subscription deleted", del.Delivery)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(50 * time.Millisecond)
+}
+
+// TestMessageID: the webhook-id of a (subscription, quote) is the same
+// whoever enqueues it, and differs between pairs.
+func TestMessageID(t *testing.T) {
+	a, b := MessageID("sub_a", "q-1"), MessageID("sub_a", "q-1")
+	if a != b || MessageID("sub_a", "q-2") == a || MessageID("sub_b", "q-1") == a {
+		t.Errorf("MessageID not a function of its pair: %s %s %s %s", a, b, MessageID("sub_a", "q-2"), MessageID("sub_b", "q-1"))
+	}
+}
+
+// TestDispatcherStopCutsShort: a stop during an attempt that has no
+// answer yet records it cut short and due again at once, so that the
+// next dispatcher need not wait for the lease.
+func TestDispatcherStopCutsShort(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer recv.Close()
+	defer close(release)
+	st := &memStore{dels: map[string]*memDelivery{}, subs: []Subscription{{ID: "sub_slow", URL: recv.URL, Secret: NewSecret()}}}
+	st.ingest(t, []attribution.StoredQuote{{ID: "a-0", Quote: attribution.Quote{Text: "x"}}})
+	d := New(Options{Store: st, AllowPrivate: true, Poll: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	<-arrived
+	stopped := time.Now()
 	cancel()
 	<-done
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if len(st.dels) != 1 {
-		t.Fatalf("%d deliveries, want 1 (the quote stored after the subscription)", len(st.dels))
-	}
 	for _, del := range st.dels {
-		if del.QuoteID != "new-0" {
-			t.Errorf("delivered %s", del.QuoteID)
+		if del.Status != StatusPending || len(del.Attempts) != 1 || !strings.HasPrefix(del.Attempts[0].Error, "cut short") ||
+			del.next.After(stopped.Add(time.Second)) || del.token != "" {
+			t.Errorf("delivery after a stop mid-attempt: %+v, next %v; want pending, due now, lease released", del.Delivery, del.next)
 		}
 	}
 }

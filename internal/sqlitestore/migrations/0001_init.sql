@@ -156,6 +156,15 @@ CREATE TABLE deliveries (
 	status          TEXT NOT NULL,
 	attempts        TEXT NOT NULL DEFAULT '[]',
 	created_at      INTEGER NOT NULL,
-	updated_at      INTEGER NOT NULL
+	updated_at      INTEGER NOT NULL,
+	-- The outbox: the body POSTed on every attempt, and for a pending
+	-- delivery when it is due and the lease of the dispatcher trying it.
+	-- An imported log entry has no payload and is never tried.
+	payload         TEXT,
+	attempt_count   INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at INTEGER,
+	claimed_until   INTEGER NOT NULL DEFAULT 0,
+	claim_token     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX deliveries_subscription ON deliveries (subscription_id, created_at DESC, id DESC);
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending' AND payload IS NOT NULL;
