@@ -124,7 +124,8 @@ async function authOff(browser) {
     await page.fill('#merge-q', 'D. Peskov');
     await page.click('#merge-search-form button[type=submit]');
     await page.click('#merge-hits button:has-text("Merge into this speaker")');
-    await page.waitForFunction((b) => document.getElementById('sp-counts').textContent !== b, before);
+    await page.waitForFunction(() => /^Merged/.test(document.getElementById('page-status').textContent));
+    assert.notEqual(await page.textContent('#sp-counts'), before);
     assert.match(await page.textContent('#sp-aliases'), /D\. Peskov/);
     assert.equal(await page.locator('#results > li').count(), peskovQuotes, 'one quote moved away, one merged in');
     const gone = await fetch(srv.base + '/v1/speakers/' + dupID);
@@ -146,6 +147,16 @@ async function authOff(browser) {
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.equal(await page.locator('#results img').count(), 0);
     step('a quote holding <script> and <img onerror> is shown as text and runs nothing');
+
+    // HTML in: the API takes the page apart; the quotes are shown on its text.
+    await page.goto(srv.base + '/ui/paste');
+    await page.check('input[name=format][value=html]');
+    await page.fill('#p-text', '<html><body><nav>Home · World</nav><p>&quot;The café opens in May,&quot; said Ana Ruiz, the owner.</p><footer>© 2025</footer></body></html>');
+    await page.click('#p-preview');
+    await page.waitForSelector('#preview:not([hidden]) mark.q');
+    assert.equal(await page.textContent('#preview mark.q'), 'The café opens in May,');
+    assert.doesNotMatch(await page.textContent('#preview #art-text'), /Home · World|<p>/);
+    step('pasted HTML is previewed with its quotes highlighted on the article text');
 
     // API errors read as sentences.
     await page.goto(srv.base + '/ui/articles/no-such-article');

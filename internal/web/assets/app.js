@@ -305,8 +305,8 @@
                 try {
                   await api('POST', '/v1/speakers/' + enc(id) + ':merge', { from: [s.id] });
                   clear(ul);
-                  status('Merged “' + s.name + '” into this speaker.');
                   await load();
+                  status('Merged “' + s.name + '” into this speaker.');
                 } catch (e) { showError(e); }
               },
             }, 'Merge into this speaker')));
