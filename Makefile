@@ -26,9 +26,10 @@ SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
-test: fmt-check vet docs-check spec-lint ## gofmt check, go vet, docs-check, Redocly lint of the spec, all tests with -race, then each fuzz target briefly
+test: fmt-check vet docs-check spec-lint ## gofmt check, go vet, docs-check, Redocly lint of the spec, all tests with -race, each fuzz target briefly, then the browser tests (make e2e)
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory e2e
 
 # Fuzz targets as package:Target; `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := \
