@@ -21,14 +21,15 @@ REDOCLY := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --no-in
 SWAG_INIT := init --v3.1 --quiet --generalInfo doc.go \
 	--dir ./internal/httpapi,./internal/attribution,./internal/auth,./internal/webhook --outputTypes json,yaml
 
-.PHONY: help test fuzz fmt-check vet lint staticcheck spec-lint docs docs-check run build bench bench-mongo bench-api clean model
+.PHONY: help test fuzz fmt-check vet lint staticcheck spec-lint docs docs-check run build bench bench-mongo bench-api clean model e2e screenshots
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
-test: fmt-check vet docs-check spec-lint ## gofmt check, go vet, docs-check, Redocly lint of the spec, all tests with -race, then each fuzz target briefly
+test: fmt-check vet docs-check spec-lint ## gofmt check, go vet, docs-check, Redocly lint of the spec, all tests with -race, each fuzz target briefly, then the browser tests (make e2e)
 	$(GO) test -race -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory e2e
 
 # Fuzz targets as package:Target; `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS := \
@@ -123,6 +124,30 @@ EVAL  ?= ../shared/eval
 MODEL_GOLD ?= $(EVAL)/polnear_train.jsonl $(EVAL)/de_news_quotes_train.jsonl
 model: ## retrain the shipped speaker ranker (internal/extract/model/ranker.bin) from $(EVAL) train files
 	$(GO) run ./cmd/whosaid train --seed 1 --out internal/extract/model/ranker.bin $(MODEL_GOLD)
+
+# Browser tests and screenshots of the newsroom pages (internal/web): Debian's
+# chromium (apt-get install chromium) driven by playwright-core from
+# node_modules (npm ci); never `npx playwright install`.
+CHROMIUM ?= /usr/bin/chromium
+E2E_BIN  := bin/whosaid-e2e
+
+$(E2E_BIN): FORCE
+	$(GO) build -o $(E2E_BIN) ./cmd/whosaid
+
+.PHONY: FORCE
+FORCE:
+
+node_modules/playwright-core: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+e2e: $(E2E_BIN) node_modules/playwright-core ## browser tests of the web pages in $(CHROMIUM) (playwright-core; a server on a temp dir)
+	@test -x $(CHROMIUM) || { echo "e2e: no $(CHROMIUM); apt-get install -y chromium (or CHROMIUM=/path)" >&2; exit 1; }
+	WHOSAID_BIN=$(E2E_BIN) CHROMIUM=$(CHROMIUM) node e2e/ui.spec.mjs
+
+screenshots: $(E2E_BIN) node_modules/playwright-core ## regenerate e2e/screenshots/*.png: each page at 1280 and 390 px wide
+	@test -x $(CHROMIUM) || { echo "screenshots: no $(CHROMIUM); apt-get install -y chromium (or CHROMIUM=/path)" >&2; exit 1; }
+	WHOSAID_BIN=$(E2E_BIN) CHROMIUM=$(CHROMIUM) node e2e/screenshots.mjs e2e/screenshots
 
 clean: ## remove the binary
 	rm -rf bin

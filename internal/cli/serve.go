@@ -14,6 +14,7 @@ import (
 	"github.com/whosaid/whosaid/internal/config"
 	"github.com/whosaid/whosaid/internal/httpapi"
 	"github.com/whosaid/whosaid/internal/metrics"
+	"github.com/whosaid/whosaid/internal/web"
 	"github.com/whosaid/whosaid/internal/webhook"
 )
 
@@ -94,6 +95,10 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 		<-hooksDone
 	}()
 
+	pages, err := web.New(web.Options{Auth: bool(cfg.Auth)})
+	if err != nil {
+		return err
+	}
 	apiServer, err := httpapi.New(httpapi.Options{
 		Logger:    log,
 		Store:     store,
@@ -112,6 +117,7 @@ func serve(ctx context.Context, env *Env, cfg config.Config) error {
 
 		Notifier:            hooks,
 		WebhookAllowPrivate: bool(cfg.WebhookAllowPrivate),
+		UI:                  pages,
 	})
 	if err != nil {
 		return err

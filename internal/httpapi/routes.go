@@ -14,6 +14,13 @@ func (s *Server) routes(e *gin.Engine) {
 	get(e, "/openapi.json", s.openAPIJSON)
 	get(e, "/docs/*file", s.swaggerUI)
 	get(e, "/metrics", s.serveMetrics)
+	if s.ui != nil {
+		// The newsroom pages call the /v1 routes from the browser with
+		// the tab's key; the pages themselves are open, as /docs is.
+		ui := gin.WrapH(s.ui)
+		get(e, "/", ui)
+		get(e, "/ui/*path", ui)
+	}
 
 	// Every /v1 route is guarded (API key when auth is on, rate limit);
 	// all but extract need the store, and fail at once while it is known

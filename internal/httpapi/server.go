@@ -68,6 +68,9 @@ type Options struct {
 	// WebhookAllowPrivate lets subscriptions target private and loopback
 	// addresses.
 	WebhookAllowPrivate bool
+	// UI serves the newsroom pages at / and under /ui/ (internal/web);
+	// nil serves none.
+	UI http.Handler
 }
 
 // Notifier takes the quotes an ingest stored; it must not block.
@@ -113,6 +116,7 @@ type Server struct {
 	limiter       *limiter            // nil: no rate limit
 	notifier      Notifier            // nil: none
 	allowPrivate  bool                // webhook targets
+	ui            http.Handler        // nil: no pages
 
 	// batchMax and batchIdle are MaxBatchDuration and BatchIdleTimeout;
 	// tests lower them.
@@ -144,6 +148,7 @@ func New(opts Options) (*Server, error) {
 		metrics:        opts.Metrics,
 		notifier:       opts.Notifier,
 		allowPrivate:   opts.WebhookAllowPrivate,
+		ui:             opts.UI,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
