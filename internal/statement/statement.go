@@ -127,16 +127,12 @@ func Compare(q, s []string) (float64, Match) {
 	if len(q) == 0 || len(s) == 0 {
 		return 0, None
 	}
-	if slices.Equal(q, s) {
-		return 1, Exact
+	if score, m := CompareJoin(q, s); m != None {
+		return score, m
 	}
 	short, long := q, s
 	if len(short) > len(long) {
 		short, long = long, short
-	}
-	share := float64(len(short)) / float64(len(long))
-	if containsRun(long, short) {
-		return 0.9 + 0.1*share, Contained
 	}
 	inOrder := float64(lcs(short, long)) / float64(len(short))
 	anyOrder := float64(overlap(short, long)) / float64(len(short))
