@@ -35,6 +35,12 @@ func TestSpeakerFixes(t *testing.T) {
 		{"a document as source", `"We will appeal the ruling next week," the memo said.`, "We will appeal", "memo", attribution.SpeakerOrganization},
 		{"round-up line Name, Outlet:", "What the columnists wrote on Sunday:\n\nAnn Lee, The Daily Ledger: \"The council has lost the plot on housing.\"", "The council has lost", "Ann Lee", attribution.SpeakerPerson},
 		{"with spokesman X saying", `The ministry defended the plan on Monday, with spokesman Tom Reyes saying "the figures speak for themselves."`, "the figures speak", "Tom Reyes", attribution.SpeakerPerson},
+		{"a ruling as source after the cue", `"A county cannot close a polling place because a voter skipped one election," said the ruling.`, "A county cannot close", "ruling", ""},
+		{"the report says after a fragment", `The agency "only asks firms to list their largest units," the report says.`, "only asks firms", "report", ""},
+		{"as X put it after the quote", `The main test for the card is a "lawful source of money," as a Treasury memo put it.`, "lawful source of money", "Treasury memo", ""},
+		{"As X, ROLE, put it", `As Jane Holloway, an economist, put it, "Did the group cut its bill through planning or through fraud?"`, "Did the group cut", "Jane Holloway", attribution.SpeakerPerson},
+		{"would now ask", `A careful reader would now ask: "Why is a former anchor working for a foreign network?"`, "Why is a former anchor", "careful reader", ""},
+		{"which after a dash", `Instead, the study -- which notes that 40 firms would owe "more than the budgets of three states combined" if taxed -- should alarm voters.`, "more than the budgets", "study", ""},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

@@ -64,12 +64,13 @@ func (r *run) extendOf(ph phrase, stop int) phrase {
 		return ph
 	}
 	switch d.Tokens[p].Lower {
-	case "of", "at", "from", "for", "with", "in":
+	case "of", "at", "from", "for", "with", "in", "on":
 	default:
 		return ph
 	}
 	head, ok := r.x.leftPhrase(d, p, stop)
-	if !ok || head.Pronoun != "" || d.Tokens[p].Lower == "in" && !head.Nominal {
+	// "a post on its website", "a memo in the file": a thing, not a person, heads
+	if !ok || head.Pronoun != "" || (d.Tokens[p].Lower == "in" || d.Tokens[p].Lower == "on") && !head.Nominal {
 		return ph
 	}
 	role := d.Text[d.Tokens[p].Start:d.Tokens[ph.Last-1].End]
@@ -146,7 +147,7 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		// "McConnell, who said", "the department which reported": the
 		// mention is the relative pronoun, its antecedent the phrase before.
 		k := e - 1
-		if d.Tokens[k-1].Lower == "," {
+		if isAppoDelim(d.Tokens[k-1].Lower) { // ", which", "-- which"
 			k--
 		}
 		if ante, ok := r.x.leftPhrase(d, k, stop); ok && ante.Pronoun == "" {
@@ -249,8 +250,10 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 						ph.Role = role
 					}
 				}
-				if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) {
-					continue // "Clinton, during a meeting in Columbus, Ohio, said"
+				// "Clinton, during a meeting in Columbus, Ohio, said"; but
+				// "As Lee, an economist, put it" is a clause
+				if ph.First > stop && isPreposition(d.Tokens[ph.First-1].Lower) && d.Tokens[ph.First-1].Lower != "as" {
+					continue
 				}
 				return ph, true
 			}
@@ -852,13 +855,21 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		if !ok || r.adjectivalIng(c) {
 			continue
 		}
+		if cu.Entry.nounForm() && c > a && determiners[d.Tokens[c-1].Lower] {
+			continue // '"...," the report says': a noun, the verb follows
+		}
 		if endsStop {
 			// '"...end." he said.' but not '"...end." She adds, "..."'
 			if cu.Last < end && d.Tokens[cu.Last].Lower != "." {
 				break
 			}
 		}
-		if ph, ok := r.subjectBefore(c, a); ok && ph.First == a || ok && ph.First == a+1 && determiners[d.Tokens[a].Lower] {
+		// '"...," as X put it' reads as '"...," X put it'
+		sa := a
+		if d.Tokens[a].Lower == "as" && c > a+1 {
+			sa = a + 1
+		}
+		if ph, ok := r.subjectBefore(c, sa); ok && ph.First == sa || ok && ph.First == sa+1 && determiners[d.Tokens[sa].Lower] {
 			r.setAttr(f, qi, cu, ph, ruleQuoteSpeakerCue, 0.93, true)
 			return true
 		} else if ok && ph.First > a && ph.Pronoun == "" && !ph.Nominal && r.rolePrefix(a, ph.First) {
