@@ -37,6 +37,8 @@
   function clearError(where) { const box = where || $('page-error'); box.hidden = true; box.textContent = ''; }
   function status(msg) { $('page-status').textContent = msg || ''; }
   function day(ts) { return ts ? String(ts).slice(0, 10) : ''; }
+  // count(1, 'quote') is "1 quote", count(3, 'quote') "3 quotes".
+  function count(n, noun) { return n + ' ' + noun + (n === 1 ? '' : 's'); }
   function pct(c) { return typeof c === 'number' ? Math.round(c * 100) + '%' : ''; }
 
   // ---- the API ----
@@ -296,7 +298,7 @@
         for (const s of others) {
           ul.append(el('li', {},
             el('a', { href: '/ui/speakers/' + enc(s.id) }, s.name),
-            el('span', { class: 'note' }, (s.quote_count || 0) + ' quotes' + ((s.roles || []).length ? ', ' + s.roles.join('; ') : '')),
+            el('span', { class: 'note' }, count(s.quote_count || 0, 'quote') + ((s.roles || []).length ? ', ' + s.roles.join('; ') : '')),
             el('button', {
               type: 'button', class: 'secondary',
               onclick: async () => {
@@ -387,7 +389,7 @@
       clear(meta);
       meta.append([a.outlet, day(a.published_at)].filter(Boolean).join(' · '));
       if (a.url) meta.append(' · ', el('a', { href: a.url, rel: 'noopener noreferrer' }, a.url));
-      meta.append(' · ' + (data.quotes || []).length + ' quotes');
+      meta.append(' · ' + count((data.quotes || []).length, 'quote'));
       highlight($('art-text'), text, data.quotes || [], select);
       sideList($('art-quotes'), data.quotes || [], select);
       if (current) mark(current);
@@ -510,7 +512,7 @@
         st.first_seen.article_id ? el('a', { href: '/ui/articles/' + enc(st.first_seen.article_id) + '#quote-' + enc(st.first_seen.quote_id || '') }, 'open') : ''));
       const occ = el('ol', { class: 'history' });
       for (const o of st.occurrences || []) occ.append(occurrence(o));
-      li.append(el('p', {}, el('strong', {}, (st.occurrence_count || (st.occurrences || []).length) + ' occurrences')), occ);
+      li.append(el('p', {}, el('strong', {}, count(st.occurrence_count || (st.occurrences || []).length, 'occurrence'))), occ);
       if (st.id) {
         const pre = el('pre', { hidden: true, 'aria-label': 'ClaimReview JSON-LD' });
         const note = el('span', { class: 'note', role: 'status' });
