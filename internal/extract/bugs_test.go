@@ -41,6 +41,8 @@ func TestSpeakerFixes(t *testing.T) {
 		{"As X, ROLE, put it", `As Jane Holloway, an economist, put it, "Did the group cut its bill through planning or through fraud?"`, "Did the group cut", "Jane Holloway", attribution.SpeakerPerson},
 		{"would now ask", `A careful reader would now ask: "Why is a former anchor working for a foreign network?"`, "Why is a former anchor", "careful reader", ""},
 		{"which after a dash", `Instead, the study -- which notes that 40 firms would owe "more than the budgets of three states combined" if taxed -- should alarm voters.`, "more than the budgets", "study", ""},
+		{"she is never a document", `Ruth Adler wrote the column. The article closes on the vote. "We are not done," she said.`, "We are not done", "Ruth Adler", attribution.SpeakerPerson},
+		{"an organisation's name across its for", `Turnout fell, according to the Ridge Center for Public Opinion Research. "Young voters stayed home," the Ridge Center for Public Opinion Research said.`, "Young voters stayed", "Ridge Center for Public Opinion Research", attribution.SpeakerOrganization},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {
@@ -125,5 +127,31 @@ func TestNoWordOfTheClauseAsSpeaker(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPhrasalVerbIsNoCue: "back" as an adverb ("roll back", "backed down")
+// is no cue, so no clause before it becomes a speaker; "backs" with a
+// subject still is.
+func TestPhrasalVerbIsNoCue(t *testing.T) {
+	x := mustNew(t)
+	for _, text := range []string{
+		`The council wants to roll back the parking rules in the old town.`,
+		`The mayor backed down from the plan to close the library on Sundays.`,
+		`The union backed away from its demand for a longer lunch break.`,
+	} {
+		for _, q := range x.Extract(text).Quotes {
+			if q.Cue != nil && strings.HasPrefix(strings.ToLower(q.Cue.Text), "back") {
+				t.Errorf("%q: cue %q, speaker %+v", text, q.Cue.Text, q.Speaker)
+			}
+		}
+	}
+	res := x.Extract(`Mayor Ruth Adler backs the plan to close the library on Sundays.`)
+	found := false
+	for _, q := range res.Quotes {
+		found = found || q.Cue != nil && q.Cue.Text == "backs" && q.Speaker != nil && q.Speaker.Name == "Ruth Adler"
+	}
+	if !found {
+		t.Errorf("backs with a subject: no quote by Ruth Adler in %+v", res.Quotes)
 	}
 }

@@ -306,6 +306,9 @@ func (r *run) findCues() {
 		if be.AfterQuote && !(i >= 2 && d.Tokens[i-1].Lower == "," && r.inQuote[i-2] >= 0) {
 			continue
 		}
+		if be.NoParticle && i+best < len(d.Tokens) && isParticle(d.Tokens[i+best].Lower) {
+			continue // "backed down", "backed away from": a phrasal verb, no cue
+		}
 		// Cue verbs are lower case except at a sentence start ("States" is no
 		// cue) and in headlines written in capitals ("County Says Trump Will Win").
 		if d.Tokens[i].Cap && i != d.Sents[d.Tokens[i].Sent].First && be.Lang == "en" && !r.headline(d.Tokens[i].Sent) {
@@ -401,4 +404,14 @@ func (r *run) headline(si int) bool {
 		r.headlines[si] = 1
 	}
 	return r.headlines[si] > 0
+}
+
+// isParticle: an adverb particle that makes a phrasal verb of the verb
+// before it ("back down", "back off").
+func isParticle(w string) bool {
+	switch w {
+	case "off", "down", "away", "out", "up", "into", "onto":
+		return true
+	}
+	return false
 }

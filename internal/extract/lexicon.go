@@ -52,9 +52,11 @@ type cueEntry struct {
 	AfterQuote bool
 	// Nouny: the bare form is no cue and the -s form (FormIdx 1) needs a
 	// name or pronoun before it.
-	Nouny   bool
-	FormIdx int
-	Lang    string
+	Nouny bool
+	// NoParticle: no cue before an adverb particle ("backed down").
+	NoParticle bool
+	FormIdx    int
+	Lang       string
 }
 
 // Lexicon maps cue forms (lower case, words joined by a space) to entries.
@@ -129,6 +131,9 @@ func (lx *Lexicon) addCues(lang, data string) error {
 		obj := strings.Contains(flags, "obj")
 		forms := strings.Fields(f[1])
 		for i, form := range forms {
+			if i == 0 && strings.Contains(flags, "nobase") {
+				continue // the lemma only names the entry
+			}
 			form = strings.ReplaceAll(form, "_", " ")
 			n := strings.Count(form, " ") + 1
 			if n > lx.maxLen {
@@ -148,7 +153,7 @@ func (lx *Lexicon) addCues(lang, data string) error {
 				}
 				k += 1 + j
 			}
-			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that"), AfterQuote: strings.Contains(flags, "afterquote"), Nouny: strings.Contains(flags, "nouny"), FormIdx: i}
+			lx.forms[form] = cueEntry{Lemma: strings.ReplaceAll(forms[0], "_", " "), Words: n, Class: cls, Obj: obj, Base: i == 0 && len(forms) > 1, Lang: lang, Strong: strings.Contains(flags, "strong"), That: strings.Contains(flags, "that"), AfterQuote: strings.Contains(flags, "afterquote"), Nouny: strings.Contains(flags, "nouny"), NoParticle: strings.Contains(flags, "noparticle"), FormIdx: i}
 		}
 	}
 	return sc.Err()
@@ -206,9 +211,10 @@ const (
 	lTitles
 	lCapStop
 	lCapStopDE
+	lDocuments
 )
 
-var listNames = []string{"countries", "heads", "orgs", "pronouns", "skip", "titles", "capstop", "capstop-de"}
+var listNames = []string{"countries", "heads", "orgs", "pronouns", "skip", "titles", "capstop", "capstop-de", "documents"}
 
 func listBit(name string) uint32 {
 	for i, n := range listNames {

@@ -323,7 +323,7 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		switch {
 		case first == "a" || first == "an" || first == "one" || first == "two" || first == "three" || first == "several" || first == "some" || first == "many" || p.Head == "source" || p.Head == "sources":
 			p.Type = attribution.SpeakerAnonymous
-		case x.tokHas(d, p.Last-1, lOrgs) || x.isStatementNoun(p.Head) || p.Head == "newspaper" || p.Head == "paper" || p.Head == "report" || p.Head == "statement" || p.Head == "study" || p.Head == "survey" || p.Head == "poll" || p.Head == "magazine":
+		case x.tokHas(d, p.Last-1, lOrgs|lDocuments) || x.isStatementNoun(p.Head):
 			p.Type = attribution.SpeakerOrganization
 		case strings.HasSuffix(p.Head, "s") && !strings.HasSuffix(p.Head, "ss") && p.Head != "police" && p.Head != "us":
 			p.Type = attribution.SpeakerGroup
@@ -374,6 +374,16 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 			nf = k + 1
 		}
 	}
+	orgName := false
+	if of := x.orgOf(d, p.First, p.Last); of >= 0 && of < nf {
+		orgName = true
+		// "the Roper Center for Public Opinion Research", "the Bank of
+		// England": one organisation's name across its "for" or "of"
+		nf = of
+		for k := nf - 1; k >= p.First && d.Tokens[k].Cap && !x.tokHas(d, k, tagDet|lTitles) && d.Tokens[k].Lower != "'s"; k-- {
+			nf = k
+		}
+	}
 	if nf > p.First && x.tokHas(d, p.Last-1, lOrgs) && d.Tokens[p.Last-1].Cap {
 		// an organisation's own name in capitals, "the State Department",
 		// "the Justice Ministry": all of it, after the article
@@ -408,6 +418,9 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		}
 	}
 	p.Type = x.nameType(d, nf, p.Last, p.Role != "")
+	if orgName {
+		p.Type = attribution.SpeakerOrganization
+	}
 	for k := p.First; k < p.Last; k++ {
 		if d.Tokens[k].Lower == "and" || d.Tokens[k].Lower == "&" {
 			if p.Type == attribution.SpeakerPerson {
@@ -417,6 +430,29 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 		}
 	}
 	return p
+}
+
+// orgOf is the token of an organisation word in capitals that a "for",
+// "of" or "on" joins to a run of capitalised words ending the phrase ("Center
+// for Public Opinion Research", "Institute of Politics"), or -1.
+func (x *Extractor) orgOf(d *nlp.Doc, first, last int) int {
+	for k := first + 1; k < last-1; k++ {
+		switch d.Tokens[k].Lower {
+		case "for", "of", "on":
+		default:
+			continue
+		}
+		if !d.Tokens[k-1].Cap || !x.tokHas(d, k-1, lOrgs) {
+			return -1
+		}
+		for j := k + 1; j < last; j++ {
+			if !d.Tokens[j].Cap && d.Tokens[j].Lower != "and" && d.Tokens[j].Lower != "&" {
+				return -1
+			}
+		}
+		return k - 1
+	}
+	return -1
 }
 
 func isDemonym(w string) bool {

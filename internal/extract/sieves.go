@@ -74,6 +74,12 @@ func (r *run) extendOf(ph phrase, stop int) phrase {
 		return ph
 	}
 	role := d.Text[d.Tokens[p].Start:d.Tokens[ph.Last-1].End]
+	if !head.Nominal && ph.Pronoun == "" && !ph.Nominal && head.NameFirst >= 0 && r.x.orgOf(d, head.NameFirst, ph.Last) == head.Last-1 {
+		// "the Ridge Center for Public Opinion Research": one name
+		head.Last, head.NameLast = ph.Last, ph.Last
+		head.Type = attribution.SpeakerOrganization
+		return head
+	}
 	head.Last = ph.Last
 	if head.Nominal {
 		head.Role = ""
