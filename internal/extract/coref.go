@@ -171,7 +171,7 @@ func (r *run) resolve() attribution.Result {
 	}
 	owner := make([]*entity, len(r.found))
 	foundOfQuote := map[int]int{}
-	res := attribution.Result{Quotes: []attribution.Quote{}, Speakers: []attribution.Speaker{}}
+	res := attribution.Result{Quotes: make([]attribution.Quote, 0, len(r.found)), Speakers: []attribution.Speaker{}}
 	for fi := range r.found {
 		f := &r.found[fi]
 		var e *entity

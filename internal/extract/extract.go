@@ -118,6 +118,7 @@ type run struct {
 	sentPh     [][]phrase
 	sentPhDone []bool
 	fullAt     map[string]int // namedInFull's index, made on first use
+	fullAtDone bool
 	mainSubj   map[int]mainSubj
 	cueSubj    []cueSubj // cueSubject's cache by cue
 	// foundOf[q] is the index in found of quote q's attribution, -1
@@ -163,6 +164,15 @@ func (x *Extractor) ExtractContext(ctx context.Context, text string) (attributio
 type runBufs struct {
 	tokens         []nlp.Token
 	inQuote, cueAt []int
+	cues           []cue
+	found          []found
+	cands          []candidate
+	featBuf        features
+	quotes         []quotemark.Quote
+	qInts          [4][]int // qFirst, qLast, qOpenTok, qCloseTok
+	fullAt         map[string]int
+	usedCue        map[int]bool
+	mainSubj       map[int]mainSubj
 }
 
 // runBufPool holds *runBufs.
@@ -189,10 +199,27 @@ func (x *Extractor) extract(ctx context.Context, text string) (attribution.Resul
 	if rb == nil {
 		rb = &runBufs{}
 	}
-	r := &run{x: x, d: nlp.NewReusing(text, rb.tokens), usedCue: map[int]bool{}, bufs: rb}
+	if rb.usedCue == nil {
+		rb.usedCue = map[int]bool{}
+	}
+	r := &run{x: x, d: nlp.NewReusing(text, rb.tokens), usedCue: rb.usedCue, bufs: rb,
+		cues: rb.cues[:0], found: rb.found[:0], cands: rb.cands[:0], featBuf: rb.featBuf[:0], quotes: rb.quotes[:0],
+		qFirst: rb.qInts[0][:0], qLast: rb.qInts[1][:0], qOpenTok: rb.qInts[2][:0], qCloseTok: rb.qInts[3][:0],
+		fullAt: rb.fullAt, mainSubj: rb.mainSubj}
 	defer func() {
 		if cap(r.d.Tokens) <= maxPooledTokens {
 			rb.tokens, rb.inQuote, rb.cueAt = r.d.Tokens[:0], r.inQuote[:0], r.cueAt[:0]
+			rb.cues, rb.found, rb.cands, rb.featBuf, rb.quotes = r.cues[:0], r.found[:0], r.cands[:0], r.featBuf[:0], r.quotes[:0]
+			rb.qInts = [4][]int{r.qFirst[:0], r.qLast[:0], r.qOpenTok[:0], r.qCloseTok[:0]}
+			clear(r.usedCue)
+			if r.fullAt != nil {
+				clear(r.fullAt)
+				rb.fullAt = r.fullAt
+			}
+			if r.mainSubj != nil {
+				clear(r.mainSubj)
+				rb.mainSubj = r.mainSubj
+			}
 			runBufPool.Put(rb)
 		}
 	}()

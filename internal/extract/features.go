@@ -526,9 +526,12 @@ func (r *run) lastGender(i int) byte {
 // token i (or anywhere, when i is 0).
 func (r *run) namedInFull(surname string, i int) bool {
 	d := r.d
-	if r.fullAt == nil {
+	if !r.fullAtDone {
 		// the first token of each word that follows a name token
-		r.fullAt = map[string]int{}
+		r.fullAtDone = true
+		if r.fullAt == nil {
+			r.fullAt = map[string]int{}
+		}
 		for k := 1; k < len(d.Tokens); k++ {
 			if d.Tokens[k].Kind == nlp.Word && d.Tokens[k-1].Cap && d.Tokens[k-1].Kind == nlp.Word && r.x.isNameToken(d, k-1) {
 				if _, ok := r.fullAt[d.Tokens[k].Lower]; !ok {

@@ -51,12 +51,20 @@ func limit(text string, res attribution.Result) attribution.Result {
 		roles[s.Name] = n
 	}
 	var open []int // ends of the kept statements that may still be open
-	kept := res.Quotes[:0:0]
+	// kept is made at the first change: until then the quotes kept are
+	// res.Quotes[:i]
+	var kept []attribution.Quote
 	dropped := false
-	for _, q := range res.Quotes {
+	drop := func(i int) {
+		if !dropped {
+			dropped = true
+			kept = append(make([]attribution.Quote, 0, len(res.Quotes)), res.Quotes[:i]...)
+		}
+	}
+	for i, q := range res.Quotes {
 		if q.Speaker != nil && (len(q.Speaker.Name) > MaxNameBytes || len(q.Speaker.Role) > MaxNameBytes || q.Speaker.Mention != nil && len(q.Speaker.Mention.Text) > MaxNameBytes) {
 			q.Speaker = nil
-			dropped = true
+			drop(i)
 		}
 		// statements still open at this one's start
 		n := 0
@@ -68,7 +76,7 @@ func limit(text string, res attribution.Result) attribution.Result {
 		}
 		open = open[:n]
 		if len(open) >= MaxOverlap {
-			dropped = true
+			drop(i)
 			continue
 		}
 		cost := quoteJSONBytes + len(q.Text) + len(q.Rule)
@@ -85,7 +93,7 @@ func limit(text string, res attribution.Result) attribution.Result {
 			}
 		}
 		if used+cost > budget {
-			dropped = true
+			drop(i)
 			break
 		}
 		used += cost
@@ -93,7 +101,9 @@ func limit(text string, res attribution.Result) attribution.Result {
 			seen[q.Speaker.Name] = true
 		}
 		open = append(open, q.Span.End)
-		kept = append(kept, q)
+		if dropped {
+			kept = append(kept, q)
+		}
 	}
 	if !dropped {
 		return res
