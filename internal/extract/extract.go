@@ -311,8 +311,10 @@ func (r *run) findCues() {
 				// one word: its tags say whether forms or prefix hold it
 				key = t.Lower
 				tg := r.x.tags(d, i)
-				if e := lx.forms[key]; tg&tagCueForm != 0 && (r.x.lang == "" || e.Lang == r.x.lang) {
-					best, be = n, e
+				if tg&tagCueForm != 0 {
+					if e := lx.forms[key]; r.x.lang == "" || e.Lang == r.x.lang {
+						best, be = n, e
+					}
 				}
 				if tg&tagCuePrefix == 0 {
 					break
@@ -392,6 +394,9 @@ func (r *run) latestSpoken() []int {
 func isGerman(d *nlp.Doc) bool {
 	de, en := 0, 0
 	for i := range d.Tokens {
+		if len(d.Tokens[i].Lower) > 5 {
+			continue // longer than any word below
+		}
 		switch d.Tokens[i].Lower {
 		case "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "auf", "für", "dass", "wird", "ein", "eine", "von", "zu", "den", "im":
 			de++

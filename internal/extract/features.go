@@ -253,6 +253,62 @@ func bucket(n int, edges ...int) string {
 // ranker: rule and order, phrase shape and type, side and distance, the cue,
 // the shape of the quote, agreement with the other candidates and with the
 // previous speaker.
+// featPrefix is the FNV-1a state after the first part of a feature.
+func featPrefix(s string) uint32 {
+	h := uint32(2166136261)
+	for j := 0; j < len(s); j++ {
+		h = (h ^ uint32(s[j])) * 16777619
+	}
+	return h
+}
+
+// The first parts of candidateFeatures' features, hashed once.
+var (
+	fCue               = featPrefix("cue")
+	fCueAdjacent       = featPrefix("cue-adjacent")
+	fCueclass          = featPrefix("cueclass")
+	fCuegap            = featPrefix("cuegap")
+	fCuenouny          = featPrefix("cuenouny")
+	fCuestrong         = featPrefix("cuestrong")
+	fDist              = featPrefix("dist")
+	fDistSieve         = featPrefix("dist-sieve")
+	fFirst             = featPrefix("first")
+	fFirstname         = featPrefix("firstname")
+	fFirstw            = featPrefix("firstw")
+	fHead              = featPrefix("head")
+	fKind              = featPrefix("kind")
+	fLastcap           = featPrefix("lastcap")
+	fLen               = featPrefix("len")
+	fLoneName          = featPrefix("lone-name")
+	fMainSubject       = featPrefix("main-subject")
+	fNamelen           = featPrefix("namelen")
+	fNext              = featPrefix("next")
+	fNocue             = featPrefix("nocue")
+	fNophrase          = featPrefix("nophrase")
+	fOrder             = featPrefix("order")
+	fParadist          = featPrefix("paradist")
+	fParadistShape     = featPrefix("paradist-shape")
+	fPrev              = featPrefix("prev")
+	fPrevShape         = featPrefix("prev-shape")
+	fPrevtok           = featPrefix("prevtok")
+	fPrevw             = featPrefix("prevw")
+	fPronAgree         = featPrefix("pron-agree")
+	fRelative          = featPrefix("relative")
+	fRole              = featPrefix("role")
+	fRule              = featPrefix("rule")
+	fSentInitial       = featPrefix("sent-initial")
+	fSentdist          = featPrefix("sentdist")
+	fShape             = featPrefix("shape")
+	fShapeSieve        = featPrefix("shape-sieve")
+	fSide              = featPrefix("side")
+	fSieve             = featPrefix("sieve")
+	fSieveOrder        = featPrefix("sieve-order")
+	fSourceAfterSpeech = featPrefix("source-after-speech")
+	fType              = featPrefix("type")
+	fTypeSieve         = featPrefix("type-sieve")
+	fVotes             = featPrefix("votes")
+)
+
 func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) features {
 	d := r.d
 	c := &cands[i]
@@ -263,31 +319,29 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 		cl = r.qLast[qi]
 	}
 	name := sieveNames[c.sieve]
-	// each feature is the FNV-1a hash of its parts joined by "|"
-	add := func(parts ...string) {
-		h := uint32(2166136261)
-		for k, p := range parts {
-			if k > 0 {
-				h = (h ^ '|') * 16777619
-			}
+	// each feature is the FNV-1a hash of its parts joined by "|"; h is
+	// the hash of its first part, a constant (featPrefix)
+	add := func(h uint32, parts ...string) {
+		for _, p := range parts {
+			h = (h ^ '|') * 16777619
 			for j := 0; j < len(p); j++ {
 				h = (h ^ uint32(p[j])) * 16777619
 			}
 		}
 		buf = append(buf, h&(1<<featureBits-1))
 	}
-	add("sieve", name)
-	add("sieve-order", name, bucket(c.order, 0, 1, 2))
-	add("order", bucket(c.order, 0, 1, 2, 3))
-	add("rule", f.rule)
-	add("kind", string(f.kind))
+	add(fSieve, name)
+	add(fSieveOrder, name, bucket(c.order, 0, 1, 2))
+	add(fOrder, bucket(c.order, 0, 1, 2, 3))
+	add(fRule, f.rule)
+	add(fKind, string(f.kind))
 	firstSieve := c.order == 0
 	if firstSieve {
-		add("first", name)
+		add(fFirst, name)
 	}
 	ph, ok := r.effective(f)
 	if !ok {
-		add("nophrase", name)
+		add(fNophrase, name)
 		return buf
 	}
 	// phrase shape
@@ -301,66 +355,66 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 	case ph.Nominal:
 		shape = "indef"
 	}
-	add("shape", shape)
-	add("type", typ)
-	add("shape-sieve", shape, name)
-	add("type-sieve", typ, name)
+	add(fShape, shape)
+	add(fType, typ)
+	add(fShapeSieve, shape, name)
+	add(fTypeSieve, typ, name)
 	if ph.Role != "" {
-		add("role")
+		add(fRole)
 	}
 	nl := ph.NameLast - ph.NameFirst
 	if ph.NameFirst >= 0 {
-		add("namelen", bucket(nl, 1, 2, 3))
+		add(fNamelen, bucket(nl, 1, 2, 3))
 		if r.x.firstGender(d, ph.NameFirst) != 0 {
-			add("firstname")
+			add(fFirstname)
 		}
 	}
 	if ph.Head != "" && ph.Nominal {
-		add("head", ph.Head)
+		add(fHead, ph.Head)
 	}
 	if ph.Ante != nil {
-		add("relative")
+		add(fRelative)
 	}
 	if ph.Last < len(d.Tokens) {
 		nx := d.Tokens[ph.Last]
 		switch {
 		case r.cueAt[ph.Last] >= 0:
-			add("next", "cue")
+			add(fNext, "cue")
 		case nx.Kind == nlp.Word && !nx.Cap && looksVerb(nx.Lower):
-			add("next", "verb")
+			add(fNext, "verb")
 		case nx.Kind == nlp.Punct:
-			add("next", nx.Lower)
+			add(fNext, nx.Lower)
 		default:
-			add("next", "other")
+			add(fNext, "other")
 		}
 	}
 	// function words around the phrase: its article ("dem" is no subject in
 	// German), the word before ("nach Angaben", "according to"), whether
 	// it opens the sentence
 	if t := d.Tokens[ph.First]; t.Kind == nlp.Word && !t.Cap {
-		add("firstw", t.Lower)
+		add(fFirstw, t.Lower)
 	} else if r.german && t.Kind == nlp.Word && determiners[t.Lower] {
 		// a capitalised article opening a German sentence: its case
 		// ("Der", "Den") tells the subject from an object
-		add("firstw", t.Lower)
+		add(fFirstw, t.Lower)
 	}
 	if ph.First == d.Sents[d.Tokens[ph.First].Sent].First {
-		add("sent-initial")
+		add(fSentInitial)
 	}
 	if ph.First > 0 {
 		if pv := d.Tokens[ph.First-1]; pv.Kind == nlp.Word && !pv.Cap && len(pv.Lower) <= 12 {
-			add("prevw", pv.Lower)
+			add(fPrevw, pv.Lower)
 		}
 	}
 	if ph.First > 0 {
 		pv := d.Tokens[ph.First-1]
 		switch {
 		case r.cueAt[ph.First-1] >= 0:
-			add("prevtok", "cue")
+			add(fPrevtok, "cue")
 		case pv.Kind == nlp.Punct:
-			add("prevtok", pv.Lower)
+			add(fPrevtok, pv.Lower)
 		case isPreposition(pv.Lower) || r.german && isPrepositionDE(pv.Lower):
-			add("prevtok", "prep")
+			add(fPrevtok, "prep")
 		}
 	}
 	// side and distance
@@ -372,29 +426,29 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 		side, dist = "after", ph.First-cl-1
 	}
 	db := bucket(dist, 0, 1, 2, 4, 8, 16, 32)
-	add("side", side)
-	add("dist", side, db)
-	add("dist-sieve", side, db, name)
+	add(fSide, side)
+	add(fDist, side, db)
+	add(fDistSieve, side, db, name)
 	sd := d.Tokens[ph.First].Sent - d.Tokens[o].Sent
 	if sd > 2 || sd < -2 {
 		sd = 3
 	}
-	add("sentdist", strconv.Itoa(sd))
+	add(fSentdist, strconv.Itoa(sd))
 	pd := d.Tokens[o].Para - d.Tokens[ph.First].Para
-	add("paradist", bucket(pd, 0, 1, 2))
-	add("paradist-shape", bucket(pd, 0, 1), shape)
+	add(fParadist, bucket(pd, 0, 1, 2))
+	add(fParadistShape, bucket(pd, 0, 1), shape)
 	// the cue
 	if f.cue != nil {
 		e := f.cue.Entry
-		add("cueclass", strconv.Itoa(int(e.Class)))
+		add(fCueclass, strconv.Itoa(int(e.Class)))
 		if e.Strong {
-			add("cuestrong")
+			add(fCuestrong)
 		}
 		if e.Nouny {
-			add("cuenouny")
+			add(fCuenouny)
 		}
 		if f.cue.First >= 0 {
-			add("cue", e.Lemma)
+			add(fCue, e.Lemma)
 			gap := 0
 			cueSide := "before"
 			if f.cue.Last <= o {
@@ -402,14 +456,14 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 			} else {
 				cueSide, gap = "after", f.cue.First-cl-1
 			}
-			add("cuegap", cueSide, bucket(gap, 0, 1, 2, 4, 8, 16))
+			add(fCuegap, cueSide, bucket(gap, 0, 1, 2, 4, 8, 16))
 			// phrase is the cue's subject right next to it
 			if ph.Last == f.cue.First || ph.First == f.cue.Last {
-				add("cue-adjacent")
+				add(fCueAdjacent)
 			}
 		}
 	} else {
-		add("nocue", name)
+		add(fNocue, name)
 	}
 	// Nothing about the quote alone (its punctuation, its length): such a
 	// feature adds the same to every candidate and cannot rank them.
@@ -424,20 +478,20 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 			votes++
 		}
 	}
-	add("votes", bucket(votes, 0, 1, 2))
-	add("len", bucket(ph.Last-ph.First, 1, 2, 3, 5))
+	add(fVotes, bucket(votes, 0, 1, 2))
+	add(fLen, bucket(ph.Last-ph.First, 1, 2, 3, 5))
 	// the main clause: the subject of the first speech cue of the quote's
 	// sentence, and whether the candidate's own cue is a source ("according
 	// to") after that speech cue
 	if ms, mc, ok := r.mainSubject(o); ok {
 		if ms.First == ph.First && ms.Last == ph.Last {
-			add("main-subject")
+			add(fMainSubject)
 		} else if f.cue != nil && f.cue.Entry.Class == ClassSource && f.cue.First > mc {
-			add("source-after-speech")
+			add(fSourceAfterSpeech)
 		}
 	}
 	if d.Tokens[ph.Last-1].Cap {
-		add("lastcap")
+		add(fLastcap)
 	}
 	// the previous speaker of the paragraph
 	if spoken := r.latestSpoken(); len(spoken) > 0 {
@@ -446,8 +500,8 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 		same := d.Tokens[pp.Last-1].Lower == lw
 		para := d.Tokens[r.qOpenTok[p.quote]].Para
 		rel := bucket(d.Tokens[o].Para-para, 0, 1)
-		add("prev", rel, strconv.FormatBool(same))
-		add("prev-shape", rel, strconv.FormatBool(same), shape)
+		add(fPrev, rel, strconv.FormatBool(same))
+		add(fPrevShape, rel, strconv.FormatBool(same), shape)
 	}
 	// pronoun agreement with the latest named person before it
 	if ph.Pronoun == "he" || ph.Pronoun == "she" {
@@ -458,15 +512,15 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 		}
 		switch {
 		case g == 0:
-			add("pron-agree", "unknown")
+			add(fPronAgree, "unknown")
 		case g == want:
-			add("pron-agree", "yes")
+			add(fPronAgree, "yes")
 		default:
-			add("pron-agree", "no")
+			add(fPronAgree, "no")
 		}
 	}
 	if ph.Type == attribution.SpeakerPerson && ph.Pronoun == "" && nl == 1 && !r.namedInFull(lw, ph.First) {
-		add("lone-name")
+		add(fLoneName)
 	}
 	return buf
 }
