@@ -45,8 +45,19 @@ func (x *Extractor) isNameToken(d *nlp.Doc, i int) bool {
 
 // isNounLike guesses whether a lower-case word can head a speaker phrase.
 func (x *Extractor) isNounLike(w string) bool {
-	if x.isHead(w) || x.isTitle(w) {
-		return true
+	return x.isHead(w) || x.isTitle(w) || agentNoun(w)
+}
+
+// agentNoun: a word with the ending of an agent or person noun ("lawyer",
+// "activists", "chairman") that is none of the common words with it.
+func agentNoun(w string) bool {
+	if w == "" {
+		return false
+	}
+	switch w[len(w)-1] {
+	case 's', 'r', 't', 'n': // the last letters of the endings below
+	default:
+		return false
 	}
 	for _, suf := range []string{"ers", "ors", "ists", "ians", "ants", "ents", "er", "or", "ist", "ian", "man", "men", "woman", "women"} {
 		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {

@@ -75,7 +75,7 @@ func (x *Extractor) nounLikeAt(d *nlp.Doc, i int) bool {
 	t := x.tags(d, i)
 	if t&tagNounDone == 0 {
 		t |= tagNounDone
-		if x.isNounLike(d.Tokens[i].Lower) {
+		if t&(lHeads|lTitles) != 0 || agentNoun(d.Tokens[i].Lower) { // isNounLike
 			t |= tagNoun
 		}
 		d.Tokens[i].Tags = t

@@ -85,6 +85,14 @@ func NewReusing(text string, buf []Token) *Doc {
 	return d
 }
 
+// asciiWord marks the ASCII letters and digits.
+var asciiWord = func() (a [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		a[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return a
+}()
+
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
@@ -154,6 +162,10 @@ func (d *Doc) tokenize(buf []Token) {
 		}
 		j := i + size
 		for j < len(t) {
+			if asciiWord[t[j]] {
+				j++ // the common case: an ASCII letter or digit
+				continue
+			}
 			r2, s2 := decodeRune(t, j)
 			if isWordRune(r2) {
 				j += s2
