@@ -49,6 +49,12 @@ func (r *run) names() []fullName {
 			i = j
 			continue // a headline in capitals: "Bellwether County Says Trump"
 		}
+		if j-i == 1 && (i == 0 || !r.x.isNameToken(d, i-1) && !r.x.tokHas(d, i-1, tagParticle)) {
+			// one name word with no name word or particle before it is no
+			// full name, whatever titles precede it
+			i = j
+			continue
+		}
 		ph := r.x.finish(d, phrase{First: i, Last: j})
 		// take titles before the name as its role: "Kremlin spokesman Dmitry Peskov"
 		if lp, ok := r.x.leftPhrase(d, j, d.Sents[d.Tokens[i].Sent].First); ok && !lp.Nominal && lp.Pronoun == "" && lp.NameLast == ph.NameLast {
