@@ -155,3 +155,24 @@ func TestPhrasalVerbIsNoCue(t *testing.T) {
 		t.Errorf("backs with a subject: no quote by Ruth Adler in %+v", res.Quotes)
 	}
 }
+
+// TestNoVerbInSpeakerPhrase: "his staff were told", "the cleric is shown
+// lecturing" hold no speaker phrase ending in or crossing an auxiliary.
+func TestNoVerbInSpeakerPhrase(t *testing.T) {
+	x := mustNew(t)
+	for _, text := range []string{
+		`The firm trained its staff hard. His salespeople were told, "You sell feelings, not products."`,
+		`Before the speech, the cleric is shown lecturing: "Take heed and learn from history."`,
+	} {
+		for _, q := range x.Extract(text).Quotes {
+			if q.Speaker == nil || q.Speaker.Mention == nil {
+				continue
+			}
+			for _, w := range strings.Fields(q.Speaker.Mention.Text) {
+				if isAuxiliary(strings.ToLower(w)) {
+					t.Errorf("%q: speaker mention %q", text, q.Speaker.Mention.Text)
+				}
+			}
+		}
+	}
+}

@@ -171,8 +171,8 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	for e-1 >= sf && r.x.tokHas(d, e-1, lSkip) {
 		e--
 	}
-	if e-1 < sf || d.Tokens[e-1].Kind != nlp.Word || r.inQuote[e-1] >= 0 {
-		return phrase{}, false
+	if e-1 < sf || d.Tokens[e-1].Kind != nlp.Word || r.inQuote[e-1] >= 0 || isAuxiliary(d.Tokens[e-1].Lower) {
+		return phrase{}, false // "his staff were told": a passive, no speaker
 	}
 	// Walk left to the start of the clause; verbs are allowed only inside a
 	// relative clause ("voters who watched the debate said"), so remember
@@ -195,7 +195,7 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 		if t.Lower == "who" || t.Lower == "which" {
 			relAt = k - 1
 		}
-		if r.cueAt[k-1] >= 0 && !(r.cues[r.cueAt[k-1]].Entry.Nouny && r.cues[r.cueAt[k-1]].Entry.FormIdx <= 1) || looksVerb(t.Lower) && !t.Cap && !r.x.isNounLike(t.Lower) && !strings.HasSuffix(t.Lower, "s") {
+		if r.cueAt[k-1] >= 0 && !(r.cues[r.cueAt[k-1]].Entry.Nouny && r.cues[r.cueAt[k-1]].Entry.FormIdx <= 1) || looksVerb(t.Lower) && !t.Cap && !r.x.isNounLike(t.Lower) && !strings.HasSuffix(t.Lower, "s") || !r.german && isBeForm(t.Lower) {
 			verbAt = k - 1
 		}
 		k--

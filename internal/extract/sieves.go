@@ -173,11 +173,12 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			return cs, true
 		}
 	}
-	if !ok && d.Tokens[e-1].Kind == nlp.Word && !d.Tokens[e-1].Cap {
+	if !ok && d.Tokens[e-1].Kind == nlp.Word && !d.Tokens[e-1].Cap && !isAuxiliary(d.Tokens[e-1].Lower) {
 		// "The clip says", "The NFL legend said": a determiner opening the
-		// clause, then up to three words ending in a noun
+		// clause, then up to three words ending in a noun (but "his staff
+		// were told" is a passive)
 		for k := e - 2; k >= stop && k >= e-4; k-- {
-			if d.Tokens[k].Kind != nlp.Word || isPrepositionWord(d.Tokens[k].Lower) {
+			if d.Tokens[k].Kind != nlp.Word || isPrepositionWord(d.Tokens[k].Lower) || isAuxiliary(d.Tokens[k].Lower) {
 				break
 			}
 			if determiners[d.Tokens[k].Lower] {
@@ -1413,6 +1414,24 @@ func isConjunctionDE(w string) bool {
 func objectCaseDE(w string) bool {
 	switch w {
 	case "den", "dem", "des", "einen", "einem", "eines":
+		return true
+	}
+	return false
+}
+
+// isBeForm: a finite form of be ("the cleric is shown lecturing").
+func isBeForm(w string) bool {
+	switch w {
+	case "is", "are", "was", "were", "am":
+		return true
+	}
+	return false
+}
+
+// isAuxiliary: a form of be, have or do, or a modal verb.
+func isAuxiliary(w string) bool {
+	switch w {
+	case "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "having", "do", "does", "did", "will", "would", "can", "could", "may", "might", "must", "shall", "should", "'re", "'ve", "'d", "'ll":
 		return true
 	}
 	return false
