@@ -43,6 +43,8 @@ func TestSpeakerFixes(t *testing.T) {
 		{"which after a dash", `Instead, the study -- which notes that 40 firms would owe "more than the budgets of three states combined" if taxed -- should alarm voters.`, "more than the budgets", "study", ""},
 		{"she is never a document", `Ruth Adler wrote the column. The article closes on the vote. "We are not done," she said.`, "We are not done", "Ruth Adler", attribution.SpeakerPerson},
 		{"an organisation's name across its for", `Turnout fell, according to the Ridge Center for Public Opinion Research. "Young voters stayed home," the Ridge Center for Public Opinion Research said.`, "Young voters stayed", "Ridge Center for Public Opinion Research", attribution.SpeakerOrganization},
+		{"it is the organisation opening the sentence", `The Port Commission on Monday rejected what it called "a reckless plan to sell the docks."`, "a reckless plan", "Port Commission", attribution.SpeakerOrganization},
+		{"they is the organisation opening the sentence", `The mayor's office is trying to contrast its budget with what they call the council's "fantasy numbers."`, "fantasy numbers", "mayor's office", ""},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

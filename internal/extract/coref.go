@@ -136,6 +136,13 @@ func (r *run) resolve() attribution.Result {
 		switch {
 		case ph.Pronoun != "":
 			e = r.pronounAntecedent(ph.Pronoun, pos, para, recent, full, bySurname, get)
+			if e.typ == attribution.SpeakerUnknown && (ph.Pronoun == "it" || ph.Pronoun == "they") {
+				// "The Security Council condemned what it called ...": an
+				// organisation or group opening the pronoun's sentence
+				if sp, ok := r.sentenceSubjectBefore(ph.First); ok && (sp.Type == attribution.SpeakerOrganization || ph.Pronoun == "they" && sp.Type == attribution.SpeakerGroup) {
+					return resolvePh(sp, sp.Role, pos, para)
+				}
+			}
 		case ph.Nominal || ph.NameFirst < 0 || ph.NameFirst >= ph.NameLast:
 			name := nominalName(d, ph)
 			if ph.Definite {
@@ -395,6 +402,20 @@ func (r *run) pronounAntecedent(p string, pos, para int, ents []*entity, full []
 	}
 	// Nothing before it: the pronoun stands, unresolved.
 	return get(p, attribution.SpeakerUnknown)
+}
+
+// sentenceSubjectBefore is the subject that opens the sentence of token i
+// and ends before it: a name or a definite phrase, no pronoun.
+func (r *run) sentenceSubjectBefore(i int) (phrase, bool) {
+	sf, _ := r.sentBounds(i)
+	ph, ok := r.clauseSubjectAny(sf, i)
+	if !ok {
+		ph, ok = r.x.rightPhrase(r.d, sf, i)
+	}
+	if !ok || ph.Pronoun != "" || ph.Ante != nil || ph.Last > i || r.inQuote[ph.First] >= 0 {
+		return phrase{}, false
+	}
+	return ph, true
 }
 
 // other is the gender a pronoun rules out: 'f' for he, 'm' for she, 1
