@@ -45,6 +45,7 @@ func TestSpeakerFixes(t *testing.T) {
 		{"an organisation's name across its for", `Turnout fell, according to the Ridge Center for Public Opinion Research. "Young voters stayed home," the Ridge Center for Public Opinion Research said.`, "Young voters stayed", "Ridge Center for Public Opinion Research", attribution.SpeakerOrganization},
 		{"it is the organisation opening the sentence", `The Port Commission on Monday rejected what it called "a reckless plan to sell the docks."`, "a reckless plan", "Port Commission", attribution.SpeakerOrganization},
 		{"they is the organisation opening the sentence", `The mayor's office is trying to contrast its budget with what they call the council's "fantasy numbers."`, "fantasy numbers", "mayor's office", ""},
+		{"a noun like a cue form in a second apposition", `"The rule is an invasion of our domain," Ann Lee, the attorney general of Ohio, one of the states suing the agency, said on Monday.`, "The rule is an invasion", "Ann Lee", attribution.SpeakerPerson},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

@@ -865,6 +865,9 @@ func (r *run) sieveAfter(qi int, f *found) bool {
 		if cu.Entry.nounForm() && c > a && determiners[d.Tokens[c-1].Lower] {
 			continue // '"...," the report says': a noun, the verb follows
 		}
+		if c > a && isArticle(d.Tokens[c-1].Lower) {
+			continue // "one of the states suing the EPA, said": a noun after an article
+		}
 		if endsStop {
 			// '"...end." he said.' but not '"...end." She adds, "..."'
 			if cu.Last < end && d.Tokens[cu.Last].Lower != "." {
@@ -1432,6 +1435,16 @@ func isBeForm(w string) bool {
 func isAuxiliary(w string) bool {
 	switch w {
 	case "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "having", "do", "does", "did", "will", "would", "can", "could", "may", "might", "must", "shall", "should", "'re", "'ve", "'d", "'ll":
+		return true
+	}
+	return false
+}
+
+// isArticle: an English article or possessive determiner, which a verb
+// never follows ("the states", "their claims").
+func isArticle(w string) bool {
+	switch w {
+	case "the", "a", "an", "his", "their", "its", "our", "my", "your":
 		return true
 	}
 	return false
