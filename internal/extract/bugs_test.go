@@ -179,3 +179,29 @@ func TestNoVerbInSpeakerPhrase(t *testing.T) {
 		}
 	}
 }
+
+// TestDatelineNoCandidates: the place, date and agency of a dateline that
+// opens a paragraph give the ranker no speaker candidates.
+func TestDatelineNoCandidates(t *testing.T) {
+	x := mustNew(t)
+	for _, text := range []string{
+		"Tolls rise.\n\nDOVER, Del., May 4 (UPI) — Former Governor Ruth Adler called the plan a \"slow disaster\" in Dover.",
+		"Tolls rise.\n\nGREENVILLE, S.C. — Governor Ruth Adler called the plan a \"slow disaster\" on Monday.",
+	} {
+		r := newRun(x, text)
+		si := r.d.Tokens[r.qOpenTok[0]].Sent
+		var got []string
+		for _, ph := range r.sentPhrases(si) {
+			got = append(got, r.d.Text[r.d.Tokens[ph.First].Start:r.d.Tokens[ph.Last-1].End])
+		}
+		for _, g := range got {
+			switch g {
+			case "DOVER", "Del", "Del.", "UPI", "GREENVILLE", "S.C.", "S.C":
+				t.Errorf("%q: dateline phrase %q among %q", text, g, got)
+			}
+		}
+		if len(got) == 0 || !strings.Contains(strings.Join(got, "|"), "Ruth Adler") {
+			t.Errorf("%q: no Ruth Adler among %q", text, got)
+		}
+	}
+}

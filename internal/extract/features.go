@@ -141,7 +141,7 @@ func (r *run) sentPhrases(si int) []phrase {
 	r.sentPhDone[si] = true
 	sent := d.Sents[si]
 	var out []phrase
-	for i := sent.First; i < sent.Last; i++ {
+	for i := r.datelineEnd(si); i < sent.Last; i++ {
 		t := d.Tokens[i]
 		if r.inQuote[i] >= 0 || t.Kind != nlp.Word {
 			continue
@@ -164,6 +164,43 @@ func (r *run) sentPhrases(si int) []phrase {
 	}
 	r.sentPh[si] = out
 	return out
+}
+
+// datelineEnd is the first token of sentence si after a dateline that
+// opens its paragraph ("FLINT, Mich., Oct. 4 (UPI) — ", "WASHINGTON (AP)
+// -- "), or its first token when there is none: the place and the agency
+// are no speakers.
+func (r *run) datelineEnd(si int) int {
+	d := r.d
+	sent := d.Sents[si]
+	f := sent.First
+	if f >= sent.Last || f > 0 && d.Tokens[f-1].Para == d.Tokens[f].Para || !isAllCaps(d.TokenText(f)) {
+		return f
+	}
+	for k := f + 1; k < sent.Last && k < f+16; k++ {
+		switch d.Tokens[k].Lower {
+		case "—", "–", "-", "--":
+			// "WASHINGTON (AP) —", "GREENVILLE, S.C. —"
+			if k >= f+3 && d.Tokens[k-1].Lower == ")" || k <= f+6 && d.Tokens[f+1].Lower == "," {
+				return k + 1
+			}
+			return f
+		}
+	}
+	return f
+}
+
+func isAllCaps(s string) bool {
+	letters := 0
+	for _, c := range s {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			letters++
+		case 'a' <= c && c <= 'z':
+			return false
+		}
+	}
+	return letters >= 2
 }
 
 // cueSubject is the speaker phrase of cue ci in its sentence [sf, sl): the
