@@ -46,6 +46,9 @@ func TestSpeakerFixes(t *testing.T) {
 		{"it is the organisation opening the sentence", `The Port Commission on Monday rejected what it called "a reckless plan to sell the docks."`, "a reckless plan", "Port Commission", attribution.SpeakerOrganization},
 		{"they is the organisation opening the sentence", `The mayor's office is trying to contrast its budget with what they call the council's "fantasy numbers."`, "fantasy numbers", "mayor's office", ""},
 		{"a noun like a cue form in a second apposition", `"The rule is an invasion of our domain," Ann Lee, the attorney general of Ohio, one of the states suing the agency, said on Monday.`, "The rule is an invasion", "Ann Lee", attribution.SpeakerPerson},
+		{"NOUN of NUMBER before the cue", `Asked why the plan leaves out fathers, the 41-year-old mother of three replied, "It is meant for the mother who gave birth."`, "It is meant for", "41-year-old mother of three", ""},
+		{"a plural demonym ends a group", `"We were never asked," said African Americans.`, "We were never asked", "African Americans", attribution.SpeakerGroup},
+		{"a space between the closing single and double marks", `"I dislike the term 'outreach,' " Tom Reyes told the group.`, "I dislike the term", "Tom Reyes", attribution.SpeakerPerson},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

@@ -432,6 +432,9 @@ func (x *Extractor) finish(d *nlp.Doc, p phrase) phrase {
 	if orgName {
 		p.Type = attribution.SpeakerOrganization
 	}
+	if lw := d.Tokens[p.Last-1].Lower; p.Type == attribution.SpeakerPerson && strings.HasSuffix(lw, "s") && (isDemonym(lw[:len(lw)-1]) || x.tokHas(d, p.Last-1, lHeads)) {
+		p.Type = attribution.SpeakerGroup // "African Americans", "House Democrats"
+	}
 	for k := p.First; k < p.Last; k++ {
 		if d.Tokens[k].Lower == "and" || d.Tokens[k].Lower == "&" {
 			if p.Type == attribution.SpeakerPerson {

@@ -165,6 +165,13 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		return phrase{}, false
 	}
 	ph, ok := r.x.leftPhrase(d, e, stop)
+	if !ok && e-2 > stop && d.Tokens[e-2].Lower == "of" && isCount(d.Tokens[e-1].Lower) {
+		// "the 34-year-old mother of three replied"
+		if hp, hok := r.x.leftPhrase(d, e-2, stop); hok && hp.Nominal && hp.Pronoun == "" {
+			hp.Last = e
+			ph, ok = hp, true
+		}
+	}
 	if ok && ing && ph.Nominal && r.x.isStatementNoun(ph.Head) {
 		// "Mackler issued a statement saying ...": the statement's author
 		// speaks, the subject of the clause.
@@ -1448,4 +1455,13 @@ func isArticle(w string) bool {
 		return true
 	}
 	return false
+}
+
+// isCount: a number in digits or words ("3", "three").
+func isCount(w string) bool {
+	switch w {
+	case "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve":
+		return true
+	}
+	return isNumberish(w)
 }

@@ -179,6 +179,13 @@ func scan(text string, paraStart, paraEnd, from int, stack []open, out []Quote, 
 			i += size
 			continue
 		}
+		if r == '"' && prev == ' ' && i-1 > paraStart && (unicode.IsSpace(next) || unicode.IsPunct(next)) {
+			// "... the term 'outreach,' " he said: a space between a
+			// closing single mark and the double one it closes
+			if p2, _ := utf8.DecodeLastRuneInString(text[paraStart : i-1]); p2 == '\'' || p2 == '’' {
+				prev = p2
+			}
+		}
 		// Close the innermost open quote this mark can close.
 		if k := closable(stack, r, prev, next, steps); k >= 0 {
 			// Marks opened inside and never closed end here too.

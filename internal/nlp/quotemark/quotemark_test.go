@@ -124,3 +124,19 @@ func TestMaxDepth(t *testing.T) {
 		t.Errorf("Find(%q): deepest quote at depth %d, want %d", text, deepest, MaxDepth-1)
 	}
 }
+
+// TestSpaceBeforeClosingDouble: "... the term 'outreach,' " he said: the
+// double mark after a closing single mark and a space closes the quote.
+func TestSpaceBeforeClosingDouble(t *testing.T) {
+	text := `"I dislike the term 'outreach,' " he told the group. "Next."`
+	qs := Find(text)
+	var outer []Quote
+	for _, q := range qs {
+		if q.Depth == 0 {
+			outer = append(outer, q)
+		}
+	}
+	if len(outer) != 2 || !outer[0].Closed || text[outer[0].Start:outer[0].End] != `I dislike the term 'outreach,' ` {
+		t.Fatalf("got %+v", outer)
+	}
+}
