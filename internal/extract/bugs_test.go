@@ -49,6 +49,7 @@ func TestSpeakerFixes(t *testing.T) {
 		{"NOUN of NUMBER before the cue", `Asked why the plan leaves out fathers, the 41-year-old mother of three replied, "It is meant for the mother who gave birth."`, "It is meant for", "41-year-old mother of three", ""},
 		{"a plural demonym ends a group", `"We were never asked," said African Americans.`, "We were never asked", "African Americans", attribution.SpeakerGroup},
 		{"a space between the closing single and double marks", `"I dislike the term 'outreach,' " Tom Reyes told the group.`, "I dislike the term", "Tom Reyes", attribution.SpeakerPerson},
+		{"N others who only said", `Most of the members voted. Two others who only said "the count was rigged from the start" left the hall early.`, "the count was rigged", "Two others", ""},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

@@ -156,7 +156,16 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 		if isAppoDelim(d.Tokens[k-1].Lower) { // ", which", "-- which"
 			k--
 		}
-		if ante, ok := r.x.leftPhrase(d, k, stop); ok && ante.Pronoun == "" {
+		ante, ok := r.x.leftPhrase(d, k, stop)
+		if !ok && k-1 >= stop && anonymousOne(d.Tokens[k-1].Lower) {
+			// "29 others who only specified ..."
+			f := k - 1
+			if f-1 >= stop && isCount(d.Tokens[f-1].Lower) {
+				f--
+			}
+			ante, ok = r.x.finish(d, phrase{First: f, Last: k, Nominal: true}), true
+		}
+		if ok && ante.Pronoun == "" {
 			ph := phrase{First: e - 1, Last: e, Pronoun: w, Type: ante.Type, NameFirst: -1, NameLast: -1}
 			a := ante
 			ph.Ante = &a
