@@ -50,6 +50,7 @@ func TestSpeakerFixes(t *testing.T) {
 		{"a plural demonym ends a group", `"We were never asked," said African Americans.`, "We were never asked", "African Americans", attribution.SpeakerGroup},
 		{"a space between the closing single and double marks", `"I dislike the term 'outreach,' " Tom Reyes told the group.`, "I dislike the term", "Tom Reyes", attribution.SpeakerPerson},
 		{"N others who only said", `Most of the members voted. Two others who only said "the count was rigged from the start" left the hall early.`, "the count was rigged", "Two others", ""},
+		{"a date as a modifier after the cue", `"The reasons do not hold up," said 7/7 survivor Ann Lee.`, "The reasons do not hold", "Ann Lee", attribution.SpeakerPerson},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

@@ -188,7 +188,9 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 		return x.finish(d, phrase{First: i, Last: i + 1, Pronoun: t.Lower}), true
 	}
 	k := i
-	if x.tokHas(d, i, tagDet) {
+	if i+3 < stop && isNumberish(t.Lower) && d.Tokens[i+1].Lower == "/" && isNumberish(d.Tokens[i+2].Lower) && d.Tokens[i+3].Kind == nlp.Word {
+		k = i + 3 // a date as a modifier: "9/11 widow Terry Strada"
+	} else if x.tokHas(d, i, tagDet) {
 		k++
 		// "one of two witnesses", "some of the voters"
 		if k+1 < stop && d.Tokens[k].Lower == "of" {
