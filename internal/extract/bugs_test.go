@@ -192,6 +192,7 @@ func TestDatelineNoCandidates(t *testing.T) {
 	for _, text := range []string{
 		"Tolls rise.\n\nDOVER, Del., May 4 (UPI) — Former Governor Ruth Adler called the plan a \"slow disaster\" in Dover.",
 		"Tolls rise.\n\nGREENVILLE, S.C. — Governor Ruth Adler called the plan a \"slow disaster\" on Monday.",
+		"Tolls rise.\n\nTHE COUNCIL HAS SPOKEN — Governor Ruth Adler called the plan a \"slow disaster\" on Monday.",
 	} {
 		r := newRun(x, text)
 		si := r.d.Tokens[r.qOpenTok[0]].Sent
@@ -201,7 +202,7 @@ func TestDatelineNoCandidates(t *testing.T) {
 		}
 		for _, g := range got {
 			switch g {
-			case "DOVER", "Del", "Del.", "UPI", "GREENVILLE", "S.C.", "S.C":
+			case "DOVER", "Del", "Del.", "UPI", "GREENVILLE", "S.C.", "S.C", "THE COUNCIL", "COUNCIL", "HAS SPOKEN", "SPOKEN":
 				t.Errorf("%q: dateline phrase %q among %q", text, g, got)
 			}
 		}

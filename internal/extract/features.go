@@ -180,14 +180,25 @@ func (r *run) datelineEnd(si int) int {
 	for k := f + 1; k < sent.Last && k < f+16; k++ {
 		switch d.Tokens[k].Lower {
 		case "—", "–", "-", "--":
-			// "WASHINGTON (AP) —", "GREENVILLE, S.C. —"
-			if k >= f+3 && d.Tokens[k-1].Lower == ")" || k <= f+6 && d.Tokens[f+1].Lower == "," {
+			// "WASHINGTON (AP) —", "GREENVILLE, S.C. —", and a lead-in in
+			// capitals: "CONGRESS HAS INVESTIGATED HIM —"
+			if k >= f+3 && d.Tokens[k-1].Lower == ")" || k <= f+6 && d.Tokens[f+1].Lower == "," || k >= f+2 && r.allCaps(f, k) {
 				return k + 1
 			}
 			return f
 		}
 	}
 	return f
+}
+
+// allCaps: tokens [a, b) are all words in capitals.
+func (r *run) allCaps(a, b int) bool {
+	for k := a; k < b; k++ {
+		if r.d.Tokens[k].Kind != nlp.Word || !isAllCaps(r.d.TokenText(k)) {
+			return false
+		}
+	}
+	return true
 }
 
 func isAllCaps(s string) bool {
