@@ -390,14 +390,23 @@ func (r *run) latestSpoken() []int {
 	return r.spoken
 }
 
+// funcInitial marks the first letters of the function words of isGerman.
+var funcInitial = func() (a [256]bool) {
+	for _, c := range "abdefimnostuvwz" {
+		a[c] = true
+	}
+	return a
+}()
+
 // isGerman guesses the language from frequent function words.
 func isGerman(d *nlp.Doc) bool {
 	de, en := 0, 0
 	for i := range d.Tokens {
-		if len(d.Tokens[i].Lower) > 5 {
-			continue // longer than any word below
+		w := d.Tokens[i].Lower
+		if len(w) > 5 || !funcInitial[w[0]] {
+			continue // longer than any word below, or another first letter
 		}
-		switch d.Tokens[i].Lower {
+		switch w {
 		case "der", "die", "das", "und", "ist", "nicht", "mit", "sich", "auf", "für", "dass", "wird", "ein", "eine", "von", "zu", "den", "im":
 			de++
 		case "the", "and", "of", "to", "is", "that", "with", "for", "was", "on", "a", "in", "by":

@@ -85,6 +85,9 @@ func NewReusing(text string, buf []Token) *Doc {
 	return d
 }
 
+// asciiSpace marks the ASCII white space of unicode.IsSpace.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
 // asciiWord marks the ASCII letters and digits.
 var asciiWord = func() (a [256]bool) {
 	for c := 0; c < utf8.RuneSelf; c++ {
@@ -144,6 +147,10 @@ func (d *Doc) tokenize(buf []Token) {
 		d.Tokens = make([]Token, 0, len(t)/5)
 	}
 	for i := 0; i < len(t); {
+		if c := t[i]; c < utf8.RuneSelf && asciiSpace[c] {
+			i++ // the common case: an ASCII space or line break
+			continue
+		}
 		r, size := decodeRune(t, i)
 		if unicode.IsSpace(r) {
 			i += size
@@ -161,11 +168,13 @@ func (d *Doc) tokenize(buf []Token) {
 			continue
 		}
 		j := i + size
+		ascii := size == 1 // so far every byte of the word is ASCII
 		for j < len(t) {
 			if asciiWord[t[j]] {
 				j++ // the common case: an ASCII letter or digit
 				continue
 			}
+			ascii = ascii && t[j] < utf8.RuneSelf
 			r2, s2 := decodeRune(t, j)
 			if isWordRune(r2) {
 				j += s2
@@ -197,6 +206,9 @@ func (d *Doc) tokenize(buf []Token) {
 		if j-i > 3 && (strings.HasSuffix(t[i:j], "'s") || strings.HasSuffix(t[i:j], "’s")) {
 			k := strings.LastIndexAny(t[i:j], "'’") + i
 			d.Tokens = append(d.Tokens, newWord(t, low, i, k), newWord(t, low, k, j))
+		} else if ascii && j-i > 0 {
+			c := t[i]
+			d.Tokens = append(d.Tokens, Token{Start: i, End: j, Kind: Word, Lower: low[i:j], Cap: 'A' <= c && c <= 'Z'})
 		} else {
 			d.Tokens = append(d.Tokens, newWord(t, low, i, j))
 		}
