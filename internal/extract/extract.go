@@ -163,6 +163,11 @@ func (x *Extractor) ExtractContext(ctx context.Context, text string) (attributio
 // them once it returns.
 type runBufs struct {
 	tokens         []nlp.Token
+	sents          []nlp.Sentence
+	paras          []nlp.Paragraph
+	sentPh         [][]phrase
+	sentPhDone     []bool
+	cueSubj        []cueSubj
 	inQuote, cueAt []int
 	cues           []cue
 	found          []found
@@ -202,13 +207,20 @@ func (x *Extractor) extract(ctx context.Context, text string) (attribution.Resul
 	if rb.usedCue == nil {
 		rb.usedCue = map[int]bool{}
 	}
-	r := &run{x: x, d: nlp.NewReusing(text, rb.tokens), usedCue: rb.usedCue, bufs: rb,
+	r := &run{x: x, d: nlp.NewBuffered(text, nlp.Buffers{Tokens: rb.tokens, Sents: rb.sents, Paras: rb.paras}), usedCue: rb.usedCue, bufs: rb,
 		cues: rb.cues[:0], found: rb.found[:0], cands: rb.cands[:0], featBuf: rb.featBuf[:0], quotes: rb.quotes[:0],
 		qFirst: rb.qInts[0][:0], qLast: rb.qInts[1][:0], qOpenTok: rb.qInts[2][:0], qCloseTok: rb.qInts[3][:0],
 		fullAt: rb.fullAt, mainSubj: rb.mainSubj}
 	defer func() {
 		if cap(r.d.Tokens) <= maxPooledTokens {
 			rb.tokens, rb.inQuote, rb.cueAt = r.d.Tokens[:0], r.inQuote[:0], r.cueAt[:0]
+			rb.sents, rb.paras = r.d.Sents[:0], r.d.Paras[:0]
+			if r.sentPh != nil {
+				rb.sentPh, rb.sentPhDone = r.sentPh, r.sentPhDone
+			}
+			if r.cueSubj != nil {
+				rb.cueSubj = r.cueSubj[:0]
+			}
 			rb.cues, rb.found, rb.cands, rb.featBuf, rb.quotes = r.cues[:0], r.found[:0], r.cands[:0], r.featBuf[:0], r.quotes[:0]
 			rb.qInts = [4][]int{r.qFirst[:0], r.qLast[:0], r.qOpenTok[:0], r.qCloseTok[:0]}
 			clear(r.usedCue)

@@ -132,15 +132,21 @@ func (r *run) moreCandidates(qi int, base found, cands []candidate) []candidate 
 func (r *run) sentPhrases(si int) []phrase {
 	d := r.d
 	if r.sentPh == nil {
-		r.sentPh = make([][]phrase, len(d.Sents))
-		r.sentPhDone = make([]bool, len(d.Sents))
+		// the previous run's slices, when there are any (runBufs)
+		n := len(d.Sents)
+		if r.bufs != nil && cap(r.bufs.sentPh) >= n {
+			r.sentPh, r.sentPhDone = r.bufs.sentPh[:n], r.bufs.sentPhDone[:n]
+			clear(r.sentPhDone)
+		} else {
+			r.sentPh, r.sentPhDone = make([][]phrase, n), make([]bool, n)
+		}
 	}
 	if r.sentPhDone[si] {
 		return r.sentPh[si]
 	}
 	r.sentPhDone[si] = true
 	sent := d.Sents[si]
-	var out []phrase
+	out := r.sentPh[si][:0]
 	for i := r.datelineEnd(si); i < sent.Last; i++ {
 		t := d.Tokens[i]
 		if r.inQuote[i] >= 0 || t.Kind != nlp.Word {
@@ -219,7 +225,12 @@ func isAllCaps(s string) bool {
 // after a source cue. Cached per cue: quotes of one sentence share them.
 func (r *run) cueSubject(ci, sf, sl int) (phrase, bool) {
 	if r.cueSubj == nil {
-		r.cueSubj = make([]cueSubj, len(r.cues))
+		if r.bufs != nil && cap(r.bufs.cueSubj) >= len(r.cues) {
+			r.cueSubj = r.bufs.cueSubj[:len(r.cues)]
+			clear(r.cueSubj)
+		} else {
+			r.cueSubj = make([]cueSubj, len(r.cues))
+		}
 	}
 	if cs := r.cueSubj[ci]; cs.done {
 		return cs.ph, cs.ok

@@ -79,8 +79,22 @@ func New(text string) *Doc { return NewReusing(text, nil) }
 // does not matter), overwriting what is there: a caller done with a Doc can
 // hand its Tokens to the next one and spare the allocation.
 func NewReusing(text string, buf []Token) *Doc {
-	d := &Doc{Text: text}
-	d.tokenize(buf)
+	return NewBuffered(text, Buffers{Tokens: buf})
+}
+
+// Buffers are storage a Doc may take over (their lengths do not matter):
+// the Tokens, Sents and Paras of a Doc its caller is done with.
+type Buffers struct {
+	Tokens []Token
+	Sents  []Sentence
+	Paras  []Paragraph
+}
+
+// NewBuffered is New that may keep its tokens, sentences and paragraphs
+// in b's storage, overwriting what is there.
+func NewBuffered(text string, b Buffers) *Doc {
+	d := &Doc{Text: text, Sents: b.Sents[:0], Paras: b.Paras[:0]}
+	d.tokenize(b.Tokens)
 	d.split()
 	return d
 }
