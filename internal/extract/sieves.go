@@ -618,7 +618,7 @@ func (r *run) commitQuote(qi int, base found, cands []candidate, pick int, conf 
 		f.kind = r.quoteKind(qi, false)
 		f.rule = ruleUnattributed
 		f.conf = 0.3
-		if r.isScare(qi) {
+		if r.isScare(qi) && !r.cueInSight(qi, chosen) {
 			return // a quoted term with no cue in sight: not a statement
 		}
 	}
@@ -693,6 +693,16 @@ func (r *run) quoteWords(qi int) int {
 
 // isScare reports quotes that are terms, titles or nicknames rather than
 // statements: short, or all in Title Case, or after "so-called".
+// cueInSight: the ranker chose for quote qi the subject of a speech cue
+// before it in its sentence ("he was back to boasting about "winning"").
+func (r *run) cueInSight(qi int, chosen *found) bool {
+	if chosen == nil || chosen.cue == nil || chosen.cue.First < 0 || chosen.cue.Entry.Class != ClassSpeech {
+		return false
+	}
+	o := r.qOpenTok[qi]
+	return chosen.cue.Last <= o && r.d.Tokens[chosen.cue.First].Sent == r.d.Tokens[o].Sent
+}
+
 func (r *run) isScare(qi int) bool {
 	d := r.d
 	words, caps := 0, 0
