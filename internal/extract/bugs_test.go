@@ -109,6 +109,7 @@ func TestNoWordOfTheClauseAsSpeaker(t *testing.T) {
 	}
 	tests := []struct{ name, text, quote, bad, want string }{
 		{"preposition before a gerund", `Mayor Ruth Adler, despite conceding that the bridge was "in poor shape for years," said repairs could wait.`, "in poor shape", "despite", "Ruth Adler"},
+		{"subject of a speech verb before a colon", "Reyes spoke last.\n\nThe mayor will probably use the hearing to make some kind of news, Reyes said: \"I think she has a plan up her sleeve.\"", "I think she has", "mayor", "Reyes"},
 		{"object pronoun after the cue", `Council member Tom Reyes, after reading that the budget was "balanced only on paper," called it a fraud.`, "balanced only", "it", "Tom Reyes"},
 	}
 	for _, tc := range tests {

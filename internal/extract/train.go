@@ -34,6 +34,7 @@ type example struct {
 	label bool
 	sieve int
 	lw    string // last word of the speaker phrase
+	keep  bool   // the first candidate of the group stands (see pick)
 }
 
 // Train fits a Model to gold articles in the format of shared/eval: for
@@ -211,7 +212,7 @@ func choose(ws []float32, g []example) (int, float64) {
 		scores[i] = score(ws, e.fs)
 		lws[i] = e.lw
 	}
-	return pick(scores, lws, g[0].sieve)
+	return pick(scores, lws, g[0].keep)
 }
 
 // calFolds is the number of folds of the cross-fitting that gives the
@@ -425,6 +426,7 @@ func (t *teacher) choose(r *run, qi int, cands []candidate) (int, float64) {
 			pick = i
 		}
 	}
+	group[0].keep = gated(cands[0].sieve) || r.colonIntro(qi, &cands[0])
 	t.byLang[lang] = append(t.byLang[lang], group)
 	if pick < 0 {
 		pick = 0
