@@ -302,8 +302,8 @@ func calibrate(cal []float32, p float64, sieve, n int) float64 {
 // its confidence is the mass the ranker gave that speaker.
 func (r *run) colonIntro(qi int, c *candidate) bool {
 	cu := c.f.cue
-	if c.sieve != sieveBefore || cu == nil || !c.f.hasSpk || cu.Entry.Class != ClassSpeech {
-		return false
+	if r.german || c.sieve != sieveBefore || cu == nil || !c.f.hasSpk || cu.Entry.Class != ClassSpeech {
+		return false // German puts the subject after the verb as often
 	}
 	if c.f.speaker.Ante != nil || c.f.speaker.Pronoun != "" && c.f.speaker.Type != attribution.SpeakerPerson || strings.HasSuffix(r.d.Tokens[cu.Last-1].Lower, "ing") || cu.Entry.nounForm() {
 		return false // "a message that read:", "banners proclaiming:", "a new campaign message:"
