@@ -48,10 +48,17 @@ FUZZTIME ?= 3s
 
 fuzz: ## run every fuzz target for FUZZTIME (3s; make fuzz FUZZTIME=5m for a real search)
 	@for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t##*:}; \
+		pkg=$${t%%:*}; name=$${t##*:}; dir=$$pkg/testdata/fuzz/$$name; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || \
-			{ echo "$$out" >&2; echo "fuzz: $$name failed; the failing input is under $$pkg/testdata/fuzz/$$name" >&2; exit 1; }; \
+		seen=$$( { ls $$dir 2>/dev/null || true; } | wc -l); \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) && continue; \
+		case "$$out" in *"context deadline exceeded"*) \
+			if [ "$$( { ls $$dir 2>/dev/null || true; } | wc -l)" = "$$seen" ]; then \
+				echo "fuzz: $$name: the fuzzing engine timed out stopping a worker and kept no failing input; once more"; \
+				out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) && continue; \
+			fi;; \
+		esac; \
+		echo "$$out" >&2; echo "fuzz: $$name failed; the failing input is under $$dir" >&2; exit 1; \
 	done
 
 fmt-check: ## fail listing the Go files gofmt would change
