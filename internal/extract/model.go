@@ -298,7 +298,7 @@ func calibrate(cal []float32, p float64, sieve, n int) float64 {
 // colonIntro: c is a speech verb's subject right before it, and a colon
 // or a comma and then quote qi follow ("..., Kall said: "...", "the mother
 // of three replied, "...""). The ranker's choice yields to it (on
-// polnear_train it fixes four choices and breaks two, on dev two and one);
+// polnear_train it fixes three choices and breaks one, on dev two and one);
 // its confidence is the mass the ranker gave that speaker.
 func (r *run) colonIntro(qi int, c *candidate) bool {
 	cu := c.f.cue
