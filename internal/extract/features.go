@@ -207,6 +207,8 @@ func (r *run) allCaps(a, b int) bool {
 	return true
 }
 
+// isAllCaps: at least two ASCII capitals and no lower-case letter ("FLINT",
+// "S.C.", "U-S-A"; unlike isAcronym, hyphens and digits may stand between).
 func isAllCaps(s string) bool {
 	letters := 0
 	for _, c := range s {
@@ -308,10 +310,6 @@ func bucket(n int, edges ...int) string {
 	return "more"
 }
 
-// candidateFeatures describes candidate i of quote qi for the trained
-// ranker: rule and order, phrase shape and type, side and distance, the cue,
-// the shape of the quote, agreement with the other candidates and with the
-// previous speaker.
 // featPrefix is the FNV-1a state after the first part of a feature.
 func featPrefix(s string) uint32 {
 	h := uint32(2166136261)
@@ -368,6 +366,10 @@ var (
 	fVotes             = featPrefix("votes")
 )
 
+// candidateFeatures describes candidate i of quote qi for the trained
+// ranker: rule and order, phrase shape and type, side and distance, the cue,
+// the shape of the quote, agreement with the other candidates and with the
+// previous speaker.
 func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) features {
 	d := r.d
 	c := &cands[i]

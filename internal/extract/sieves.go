@@ -691,8 +691,6 @@ func (r *run) quoteWords(qi int) int {
 	return n
 }
 
-// isScare reports quotes that are terms, titles or nicknames rather than
-// statements: short, or all in Title Case, or after "so-called".
 // cueInSight: the ranker chose for quote qi the subject of a speech cue
 // before it in its sentence ("he was back to boasting about "winning"").
 func (r *run) cueInSight(qi int, chosen *found) bool {
@@ -703,6 +701,8 @@ func (r *run) cueInSight(qi int, chosen *found) bool {
 	return chosen.cue.Last <= o && r.d.Tokens[chosen.cue.First].Sent == r.d.Tokens[o].Sent
 }
 
+// isScare reports quotes that are terms, titles or nicknames rather than
+// statements: short, or all in Title Case, or after "so-called".
 func (r *run) isScare(qi int) bool {
 	d := r.d
 	words, caps := 0, 0
