@@ -51,6 +51,8 @@ func TestSpeakerFixes(t *testing.T) {
 		{"a space between the closing single and double marks", `"I dislike the term 'outreach,' " Tom Reyes told the group.`, "I dislike the term", "Tom Reyes", attribution.SpeakerPerson},
 		{"N others who only said", `Most of the members voted. Two others who only said "the count was rigged from the start" left the hall early.`, "the count was rigged", "Two others", ""},
 		{"a date as a modifier after the cue", `"The reasons do not hold up," said 7/7 survivor Ann Lee.`, "The reasons do not hold", "Ann Lee", attribution.SpeakerPerson},
+		{"a number compound before adjectives", `According to a 40-count civil complaint filed by the state, the developers ran a "massive scheme" for years.`, "massive scheme", "40-count civil complaint", ""},
+		{"NAME, of PLACE, said", `Tom Reyes, of Dayton, Ohio, said on Monday that the plant "will close by the spring, whatever the board says."`, "will close by", "Tom Reyes", attribution.SpeakerPerson},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {

@@ -247,6 +247,11 @@ func (r *run) cueSubject(ci, sf, sl int) (phrase, bool) {
 			// "said Mr. Lee": the subject after the verb (subjectOf has
 			// already looked there in German, where it may be the object)
 			ph, ok = r.x.rightPhrase(r.d, c.Last, sl)
+			if ok && ph.Pronoun != "" && ph.Last < sl && r.d.Tokens[ph.Last].Kind == nlp.Word {
+				// "said he had fought": the pronoun opens the reported
+				// clause; an inverted subject ends it ("..., said he.")
+				ok = false
+			}
 		}
 	case ClassSource:
 		ph, ok = r.x.rightPhrase(r.d, c.Last, sl)
@@ -333,6 +338,7 @@ var (
 	fFirstname         = featPrefix("firstname")
 	fFirstw            = featPrefix("firstw")
 	fHead              = featPrefix("head")
+	fInComplement      = featPrefix("in-complement")
 	fKind              = featPrefix("kind")
 	fLastcap           = featPrefix("lastcap")
 	fLen               = featPrefix("len")
@@ -345,6 +351,7 @@ var (
 	fOrder             = featPrefix("order")
 	fParadist          = featPrefix("paradist")
 	fParadistShape     = featPrefix("paradist-shape")
+	fPlacePair         = featPrefix("place-pair")
 	fPrev              = featPrefix("prev")
 	fPrevShape         = featPrefix("prev-shape")
 	fPrevtok           = featPrefix("prevtok")
@@ -496,8 +503,12 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 	}
 	add(fSentdist, strconv.Itoa(sd))
 	pd := d.Tokens[o].Para - d.Tokens[ph.First].Para
-	add(fParadist, bucket(pd, 0, 1, 2))
-	add(fParadistShape, bucket(pd, 0, 1), shape)
+	pb, pbs := bucket(pd, 0, 1, 2), bucket(pd, 0, 1)
+	if pd < 0 { // a later paragraph
+		pb, pbs = "later", "later"
+	}
+	add(fParadist, pb)
+	add(fParadistShape, pbs, shape)
 	// the cue
 	if f.cue != nil {
 		e := f.cue.Entry
@@ -547,9 +558,17 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 	if ms, mc, ok := r.mainSubject(o); ok {
 		if ms.First == ph.First && ms.Last == ph.Last {
 			add(fMainSubject)
+		} else if !r.german && ph.First > mc && ph.Last <= o && ms.Last <= mc && d.Tokens[ph.First].Sent == d.Tokens[o].Sent {
+			// "Brazile said that she's glad Clinton ... looks forward to
+			// \"...\"": inside the main cue's reported clause
+			add(fInComplement, shape)
 		} else if f.cue != nil && f.cue.Entry.Class == ClassSource && f.cue.First > mc {
 			add(fSourceAfterSpeech)
 		}
+	}
+	if !r.german && ph.First >= 3 && ph.Last-ph.First == 1 && d.Tokens[ph.First-1].Lower == "," && d.Tokens[ph.First-2].Cap && isPlacePreposition(d.Tokens[ph.First-3].Lower) {
+		// "of Dayton, Ohio", "in Tulsa, Okla.": a place after a place
+		add(fPlacePair)
 	}
 	if d.Tokens[ph.Last-1].Cap {
 		add(fLastcap)
@@ -657,4 +676,10 @@ func (r *run) namedInFull(surname string, i int) bool {
 	}
 	k, ok := r.fullAt[surname]
 	return ok && k < i
+}
+
+// isPlacePreposition: the words that put a place name before a comma and
+// its state or country ("of Dayton, Ohio", "in Tulsa, Okla.").
+func isPlacePreposition(w string) bool {
+	return w == "of" || w == "in" || w == "from" || w == "at" || w == "near"
 }

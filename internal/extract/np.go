@@ -164,6 +164,13 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 	return x.finish(d, ph), true
 }
 
+// isNumberCompound reports a hyphenated modifier that opens with a digit
+// ("52-count", "12-page"): never the head of a phrase, so the adjectives
+// after it may be read on to the head ("a 52-count civil complaint").
+func isNumberCompound(w string) bool {
+	return w != "" && w[0] >= '0' && w[0] <= '9' && strings.IndexByte(w, '-') > 0
+}
+
 // isModifier: adjectives common in anonymous-source phrases.
 func isModifier(w string) bool {
 	switch w {
@@ -205,7 +212,7 @@ func (x *Extractor) rightPhrase(d *nlp.Doc, start, stop int) (phrase, bool) {
 	for n := 0; n < 3 && k+1 < stop && d.Tokens[k].Kind == nlp.Word && !d.Tokens[k].Cap &&
 		!x.nounLikeAt(d, k) && !x.tokHas(d, k, lTitles) && !isPrepositionWord(d.Tokens[k].Lower) &&
 		!x.tokHas(d, k, lPronouns|lSkip|tagDet) &&
-		(d.Tokens[k+1].Cap || x.nounLikeAt(d, k+1) || x.tokHas(d, k+1, lTitles)); n++ {
+		(d.Tokens[k+1].Cap || x.nounLikeAt(d, k+1) || x.tokHas(d, k+1, lTitles) || isNumberCompound(d.Tokens[k].Lower) && d.Tokens[k+1].Kind == nlp.Word); n++ {
 		if x.tokHas(d, k, tagCueForm) {
 			break
 		}

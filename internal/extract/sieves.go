@@ -240,7 +240,10 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			// a parenthetical that is no role: ", in her dissent,", ", for
 			// example,", ", who asked not to be named,"
 			aside := fw.Kind == nlp.Word && !fw.Cap && (isPreposition(fw.Lower) && fw.Lower != "of" || fw.Lower == "who" || strings.HasSuffix(fw.Lower, "ing") && k+1 != e-2 || isAdverb(fw.Lower) || fw.Lower == "however" || fw.Lower == "though" || fw.Lower == "too" || fw.Lower == "meanwhile" || isNumberish(fw.Lower) && k+2 < e && d.Tokens[k+2].Lower == ",")
-			if !aside && fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
+			// an affiliation or home town: "Mr. Mahaney, of RBC Capital
+			// Markets, said", "Johnnie Wilson, of Springfield, Va., said"
+			ofPlace := fw.Lower == "of" && k+2 < e-1 && (d.Tokens[k+2].Cap || d.Tokens[k+2].Lower == "the")
+			if !aside && !ofPlace && fw.Kind == nlp.Word && !fw.Cap && !determiners[fw.Lower] && fw.Lower != "which" && !r.x.isTitle(fw.Lower) && !isModifier(fw.Lower) && !r.x.isNounLike(fw.Lower) && fw.Lower != "'s" {
 				break // "Jensen, defended the work, saying": no apposition
 			}
 			ph, ok := r.x.leftPhrase(d, r.skipParen(k, stop), stop)
@@ -267,7 +270,9 @@ func (r *run) subjectBefore1(c, stop int) (phrase, bool) {
 			if ph.Pronoun == "" {
 				role := d.Text[d.Tokens[k+1].Start:d.Tokens[e-2].End]
 				if !strings.HasPrefix(role, "who ") && !strings.HasPrefix(role, "which ") {
-					if ph.Role != "" {
+					if ph.Role != "" && ofPlace {
+						ph.Role += " " + role // "Ms. of Harbor Capital"
+					} else if ph.Role != "" {
 						ph.Role += ", " + role
 					} else {
 						ph.Role = role
