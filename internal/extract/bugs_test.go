@@ -53,6 +53,7 @@ func TestSpeakerFixes(t *testing.T) {
 		{"a date as a modifier after the cue", `"The reasons do not hold up," said 7/7 survivor Ann Lee.`, "The reasons do not hold", "Ann Lee", attribution.SpeakerPerson},
 		{"a number compound before adjectives", `According to a 40-count civil complaint filed by the state, the developers ran a "massive scheme" for years.`, "massive scheme", "40-count civil complaint", ""},
 		{"NAME, of PLACE, said", `Tom Reyes, of Dayton, Ohio, said on Monday that the plant "will close by the spring, whatever the board says."`, "will close by", "Tom Reyes", attribution.SpeakerPerson},
+		{"he is never a US state", `Tom Reyes campaigned across South Carolina on Monday. "We are going to win here," he said.`, "We are going to win", "Tom Reyes", attribution.SpeakerPerson},
 		{"he is the man named since the last speaker", `Tom Reyes opened the meeting. "We need the bridge," he said. Sam Ortiz answered the critics at length on Monday. Later he said: "The tolls stay as they are."`, "The tolls stay", "Sam Ortiz", attribution.SpeakerPerson},
 	}
 	for _, tc := range tests {
