@@ -215,3 +215,34 @@ func TestDatelineNoCandidates(t *testing.T) {
 		}
 	}
 }
+
+// TestParticipleSharesTheSubject: an adverb before a cue is no part of the
+// speaker ("falsely", "disingenuously"), and a participle after a comma
+// ("..., falsely suggesting that ...") takes the subject of the main clause.
+func TestParticipleSharesTheSubject(t *testing.T) {
+	x := mustNew(t)
+	tests := []struct{ name, text, content, speaker string }{
+		{"participle after a comma", `Tom Reyes spoke on Monday, falsely suggesting the plant had never failed an inspection in its forty years.`, "the plant had never failed", "Tom Reyes"},
+		{"adverb between subject and cue", `Years after the former mayors of the town disingenuously claimed the river was clean again, the state closed the beach.`, "the river was clean", "former mayors of the town"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := x.Extract(tc.text)
+			found := false
+			for _, q := range res.Quotes {
+				if q.Speaker != nil && strings.HasSuffix(q.Speaker.Name, "ly") {
+					t.Errorf("speaker %q for %q", q.Speaker.Name, q.Text)
+				}
+				if strings.Contains(q.Text, tc.content) {
+					found = true
+					if q.Speaker == nil || q.Speaker.Name != tc.speaker {
+						t.Errorf("speaker %+v for %q, want %q", q.Speaker, q.Text, tc.speaker)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no attribution with %q in %+v", tc.content, res.Quotes)
+			}
+		})
+	}
+}

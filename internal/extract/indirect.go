@@ -81,6 +81,18 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 		ph, ok = r.looseSubject(c.First, sf)
 		loose = true
 	}
+	if !ok && strings.HasSuffix(d.Tokens[c.First].Lower, "ing") {
+		// "Trump tweeted on Monday, falsely suggesting ...": a participle
+		// after a comma shares the subject of the main clause
+		p := c.First - 1
+		for p > sf && isAdverb(d.Tokens[p].Lower) && !d.Tokens[p].Cap {
+			p--
+		}
+		if p > sf && d.Tokens[p].Lower == "," {
+			ph, ok = r.clauseSubjectAny(sf, p)
+			loose = true
+		}
+	}
 	if !ok {
 		return false
 	}
@@ -168,7 +180,9 @@ func (r *run) indirectForward(ci, sf, sl int, f *found) bool {
 func (r *run) looseSubject(c, sf int) (phrase, bool) {
 	d := r.d
 	e := c
-	for e-1 >= sf && r.x.tokHas(d, e-1, lSkip) {
+	// skip words and adverbs before the cue: "Bill Clinton disingenuously
+	// claimed"; ", falsely suggesting" is left with no subject
+	for e-1 >= sf && (r.x.tokHas(d, e-1, lSkip) || isAdverb(d.Tokens[e-1].Lower) && !d.Tokens[e-1].Cap) {
 		e--
 	}
 	if e-1 < sf || d.Tokens[e-1].Kind != nlp.Word || r.inQuote[e-1] >= 0 || isAuxiliary(d.Tokens[e-1].Lower) {
@@ -217,6 +231,10 @@ func (r *run) looseSubject(c, sf int) (phrase, bool) {
 		return phrase{}, false
 	}
 	if last := d.Tokens[e-1].Lower; last == "not" || last == "also" || isPreposition(last) || determiners[last] {
+		return phrase{}, false
+	}
+	// "Having announced", "denying claims": a participle heads no subject
+	if last := d.Tokens[e-1]; e-k == 1 && strings.HasSuffix(last.Lower, "ing") {
 		return phrase{}, false
 	}
 	ph := phrase{First: k, Last: e, Nominal: !d.Tokens[e-1].Cap}
