@@ -560,7 +560,7 @@ func (r *run) candidateFeatures(qi int, cands []candidate, i int, buf features) 
 			add(fMainSubject)
 		} else if !r.german && ph.First > mc && ph.Last <= o && ms.Last <= mc && d.Tokens[ph.First].Sent == d.Tokens[o].Sent {
 			// "Brazile said that she's glad Clinton ... looks forward to
-			// \"...\"": inside the main cue's reported clause
+			// '...'": inside the main cue's reported clause
 			add(fInComplement, shape)
 		} else if f.cue != nil && f.cue.Entry.Class == ClassSource && f.cue.First > mc {
 			add(fSourceAfterSpeech)
