@@ -168,7 +168,7 @@ func (x *Extractor) leftPhrase(d *nlp.Doc, end, stop int) (phrase, bool) {
 // ("52-count", "12-page"): never the head of a phrase, so the adjectives
 // after it may be read on to the head ("a 52-count civil complaint").
 func isNumberCompound(w string) bool {
-	return w != "" && w[0] >= '0' && w[0] <= '9' && strings.IndexByte(w, '-') > 0
+	return isNumberish(w) && strings.IndexByte(w, '-') > 0
 }
 
 // isModifier: adjectives common in anonymous-source phrases.
